@@ -1,0 +1,106 @@
+"""One probe per target kind: turn a ``ResolvedCheck`` into observed subjects.
+
+A probe is ``async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation``.
+It measures; it does not judge (assertions do that). When the target cannot be reached at
+all it raises ``ProbeFailure`` with an operator-readable message. The runner bounds every
+attempt with ``asyncio.wait_for(..., check.timeout)``, so a probe must clean up on
+cancellation (close sockets, kill process groups) and need not time itself out, although
+passing the timeout to the library underneath gives better messages.
+
+Subject keys a probe puts in ``Observation.subjects`` (SPEC section 2):
+
+=========  ==================================================================================
+http       status:int, latency:float s, body:str, headers:dict[lowercase name, str],
+           json:Any (only when the body parses as JSON), cert_expires_in:float s (https)
+tcp        connected:bool, latency
+dns        addresses:list[str], records:list[str], latency
+tls        cert_expires_in:float s, cert_subject:str, cert_issuer:str, tls_version:str, latency
+run        exit:int, stdout:str, stderr:str, latency
+metrics    metrics:list[MetricSample], series:int, latency
+console    exit:int, stdout:str, stderr:str, output_matches:bool, latency
+=========  ==================================================================================
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..model import ResolvedCheck
+
+#: Responses and command output are read up to this many bytes (SPEC 8), then cut.
+READ_CAP_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MetricSample:
+    """One Prometheus series: ``name{labels} value``."""
+
+    name: str
+    labels: dict[str, str]
+    value: float
+
+
+@dataclass
+class Observation:
+    """What a probe measured. ``value`` is the badge's measured value when the check passes
+    (usually the latency, ``42 ms``); ``detail`` is optional extra text for the Result panel
+    (a diff, a response excerpt), shown escaped and capped."""
+
+    subjects: dict[str, Any]
+    value: str = ""
+    detail: str = ""
+
+
+@dataclass
+class ProbeContext:
+    """Shared state for probes within one run: HTTP clients, command policy, caps."""
+
+    allow_commands: bool = False
+    base_dir: Path = field(default_factory=Path.cwd)
+    per_host: int = 8
+    _clients: dict[bool, httpx.AsyncClient] = field(default_factory=dict)
+
+    def http_client(self, *, verify_tls: bool = True) -> httpx.AsyncClient:
+        """One shared client per TLS-verification mode (httpx fixes ``verify`` per client)."""
+        client = self._clients.get(verify_tls)
+        if client is None:
+            client = httpx.AsyncClient(
+                verify=verify_tls,
+                limits=httpx.Limits(
+                    max_connections=None, max_keepalive_connections=self.per_host * 4
+                ),
+                trust_env=False,
+            )
+            self._clients[verify_tls] = client
+        return client
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+
+Probe = Callable[[ResolvedCheck, ProbeContext], Awaitable[Observation]]
+
+_PROBE_MODULES: dict[str, str] = {
+    "http": "http",
+    "tcp": "tcp",
+    "dns": "dns",
+    "tls": "tls",
+    "run": "command",
+    "console": "console",
+    "metrics": "metrics",
+}
+
+
+def probe_for(kind: str) -> Probe:
+    """The probe function of a kind (modules are imported on first use)."""
+    module = importlib.import_module(f"{__name__}.{_PROBE_MODULES[kind]}")
+    probe: Probe = module.probe
+    return probe
