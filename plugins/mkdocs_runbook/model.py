@@ -144,6 +144,20 @@ class ResolvedCheck:
         return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
+#: Keys besides the common ones (name, id, expect, warn, timeout, retries, retry_delay, tags, use,
+#: skip) that each kind accepts. ``dns.server`` (``HOST[:PORT]`` of the resolver to ask) and
+#: ``tls.server_name`` (SNI, default the host) go beyond SPEC section 2 because real runbooks
+#: need them; ``metrics.headers`` for endpoints behind auth.
+PARAMS_BY_KIND: dict[str, frozenset[str]] = {
+    "http": frozenset({"headers", "body", "json", "follow_redirects", "verify_tls"}),
+    "tcp": frozenset(),
+    "dns": frozenset({"type", "server"}),
+    "tls": frozenset({"server_name"}),
+    "run": frozenset(),
+    "metrics": frozenset({"headers", "verify_tls"}),
+    "console": frozenset(),
+}
+
 #: Plain subjects each kind offers; ``header NAME``, ``$JSONPATH`` (http) and ``metric NAME{…}``
 #: (metrics) are parameterised subjects on top of these.
 SUBJECTS_BY_KIND: dict[str, frozenset[str]] = {

@@ -24,6 +24,7 @@ console    exit:int, stdout:str, stderr:str, output_matches:bool, latency
 from __future__ import annotations
 
 import importlib
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,12 +67,21 @@ class ProbeContext:
     per_host: int = 8
     _clients: dict[bool, httpx.AsyncClient] = field(default_factory=dict)
 
+    def ssl_context(self, *, verify_tls: bool = True) -> ssl.SSLContext:
+        """The operating system's trust store (honouring ``SSL_CERT_FILE``/``SSL_CERT_DIR``), so
+        internal CAs that the machine trusts are trusted here too; or no verification at all."""
+        context = ssl.create_default_context()
+        if not verify_tls:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
     def http_client(self, *, verify_tls: bool = True) -> httpx.AsyncClient:
         """One shared client per TLS-verification mode (httpx fixes ``verify`` per client)."""
         client = self._clients.get(verify_tls)
         if client is None:
             client = httpx.AsyncClient(
-                verify=verify_tls,
+                verify=self.ssl_context(verify_tls=verify_tls),
                 limits=httpx.Limits(
                     max_connections=None, max_keepalive_connections=self.per_host * 4
                 ),
