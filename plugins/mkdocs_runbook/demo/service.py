@@ -1,0 +1,230 @@
+"""``DemoService``: the whole demo stack (HTTP, HTTPS, database port) in background threads."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+
+from .. import __version__
+from .app import DemoApp, DemoHTTPServer
+from .database import SHUTDOWN_POLL_SECONDS, DatabaseStandIn
+from .metrics import DemoMetrics
+from .state import COMPONENTS, ComponentHealth, Health, QueueSimulation, UnknownComponentError
+from .tls import DemoCertificates, TLSDemoHTTPServer
+
+DEFAULT_TOKEN = "demo-token"
+_LOOPBACK_NAMES = {"127.0.0.1", "localhost", "0.0.0.0", ""}
+
+
+class DemoService:
+    """The demo stack. Ports default to 0 (free ones, chosen at ``start``); read them back
+    from ``port``, ``db_port`` and ``tls_port``, or the URLs from ``url`` and ``tls_url``.
+
+    ``cert_dir`` receives ``demo-ca.pem`` and ``demo-ca-bundle.pem``; by default a temporary
+    directory, removed by ``stop``. Use as a context manager, or ``start()``/``stop()``.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        db_port: int = 0,
+        tls_port: int = 0,
+        token: str = DEFAULT_TOKEN,
+        broken: Iterable[str] = (),
+        log_requests: bool = False,
+        cert_dir: Path | None = None,
+    ) -> None:
+        self.broken = tuple(broken)
+        for name in self.broken:
+            if name not in COMPONENTS:
+                raise UnknownComponentError(name)
+        self.host = host
+        self.token = token
+        self.version = __version__
+        self.health = ComponentHealth()
+        self.queues = QueueSimulation(self.health)
+        self.metrics = DemoMetrics(self.health, self.queues, version=self.version)
+        self.app = DemoApp(
+            self.health, self.queues, self.metrics, token=token, version=self.version
+        )
+        self._ports = (port, db_port, tls_port)
+        self._log_requests = log_requests
+        self._cert_dir = cert_dir
+        self._temporary_dir: Path | None = None
+        self._http: DemoHTTPServer | None = None
+        self._https: TLSDemoHTTPServer | None = None
+        self._database: DatabaseStandIn | None = None
+        self._threads: list[threading.Thread] = []
+        #: (http, db, https) as bound by ``start``; still known after ``stop``.
+        self._bound_ports: tuple[int, int, int] | None = None
+        self.certificates: DemoCertificates | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> DemoService:
+        """Bind every port, then serve; on any failure nothing stays bound."""
+        port, db_port, tls_port = self._ports
+        try:
+            self._http = DemoHTTPServer(
+                (self.host, port), self.app, log_requests=self._log_requests, scheme="http"
+            )
+            self._database = DatabaseStandIn(self.host, db_port)
+            self._database.bind()
+            self.certificates = DemoCertificates(self._certificate_dir(), self._identities())
+            self._https = TLSDemoHTTPServer(
+                (self.host, tls_port),
+                self.app,
+                log_requests=self._log_requests,
+                context=self.certificates.server_context(),
+            )
+        except BaseException:
+            self.stop()
+            raise
+        self._bound_ports = (
+            self._http.server_address[1],
+            self._database.port,
+            self._https.server_address[1],
+        )
+        self.health.subscribe(self._database.on_health_change)
+        for name in self.broken:
+            self.health.set(name, Health.DOWN)
+        if self.health.is_up("db"):
+            self._database.serve()
+        for server in (self._http, self._https):
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+                name=f"demo-{server.scheme}:{server.server_address[1]}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release every port; safe to call twice."""
+        for server in (self._http, self._https):
+            if server is None:
+                continue
+            if self._threads:
+                server.shutdown()
+            server.server_close()
+            server.connections.cut_all()
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
+        self._http = self._https = None
+        if self._database is not None:
+            self._database.close()
+            self._database = None
+        if self._temporary_dir is not None:
+            shutil.rmtree(self._temporary_dir, ignore_errors=True)
+            self._temporary_dir = None
+
+    def __enter__(self) -> DemoService:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- the components --------------------------------------------------------------------
+
+    def break_component(self, name: str) -> None:
+        """Take ``name`` (db, cache, queue, search) down everywhere it shows."""
+        self.health.set(name, Health.DOWN)
+
+    def degrade_component(self, name: str) -> None:
+        """``name`` still answers, slowly: reported degraded."""
+        self.health.set(name, Health.DEGRADED)
+
+    def heal_component(self, name: str) -> None:
+        """``name`` is fully healthy again (search too, which starts degraded)."""
+        self.health.set(name, Health.OK)
+
+    # -- where it listens --------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return self._ports_bound()[0]
+
+    @property
+    def db_port(self) -> int:
+        return self._ports_bound()[1]
+
+    @property
+    def tls_port(self) -> int:
+        return self._ports_bound()[2]
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:8080``: the HTTP API, no trailing slash."""
+        return f"http://{self._url_host()}:{self.port}"
+
+    @property
+    def tls_url(self) -> str:
+        """``https://localhost:8082``: the name the certificate is for."""
+        host = "localhost" if self.host in _LOOPBACK_NAMES else self.host
+        return f"https://{host}:{self.tls_port}"
+
+    @property
+    def db_address(self) -> str:
+        return f"{self._url_host()}:{self.db_port}"
+
+    @property
+    def ca_file(self) -> Path:
+        """The demo CA alone (PEM): for a client told which CA to trust."""
+        return self._certs().ca_file
+
+    @property
+    def trust_bundle_file(self) -> Path:
+        """The system CAs plus the demo CA (PEM): for ``SSL_CERT_FILE``."""
+        return self._certs().trust_bundle_file
+
+    def environment(self) -> dict[str, str]:
+        """Variables that point a site build or ``runbook check`` at this instance."""
+        return {
+            "RUNBOOK_DEMO_URL": self.url,
+            "RUNBOOK_DEMO_TLS_URL": self.tls_url,
+            "RUNBOOK_DEMO_DB": self.db_address,
+            "RUNBOOK_DEMO_TLS": self.tls_url.removeprefix("https://"),
+            "RUNBOOK_DEMO_CA": str(self.ca_file),
+            "SSL_CERT_FILE": str(self.trust_bundle_file),
+            "DEMO_API_TOKEN": self.token,
+        }
+
+    def _url_host(self) -> str:
+        return "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+
+    def _identities(self) -> list[str]:
+        identities = ["localhost", "127.0.0.1"]
+        if self.host not in _LOOPBACK_NAMES:
+            identities.append(self.host)
+        return identities
+
+    def _certificate_dir(self) -> Path:
+        if self._cert_dir is not None:
+            self._cert_dir.mkdir(parents=True, exist_ok=True)
+            return self._cert_dir
+        self._temporary_dir = Path(tempfile.mkdtemp(prefix="demo-target-"))
+        return self._temporary_dir
+
+    def _certs(self) -> DemoCertificates:
+        if self.certificates is None:
+            raise RuntimeError("the demo service is not started")
+        return self.certificates
+
+    def _ports_bound(self) -> tuple[int, int, int]:
+        if self._bound_ports is None:
+            raise RuntimeError("the demo service is not started")
+        return self._bound_ports
