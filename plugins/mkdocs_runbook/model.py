@@ -149,7 +149,7 @@ class ResolvedCheck:
 #: ``tls.server_name`` (SNI, default the host) go beyond SPEC section 2 because real runbooks
 #: need them; ``metrics.headers`` for endpoints behind auth.
 PARAMS_BY_KIND: dict[str, frozenset[str]] = {
-    "http": frozenset({"headers", "body", "json", "follow_redirects", "verify_tls"}),
+    "http": frozenset({"headers", "body", "json", "follow_redirects", "verify_tls", "basic_auth"}),
     "tcp": frozenset(),
     "dns": frozenset({"type", "server"}),
     "tls": frozenset({"server_name"}),

@@ -38,3 +38,8 @@ def format_duration(seconds: float) -> str:
     if seconds < 86400:
         return f"{seconds / 3600:.0f} h"
     return f"{seconds / 86400:.0f} d"
+
+
+def format_timeout(seconds: float) -> str:
+    """``5s``, ``500ms``, ``1.5s``: a timeout as an author writes it, for failure messages."""
+    return format_duration(seconds).replace(" ", "")

@@ -1,0 +1,423 @@
+"""The ``http`` probe against real servers on 127.0.0.1: normal answers, every failure, caps,
+cancellation and TLS (SPEC sections 2 and 8)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+import traceback
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+
+from faults import (
+    UNRESOLVABLE_HOST,
+    XSS,
+    BigBodyServer,
+    BlackholePort,
+    EchoServer,
+    RawServer,
+    RedirectLoopServer,
+    RefusedPort,
+    SilentServer,
+    TrickleServer,
+    XSSServer,
+)
+from mkdocs_runbook.errors import ProbeFailure
+from mkdocs_runbook.model import CheckSpec, ResolvedCheck
+from mkdocs_runbook.probes import READ_CAP_BYTES, Observation, ProbeContext
+from mkdocs_runbook.probes.http import probe, split_http_target
+from mkdocs_runbook.units import format_duration
+from servers import RouteServer
+from tls_servers import CertificateKind, TLSServer
+
+SECRET = "s3cr3t-t0ken"
+
+
+def http_check(
+    target: str,
+    *,
+    display_target: str | None = None,
+    timeout: float = 5.0,
+    secrets: tuple[str, ...] = (),
+    **params: Any,
+) -> ResolvedCheck:
+    return ResolvedCheck(
+        spec=CheckSpec(id="probe", name="probe", page="t.md", line=1),
+        kind="http",
+        target=target,
+        display_target=display_target if display_target is not None else target,
+        params=params,
+        timeout=timeout,
+        secrets=secrets,
+    )
+
+
+def run_probe(
+    check: ResolvedCheck, *, within: float | None = None, hangup_from: RawServer | None = None
+) -> Observation:
+    """One probe call in a fresh loop with a fresh context, bounded like the runner bounds it
+    when ``within`` is given. With ``hangup_from``, the server must see the connection closed
+    while the shared client is still open: the probe let go, not the client's shutdown."""
+
+    async def attempt() -> Observation:
+        context = ProbeContext()
+        try:
+            return await asyncio.wait_for(probe(check, context), within)
+        finally:
+            if hangup_from is not None:
+                deadline = time.monotonic() + 3
+                while hangup_from.hangups < 1 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.02)
+                assert hangup_from.hangups == 1, "the probe left the connection open"
+            await context.aclose()
+
+    return asyncio.run(attempt())
+
+
+def probe_failure(check: ResolvedCheck) -> ProbeFailure:
+    with pytest.raises(ProbeFailure) as caught:
+        run_probe(check)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("https://x/healthz", ("GET", "https://x/healthz")),
+        ("POST https://x/jobs", ("POST", "https://x/jobs")),
+        ("  delete   http://x/a?b=c  ", ("DELETE", "http://x/a?b=c")),
+    ],
+)
+def test_split_http_target(target: str, expected: tuple[str, str]) -> None:
+    assert split_http_target(target) == expected
+
+
+def test_subjects_of_a_json_answer(http_server: RouteServer) -> None:
+    payload = {"status": "ok", "checks": {"db": "up"}}
+    url = http_server.route("/readyz", body=payload, headers={"X-Build": "42"})
+
+    observation = run_probe(http_check(f"GET {url}"))
+
+    subjects = observation.subjects
+    assert subjects["status"] == 200
+    assert subjects["json"] == payload
+    assert subjects["body"] == '{"status": "ok", "checks": {"db": "up"}}'
+    assert subjects["headers"]["x-build"] == "42"
+    assert subjects["headers"]["content-type"] == "application/json"
+    assert 0 < subjects["latency"] < 5
+    assert "cert_expires_in" not in subjects
+    assert observation.value == format_duration(subjects["latency"])
+    assert observation.detail == subjects["body"]
+    assert http_server.hits["/readyz"] == 1
+
+
+def test_non_json_body_has_no_json_subject_and_error_statuses_are_observations(
+    http_server: RouteServer,
+) -> None:
+    url = http_server.route("/down", status=503, body="upstream unavailable")
+
+    subjects = run_probe(http_check(url)).subjects
+
+    assert subjects["status"] == 503
+    assert subjects["body"] == "upstream unavailable"
+    assert "json" not in subjects
+
+
+def test_body_is_decoded_with_the_response_charset_and_bad_bytes_replaced(
+    http_server: RouteServer,
+) -> None:
+    latin = http_server.route(
+        "/latin",
+        body="café".encode("latin-1"),
+        headers={"Content-Type": "text/plain; charset=latin-1"},
+    )
+    broken = http_server.route(
+        "/broken", body=b"ok \xff\xfe", headers={"Content-Type": "text/plain; charset=utf-8"}
+    )
+
+    assert run_probe(http_check(latin)).subjects["body"] == "café"
+    assert run_probe(http_check(broken)).subjects["body"] == "ok \ufffd\ufffd"
+
+
+def test_method_headers_json_and_basic_auth_reach_the_server() -> None:
+    with EchoServer() as echo:
+        check = http_check(
+            f"put {echo.url}/jobs?x=1",
+            headers={"X-Trace": "abc", "X-Count": 3},
+            json={"replicas": 2},
+            basic_auth="ops:pa:ss",
+        )
+        subjects = run_probe(check).subjects
+
+    sent = subjects["json"]
+    assert sent["method"] == "PUT"
+    assert sent["url"] == "/jobs?x=1"
+    assert sent["headers"]["X-Trace"] == "abc"
+    assert sent["headers"]["X-Count"] == "3"
+    assert sent["headers"]["Content-Type"] == "application/json"
+    assert sent["headers"]["Authorization"] == "Basic " + base64.b64encode(b"ops:pa:ss").decode()
+    assert sent["body"] == '{"replicas":2}'
+
+
+def test_text_body_is_sent_as_is_and_repeated_headers_are_joined() -> None:
+    with EchoServer() as echo:
+        subjects = run_probe(
+            http_check(f"POST {echo.url}/", body="plain text", headers={"X-One": "1"})
+        ).subjects
+
+    assert subjects["json"]["body"] == "plain text"
+    assert subjects["json"]["method"] == "POST"
+    # One X-Echo-Header line per request header, joined the way HTTP allows.
+    echoed = subjects["headers"]["x-echo-header"].split(", ")
+    assert len(echoed) > 2
+    assert {"host", "x-one", "content-length"} <= set(echoed)
+
+
+def test_fifty_mib_body_is_read_only_up_to_the_cap() -> None:
+    with BigBodyServer() as server:
+        tracemalloc.start()
+        try:
+            observation = run_probe(http_check(server.url + "/big"), hangup_from=server)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert len(observation.subjects["body"]) == READ_CAP_BYTES
+    assert observation.subjects["status"] == 200
+    assert "1 MiB" in observation.detail
+    assert len(observation.detail) < 2 * 1024 + 200
+    assert peak < 16 * 1024 * 1024, f"peak memory {peak} bytes"
+    assert server.bytes_sent < server.size // 2
+
+
+def test_a_body_of_exactly_the_cap_is_not_marked_cut(http_server: RouteServer) -> None:
+    exact = http_server.route("/exact", body=b"x" * READ_CAP_BYTES)
+    over = http_server.route("/over", body=b"x" * (READ_CAP_BYTES + 1))
+
+    exact_observation = run_probe(http_check(exact))
+    over_observation = run_probe(http_check(over))
+
+    assert len(exact_observation.subjects["body"]) == READ_CAP_BYTES
+    assert "MiB" not in exact_observation.detail
+    assert len(over_observation.subjects["body"]) == READ_CAP_BYTES
+    assert "MiB" in over_observation.detail
+
+
+def test_redirects_are_reported_unless_followed(http_server: RouteServer) -> None:
+    old = http_server.route("/old", status=301, headers={"Location": "/new"})
+    http_server.route("/new", body={"moved": True})
+
+    not_followed = run_probe(http_check(old)).subjects
+    followed = run_probe(http_check(old, follow_redirects=True)).subjects
+
+    assert not_followed["status"] == 301
+    assert not_followed["headers"]["location"] == "/new"
+    assert followed["status"] == 200
+    assert followed["json"] == {"moved": True}
+
+
+def test_redirect_loop() -> None:
+    with RedirectLoopServer() as server:
+        assert run_probe(http_check(server.url + "/a")).subjects["status"] == 302
+        failure = probe_failure(http_check(server.url + "/a", follow_redirects=True))
+        assert server.hits > 10
+    assert failure.value == "redirect loop"
+    assert "redirect loop" in failure.message
+    assert server.url in failure.message
+
+
+def test_connection_refused() -> None:
+    with RefusedPort() as port:
+        failure = probe_failure(http_check(f"GET {port.url}/healthz"))
+    assert failure.value == "refused"
+    assert (
+        failure.message
+        == f"connection refused: nothing listens on that port (GET {port.url}/healthz)"
+    )
+
+
+def test_unresolvable_host() -> None:
+    failure = probe_failure(http_check(f"http://{UNRESOLVABLE_HOST}/"))
+    assert failure.value == "cannot resolve host"
+    assert "cannot resolve host" in failure.message
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:99999/", "ftp://127.0.0.1/file", "http:///nohost", "http://[::1/"]
+)
+def test_invalid_url(url: str) -> None:
+    failure = probe_failure(http_check(url))
+    assert failure.value == "invalid URL"
+    assert "invalid URL" in failure.message
+
+
+def test_header_value_that_is_not_ascii(http_server: RouteServer) -> None:
+    failure = probe_failure(http_check(http_server.url, headers={"X-Name": "café"}))
+    assert failure.value == "invalid header"
+    assert http_server.hits == {}
+
+
+@pytest.mark.parametrize(("timeout", "words"), [(1.0, "1s"), (0.5, "500ms")])
+def test_silent_server_times_out_with_the_timeout_in_words(timeout: float, words: str) -> None:
+    with SilentServer() as server:
+        started = time.monotonic()
+        failure = probe_failure(http_check(server.url, timeout=timeout))
+        elapsed = time.monotonic() - started
+        assert server.connections == 1
+    assert failure.value == f"timed out after {words}"
+    assert failure.message.startswith(f"timed out after {words} waiting for the answer")
+    assert elapsed < 3
+
+
+def test_connect_that_hangs_times_out() -> None:
+    with BlackholePort() as port:
+        started = time.monotonic()
+        failure = probe_failure(http_check(port.url, timeout=0.5))
+    assert failure.value == "timed out after 500ms"
+    assert "connecting" in failure.message
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("server_class", [SilentServer, TrickleServer])
+def test_cancellation_closes_the_connection(server_class: type[RawServer]) -> None:
+    # The trickle server sends a byte every 0.2 s, so httpx's own read timeout never fires:
+    # only the runner's bound (wait_for) stops the attempt, and the probe must hang up.
+    server_instance = server_class() if server_class is SilentServer else TrickleServer(0.2)
+    with server_instance as server:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            run_probe(http_check(server.url, timeout=30), within=1.0, hangup_from=server)
+        assert time.monotonic() - started < 3
+
+
+def test_target_markup_is_observed_verbatim() -> None:
+    with XSSServer() as server:
+        subjects = run_probe(http_check(server.url + "/")).subjects
+    assert subjects["status"] == 200
+    assert subjects["body"] == XSS
+    assert subjects["headers"]["x-injected"] == XSS
+
+
+# --- TLS --------------------------------------------------------------------------------------
+
+
+def test_valid_certificate_gives_cert_expires_in(
+    tls_server: Callable[[CertificateKind], TLSServer],
+) -> None:
+    server = tls_server("valid")
+    subjects = run_probe(http_check(server.url + "/healthz")).subjects
+    assert subjects["status"] == 200
+    assert subjects["json"] == {"status": "ok"}
+    expected = server.not_after.timestamp() - time.time()
+    # notAfter has whole seconds; the rest is the time the request took.
+    assert expected - 5 < subjects["cert_expires_in"] < expected + 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "words"),
+    [
+        ("expired", "certificate expired", "has expired"),
+        ("self_signed", "self-signed certificate", "self-signed"),
+        ("wrong_host", "hostname mismatch", "not valid for this host name"),
+    ],
+)
+def test_certificate_problems_are_named(
+    tls_server: Callable[[CertificateKind], TLSServer],
+    kind: CertificateKind,
+    value: str,
+    words: str,
+) -> None:
+    server = tls_server(kind)
+    failure = probe_failure(http_check(f"GET {server.url}/healthz"))
+    assert failure.value == value
+    assert words in failure.message
+    assert f"GET {server.url}/healthz" in failure.message
+
+
+def test_unknown_issuer(
+    tls_server: Callable[[CertificateKind], TLSServer],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = tls_server("valid")
+    other_ca = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other_ca))
+    monkeypatch.setenv("SSL_CERT_FILE", str(other_ca))
+
+    failure = probe_failure(http_check(server.url + "/healthz"))
+
+    assert failure.value == "unknown issuer"
+    assert "SSL_CERT_FILE" in failure.message
+
+
+def test_verify_tls_false_accepts_a_self_signed_certificate(
+    tls_server: Callable[[CertificateKind], TLSServer],
+) -> None:
+    server = tls_server("self_signed")
+    subjects = run_probe(http_check(server.url + "/healthz", verify_tls=False)).subjects
+    assert subjects["status"] == 200
+    assert subjects["json"] == {"status": "ok"}
+
+
+def test_https_to_a_plain_http_port(http_server: RouteServer) -> None:
+    failure = probe_failure(http_check(f"https://127.0.0.1:{http_server.port}/"))
+    assert failure.value == "TLS error"
+    assert "wrong version number" in failure.message
+
+
+# --- secrets ----------------------------------------------------------------------------------
+
+
+def test_the_real_target_and_headers_are_sent() -> None:
+    with EchoServer() as echo:
+        check = http_check(
+            f"GET {echo.url}/q?token={SECRET}",
+            display_target=f"GET {echo.url}/q?token=••••",
+            headers={"Authorization": f"Bearer {SECRET}"},
+            secrets=(SECRET,),
+        )
+        run_probe(check)
+    assert echo.requests[0]["url"] == f"/q?token={SECRET}"
+    assert echo.requests[0]["headers"]["Authorization"] == f"Bearer {SECRET}"
+
+
+#: (expected badge value, server giving the ``{url}``, target URL template). Each puts the secret
+#: in the URL and, through the check, in a header and in basic auth.
+SECRET_FAILURES: list[tuple[str, Callable[[], Any], str]] = [
+    ("refused", RefusedPort, "{url}/x?key={secret}"),
+    ("timed out", SilentServer, "{url}/x?key={secret}"),
+    ("redirect loop", RedirectLoopServer, "{url}/a?key={secret}"),
+    ("invalid URL", RefusedPort, "http://user:{secret}@127.0.0.1:99999/x?key={secret}"),
+    ("cannot resolve host", RefusedPort, "http://{secret}." + UNRESOLVABLE_HOST + "/"),
+    ("TLS error", EchoServer, "{https_url}/x?key={secret}"),
+]
+
+
+@pytest.mark.parametrize(("value", "server_class", "template"), SECRET_FAILURES)
+def test_failure_messages_never_contain_secrets(
+    value: str, server_class: Callable[[], Any], template: str
+) -> None:
+    with server_class() as server:
+        url = server.url
+        fill = {"url": url, "https_url": url.replace("http://", "https://")}
+        target = template.format(secret=SECRET, **fill)
+        display = template.format(secret="••••", **fill)
+        check = http_check(
+            f"GET {target}",
+            display_target=f"GET {display}",
+            headers={"Authorization": f"Bearer {SECRET}"},
+            basic_auth=f"ops:{SECRET}",
+            follow_redirects=True,
+            timeout=0.5,
+            secrets=(SECRET,),
+        )
+        failure = probe_failure(check)
+    assert value in failure.value
+    shown = failure.message + failure.value + "".join(traceback.format_exception(failure))
+    assert SECRET not in shown
+    assert "••••" in failure.message

@@ -1,0 +1,112 @@
+"""The ``tcp`` probe against real sockets on the loopback interface."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from faults import UNRESOLVABLE_HOST, BlackholePort, RefusedPort, SilentServer
+from mkdocs_runbook.errors import ProbeFailure
+from mkdocs_runbook.model import CheckSpec, ResolvedCheck
+from mkdocs_runbook.probes import Observation, ProbeContext
+from mkdocs_runbook.probes.tcp import probe, split_host_port
+from mkdocs_runbook.units import format_duration
+
+
+def tcp_check(target: str, *, display_target: str | None = None) -> ResolvedCheck:
+    return ResolvedCheck(
+        spec=CheckSpec(id="port", name="port", page="t.md", line=1),
+        kind="tcp",
+        target=target,
+        display_target=display_target if display_target is not None else target,
+        params={},
+        timeout=5.0,
+    )
+
+
+def run_probe(check: ResolvedCheck, *, within: float | None = None) -> Observation:
+    async def attempt() -> Observation:
+        return await asyncio.wait_for(probe(check, ProbeContext()), within)
+
+    return asyncio.run(attempt())
+
+
+@pytest.fixture
+def ipv6_listener() -> Iterator[int]:
+    """A listening socket on ::1, or a skip where the machine has no IPv6 loopback."""
+    try:
+        listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        listener.bind(("::1", 0))
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    with listener:
+        listener.listen(8)
+        yield listener.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("db.internal:5432", ("db.internal", 5432)),
+        ("127.0.0.1:80", ("127.0.0.1", 80)),
+        ("[::1]:22", ("::1", 22)),
+        (" localhost:8080 ", ("localhost", 8080)),
+    ],
+)
+def test_split_host_port(target: str, expected: tuple[str, int]) -> None:
+    assert split_host_port(target) == expected
+
+
+@pytest.mark.parametrize("target", ["db.internal", "db:port", "db:70000", ":80", "::1:22", "db:0"])
+def test_invalid_targets(target: str) -> None:
+    with pytest.raises(ValueError, match="expected HOST:PORT"):
+        split_host_port(target)
+    with pytest.raises(ProbeFailure) as caught:
+        run_probe(tcp_check(target))
+    assert caught.value.value == "invalid target"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_open_port_is_connected_and_the_connection_closed(host: str) -> None:
+    with SilentServer() as server:
+        observation = run_probe(tcp_check(f"{host}:{server.port}"))
+        deadline = time.monotonic() + 3
+        while server.hangups < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert server.connections == 1
+        assert server.hangups == 1, "the probe left the connection open"
+    assert observation.subjects["connected"] is True
+    assert 0 < observation.subjects["latency"] < 5
+    assert observation.value == format_duration(observation.subjects["latency"])
+
+
+def test_ipv6_literal(ipv6_listener: int) -> None:
+    observation = run_probe(tcp_check(f"[::1]:{ipv6_listener}"))
+    assert observation.subjects["connected"] is True
+
+
+def test_refused_port_is_an_observation_not_a_failure() -> None:
+    with RefusedPort() as port:
+        observation = run_probe(tcp_check(f"127.0.0.1:{port.port}"))
+    assert observation.subjects["connected"] is False
+    assert observation.value == "refused"
+    assert observation.subjects["latency"] >= 0
+
+
+def test_unresolvable_host_is_a_failure() -> None:
+    with pytest.raises(ProbeFailure) as caught:
+        run_probe(tcp_check(f"{UNRESOLVABLE_HOST}:5432"))
+    assert caught.value.value == "cannot resolve host"
+    assert "cannot resolve host" in caught.value.message
+
+
+def test_hanging_connect_is_bounded_by_the_runner() -> None:
+    with BlackholePort() as port:
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            run_probe(tcp_check(f"127.0.0.1:{port.port}"), within=1.0)
+    assert time.monotonic() - started < 3
