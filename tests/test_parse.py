@@ -1,0 +1,524 @@
+"""Parsing found blocks into checks: the schema, shell blocks, errors with file:line, ids."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mkdocs_runbook.find import find_blocks, find_in_paths
+from mkdocs_runbook.model import AssertionSource, BrokenCheck, CheckBlock, CheckSpec
+from mkdocs_runbook.parse import parse_blocks, parse_check_mapping
+
+
+def parse_page(text: str, page: str = "docs/ops.md") -> list[CheckSpec | BrokenCheck]:
+    return parse_blocks(find_blocks(textwrap.dedent(text).lstrip("\n"), page))
+
+
+def only_spec(text: str) -> CheckSpec:
+    [item] = parse_page(text)
+    assert isinstance(item, CheckSpec), getattr(item, "error", None)
+    return item
+
+
+def error_of(text: str) -> str:
+    [item] = parse_page(text)
+    assert isinstance(item, BrokenCheck), item
+    return str(item.error)
+
+
+# -- check blocks ---------------------------------------------------------------------------
+
+
+def test_a_full_check_block() -> None:
+    spec = only_spec(
+        """
+        # Ops
+
+        ```check
+        name: API is ready
+        http: GET {{ api }}/readyz
+        headers: {Authorization: "Bearer {{ secrets.API_TOKEN }}"}
+        expect:
+          - status == 200
+          - $.status in [ok, degraded]
+          - latency < 500ms
+        warn: $.status == ok
+        timeout: 5s
+        retries: 1
+        retry_delay: 250ms
+        tags: [api, deploy]
+        ```
+        """
+    )
+    assert spec == CheckSpec(
+        id="api-is-ready",
+        name="API is ready",
+        page="docs/ops.md",
+        line=3,
+        kind="http",
+        target="GET {{ api }}/readyz",
+        params={"headers": {"Authorization": "Bearer {{ secrets.API_TOKEN }}"}},
+        expect=[
+            AssertionSource("status == 200", 8),
+            AssertionSource("$.status in [ok, degraded]", 9),
+            AssertionSource("latency < 500ms", 10),
+        ],
+        warn=[AssertionSource("$.status == ok", 11)],
+        timeout=5.0,
+        retries=1,
+        retry_delay=0.25,
+        tags=["api", "deploy"],
+        explicit=frozenset(
+            {
+                "name",
+                "http",
+                "headers",
+                "expect",
+                "warn",
+                "timeout",
+                "retries",
+                "retry_delay",
+                "tags",
+            }
+        ),
+        source=spec.source,
+        lang="check",
+    )
+    assert spec.source.startswith("name: API is ready\nhttp: GET")
+
+
+def test_defaults_name_from_target_and_skip_forms() -> None:
+    items = parse_page(
+        """
+        ```check
+        tcp: db.internal:5432
+        ```
+
+        ```check
+        dns: example.com
+        type: aaaa
+        skip: true
+        ```
+
+        ```check
+        tls: example.com:443
+        skip: "until the new certificate is out"
+        ```
+
+        ```check
+        metrics: http://localhost:9100/metrics
+        skip: false
+        ```
+        """
+    )
+    assert [(i.id, i.name, getattr(i, "skip", "?")) for i in items] == [
+        ("db-internal-5432", "db.internal:5432", None),
+        ("example-com", "example.com", "skipped"),
+        ("example-com-443", "example.com:443", "until the new certificate is out"),
+        ("http-localhost-9100-metrics", "http://localhost:9100/metrics", None),
+    ]
+    assert isinstance(items[1], CheckSpec) and items[1].params == {"type": "AAAA"}
+
+
+def test_use_only_block_keeps_kind_open() -> None:
+    spec = only_spec("```check\nuse: api-ready\ntimeout: 2s\nexpect: [status == 200]\n```\n")
+    assert (spec.id, spec.name, spec.use, spec.kind, spec.target) == (
+        "api-ready",
+        "api-ready",
+        "api-ready",
+        None,
+        None,
+    )
+    assert spec.explicit == frozenset({"use", "timeout", "expect"})
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "http: GET x\nexepct: [status == 200]",
+            "docs/ops.md:3: unknown key 'exepct' — did you mean 'expect'?",
+        ),
+        ("http: GET x\ncolour: red", "docs/ops.md:3: unknown key 'colour' (known keys: name, id"),
+        (
+            "tcp: db:5432\nheaders: {A: b}",
+            "docs/ops.md:3: 'headers' applies to http and metrics checks only, not tcp",
+        ),
+        ("tcp: db:5432\ntype: MX", "docs/ops.md:3: 'type' applies to dns checks only, not tcp"),
+        (
+            "http: GET x\ntcp: db:1",
+            "docs/ops.md:3: two targets, 'http' and 'tcp': a check has exactly one",
+        ),
+        ("name: lonely\nexpect: [status == 200]", "docs/ops.md:1: no target: add one of http:"),
+        (
+            "http: GET x\nexpect:\n  - status == 200\n  - $.checks.db: up",
+            'docs/ops.md:5: expect item 2 is a mapping, not text — quote it: "$.checks.db: up"',
+        ),
+        (
+            "http: GET x\nwarn:\n  - 200",
+            'docs/ops.md:4: warn item 1 is a number, not text — quote it: "200"',
+        ),
+        ("http: GET x\nexpect:\n  -\n", "docs/ops.md:4: expect item 1 is empty"),
+        (
+            "http: GET x\nexpect:\n  - status == 200\n  - latency << 5s",
+            "docs/ops.md:5: expect item 2 'latency << 5s': unexpected '<' at column 10",
+        ),
+        (
+            "tcp: db:1\nexpect: status == 200",
+            "docs/ops.md:3: expect item 1 'status == 200': unknown subject 'status' at column 1"
+            " for tcp checks",
+        ),
+        ("http: GET x\ntimeout: fast", "docs/ops.md:3: 'timeout': expected a duration like 5s"),
+        ("http: GET x\ntimeout: 0s", "docs/ops.md:3: 'timeout' must be more than 0"),
+        ("http: GET x\nretries: two", "docs/ops.md:3: 'retries' must be a whole number like 2"),
+        ("http: GET x\nretries: -1", "docs/ops.md:3: 'retries' must be a whole number"),
+        ("http: GET x\nretries: true", "docs/ops.md:3: 'retries' must be a whole number"),
+        ("http: GET x\ntags: {a: b}", "docs/ops.md:3: 'tags' must be a list of words"),
+        ("http: GET x\nskip: [x]", "docs/ops.md:3: 'skip' must be true or a reason"),
+        ("http: GET x\nverify_tls: maybe", "docs/ops.md:3: 'verify_tls' must be true or false"),
+        ("http: GET x\nbody: {a: 1}", "docs/ops.md:3: 'body' must be text; use json:"),
+        ("http: GET x\nbody: a\njson: {a: 1}", "docs/ops.md:4: 'body' and 'json' cannot both"),
+        ("http: GET x\nheaders: [a]", "docs/ops.md:3: 'headers' must map names to text"),
+        ("dns: example.com\ntype: AAA", "docs/ops.md:3: unknown DNS record type 'AAA' — did you"),
+        ("http: [GET, x]", "docs/ops.md:2: 'http' must be text, like http: GET https://"),
+        ("http: ''", "docs/ops.md:2: 'http' is empty"),
+        ("id: API_Ready\nhttp: GET x", "docs/ops.md:2: 'id' 'API_Ready' may only use a-z, 0-9"),
+        ("http: GET x\nhttp: GET y", "docs/ops.md:3: key 'http' appears twice (first at line 2)"),
+        (
+            "http: GET x\nexpect: [status == 200",
+            "docs/ops.md:3: invalid YAML: while parsing a flow",
+        ),
+        ("http: GET x\n  bad: indent", "docs/ops.md:3: invalid YAML: mapping values are not"),
+        ("http: !!python/object:os.system x", "docs/ops.md:2: invalid YAML: could not determine"),
+        ("- http: GET x", "docs/ops.md:2: a check block holds YAML keys"),
+        ("just text", "docs/ops.md:2: a check block holds YAML keys"),
+        ("", "docs/ops.md:1: the check block is empty"),
+    ],
+)
+def test_check_block_errors_name_file_line_and_fix(body: str, message: str) -> None:
+    text = f"```check\n{body}\n```\n"
+    [item] = parse_blocks(find_blocks(text, "docs/ops.md"))
+    assert isinstance(item, BrokenCheck)
+    assert str(item.error).startswith(message), str(item.error)
+    assert (item.page, item.line, item.lang, item.source) == ("docs/ops.md", 1, "check", body)
+
+
+def test_templates_need_no_quotes_in_yaml() -> None:
+    spec = only_spec(
+        """
+        ```check
+        http: {{ api }}/healthz
+        headers: {Authorization: Bearer {{ secrets.TOKEN }}, X-Env: "{{ env }}"}
+        expect: [$.version == {{ version }}]
+        ```
+        """
+    )
+    assert spec.target == "{{ api }}/healthz"
+    assert spec.params["headers"] == {
+        "Authorization": "Bearer {{ secrets.TOKEN }}",
+        "X-Env": "{{ env }}",
+    }
+    assert spec.expect == [AssertionSource("$.version == {{ version }}", 4)]
+
+
+def test_assertions_with_templates_wait_for_rendering() -> None:
+    spec = only_spec("```check\nhttp: GET x\nexpect: ['$.items[{{ n }}] == 1']\n```\n")
+    assert spec.expect == [AssertionSource("$.items[{{ n }}] == 1", 3)]
+
+
+def test_fence_options_on_a_check_block() -> None:
+    spec = only_spec('```check id="smoke" tags="a,b"\nhttp: GET x\n```\n')
+    assert (spec.id, spec.tags) == ("smoke", ["a", "b"])
+    message = error_of('```check id="smoke"\nid: other\nhttp: GET x\n```\n')
+    assert message == (
+        "docs/ops.md:2: 'id' is set both on the fence line and in the block: keep one"
+    )
+
+
+# -- marked shell blocks --------------------------------------------------------------------
+
+
+def test_a_curl_block_becomes_a_native_http_check() -> None:
+    spec = only_spec(
+        """
+        Liveness:
+
+        ```bash check name="API liveness" tags="api, smoke" retries="2"
+        curl -sf -H "Authorization: Bearer {{ secrets.TOKEN }}" \\
+             -u "ops:{{ secrets.PW }}" -m 3 {{ api }}/healthz
+        # expect: status == 200
+        # expect: $.status == ok
+        # warn: latency < 200ms
+        ```
+        """
+    )
+    assert (spec.kind, spec.target, spec.name, spec.id) == (
+        "http",
+        "GET {{ api }}/healthz",
+        "API liveness",
+        "api-liveness",
+    )
+    assert spec.params == {
+        "headers": {"Authorization": "Bearer {{ secrets.TOKEN }}"},
+        "basic_auth": "ops:{{ secrets.PW }}",
+    }
+    assert spec.expect == [
+        AssertionSource("status == 200", 6),
+        AssertionSource("$.status == ok", 7),
+    ]
+    assert spec.warn == [AssertionSource("latency < 200ms", 8)]
+    assert (spec.timeout, spec.retries, spec.tags, spec.lang) == (3.0, 2, ["api", "smoke"], "bash")
+    assert spec.source.startswith("curl -sf")
+
+
+def test_curl_options_on_the_fence_win_and_post_bodies_are_kept() -> None:
+    spec = only_spec(
+        """
+        ```sh check timeout="10s"
+        curl -sS -X POST --json '{"dry_run": true}' -k -L -m 3 https://h/deploy
+        ```
+        """
+    )
+    assert spec.timeout == 10.0
+    assert spec.target == "POST https://h/deploy"
+    assert spec.params == {
+        "headers": {"Content-Type": "application/json", "Accept": "application/json"},
+        "body": '{"dry_run": true}',
+        "verify_tls": False,
+        "follow_redirects": True,
+    }
+
+
+def test_anything_else_is_a_command_check() -> None:
+    spec = only_spec(
+        """
+        ```bash check skip
+        # Check that nginx runs
+        systemctl is-active nginx | grep -q active
+        # expect: stdout == ""
+        ```
+        """
+    )
+    assert (spec.kind, spec.target, spec.name, spec.skip) == (
+        "run",
+        "# Check that nginx runs\nsystemctl is-active nginx | grep -q active",
+        "systemctl is-active nginx | grep -q active",
+        "skipped",
+    )
+    assert spec.expect == [AssertionSource('stdout == ""', 4)]
+
+
+@pytest.mark.parametrize(
+    ("option", "skip"),
+    [("skip", "skipped"), ('skip="true"', "skipped"), ('skip="false"', None),
+     ('skip="waiting for VPN"', "waiting for VPN")],
+)  # fmt: skip
+def test_skip_on_the_fence_line(option: str, skip: str | None) -> None:
+    assert only_spec(f"```bash check {option}\nls\n```\n").skip == skip
+
+
+def test_console_blocks_keep_the_transcript() -> None:
+    spec = only_spec(
+        """
+        ```console check name="greeting"
+        $ echo hello
+        hello
+        # expect: exit == 0
+        $ uname
+        ...
+        ```
+        """
+    )
+    assert (spec.kind, spec.target, spec.name) == (
+        "console",
+        "$ echo hello\nhello\n$ uname\n...",
+        "greeting",
+    )
+    assert spec.expect == [AssertionSource("exit == 0", 4)]
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            '```bash check nmae="x"\nls\n```',
+            "docs/ops.md:1: unknown option 'nmae' — did you mean 'name'?",
+        ),
+        (
+            '```bash check name="API" id=x tags="a"\nls\n```',
+            "docs/ops.md:1: option 'id' needs a quoted value, like id=\"…\"",
+        ),
+        (
+            '```bash check retries="many"\nls\n```',
+            "docs/ops.md:1: option 'retries' must be a whole",
+        ),
+        ('```bash check timeout="soon"\nls\n```', "docs/ops.md:1: 'timeout': expected a duration"),
+        (
+            "```bash check\n# expect: status == 200\n```",
+            "docs/ops.md:1: the bash block has no command",
+        ),
+        (
+            "```bash check\ncurl --compressed http://h\n```",
+            "docs/ops.md:2: unknown curl flag '--compressed'",
+        ),
+        (
+            "```bash check\nls\n# expect: status == 200\n```",
+            "docs/ops.md:3: expect item 1 'status == 200': unknown subject 'status' at column 1 "
+            "for run checks",
+        ),
+        ("```bash check\ncurl http://h\n# expect: status ==\n```", "docs/ops.md:3: expect item 1"),
+    ],
+)
+def test_shell_block_errors(block: str, message: str) -> None:
+    [item] = parse_blocks(find_blocks(block + "\n", "docs/ops.md"))
+    assert isinstance(item, BrokenCheck)
+    assert str(item.error).startswith(message), str(item.error)
+
+
+# -- ids ------------------------------------------------------------------------------------
+
+
+def test_ids_are_slugs_unique_per_page_and_explicit_ids_are_reserved() -> None:
+    page = """
+        ```check
+        name: API ready
+        http: GET a
+        ```
+
+        ```check
+        name: API ready
+        http: GET b
+        ```
+
+        ```check
+        name: API ready
+        id: api-ready-2
+        http: GET c
+        ```
+
+        ```check
+        name: Ünïcode & symbols!
+        tcp: d:1
+        ```
+
+        ```check
+        use: db-up
+        ```
+
+        ```check
+        use: db-up
+        ```
+        """
+    items = parse_page(page)
+    assert [i.id for i in items] == [
+        "api-ready",
+        "api-ready-3",
+        "api-ready-2",
+        "unicode-symbols",
+        "db-up",
+        "db-up-2",
+    ]
+    assert [i.id for i in parse_page(page, "docs/other.md")][:1] == ["api-ready"]
+
+
+def test_a_duplicate_explicit_id_is_an_error_for_the_second() -> None:
+    items = parse_page(
+        """
+        ```check
+        id: smoke
+        http: GET a
+        ```
+
+        ```bash check id="smoke"
+        ls
+        ```
+
+        ```check
+        name: Third
+        id: smoke
+        http: GET c
+        ```
+        """
+    )
+    assert isinstance(items[0], CheckSpec) and items[0].id == "smoke"
+    assert [type(i).__name__ for i in items] == ["CheckSpec", "BrokenCheck", "BrokenCheck"]
+    second, third = items[1], items[2]
+    assert isinstance(second, BrokenCheck) and isinstance(third, BrokenCheck)
+    assert str(second.error) == (
+        "docs/ops.md:6: id 'smoke' is already used on this page (line 1); ids must be unique "
+        "per page"
+    )
+    assert str(third.error).startswith("docs/ops.md:12: id 'smoke' is already used")
+    assert [i.id for i in items] == ["smoke", "ls", "third"]
+
+
+def test_broken_blocks_keep_an_id_and_their_place() -> None:
+    items = parse_page(
+        """
+        ```check
+        name: Broken but named
+        http: [
+        ```
+
+        ```check
+        id: kept-id
+        exepct: x
+        ```
+
+        ```bash check
+        # expect: status == 200
+        ```
+        """
+    )
+    assert [(type(i).__name__, i.id, i.name, i.line) for i in items] == [
+        ("BrokenCheck", "broken-but-named", "Broken but named", 1),
+        ("BrokenCheck", "kept-id", "check block at line 6", 6),
+        ("BrokenCheck", "line-11", "bash block at line 11", 11),
+    ]
+
+
+# -- snippets and the mapping API -----------------------------------------------------------
+
+
+def test_errors_in_included_text_point_at_the_snippet_file(tmp_path: Path) -> None:
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "db.md").write_text(
+        "Shared:\n\n```check\ntcp: db:5432\nexpetc: [connected == true]\n```\n", "utf-8"
+    )
+    page = tmp_path / "ops.md"
+    page.write_text('# Ops\n\n--8<-- "db.md"\n', "utf-8")
+    [item] = parse_blocks(find_in_paths([page], snippet_dirs=[tmp_path / "snippets"]))
+    assert isinstance(item, BrokenCheck)
+    assert (item.page, item.line) == (page.as_posix(), 3)
+    assert str(item.error) == "db.md:5: unknown key 'expetc' — did you mean 'expect'?"
+
+
+def test_parse_check_mapping_directly() -> None:
+    spec = parse_check_mapping(
+        {"http": "GET x", "expect": ["status == 200"]},
+        page="checks/api.yml",
+        line=4,
+        key_lines={"http": 5, "expect": 6, "expect[0]": 7},
+        source="src",
+    )
+    assert (spec.page, spec.line, spec.expect, spec.source) == (
+        "checks/api.yml",
+        4,
+        [AssertionSource("status == 200", 7)],
+        "src",
+    )
+
+
+def test_blocks_from_several_pages_keep_their_order() -> None:
+    blocks = [
+        CheckBlock("a.md", 1, "check", "tcp: a:1"),
+        CheckBlock("b.md", 1, "check", "tcp: a:1"),
+        CheckBlock("a.md", 5, "check", "tcp: a:1"),
+    ]
+    assert [(i.page, i.id) for i in parse_blocks(blocks)] == [
+        ("a.md", "a-1"),
+        ("b.md", "a-1"),
+        ("a.md", "a-1-2"),
+    ]
