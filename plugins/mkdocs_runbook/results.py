@@ -86,6 +86,8 @@ class CheckResult:
     tags: list[str] = field(default_factory=list)
     env: str = ""
     cached: bool = False
+    #: Extra text for the Result panel (response excerpt, console diff); untrusted, capped.
+    detail: str = ""
 
     @property
     def key(self) -> str:
@@ -117,6 +119,7 @@ class CheckResult:
             tags=list(data.get("tags", [])),
             env=data.get("env", ""),
             cached=bool(data.get("cached", False)),
+            detail=data.get("detail", ""),
         )
 
 

@@ -1,0 +1,80 @@
+"""The engine's front door: find, parse and run the checks of some Markdown files.
+
+The CLI and the pytest plugin call these; the MkDocs plugin drives the same ``CheckRunner``
+from its fence formatter. Nothing here imports mkdocs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+from .cache import ResultCache
+from .catalog import Catalog, load_catalog
+from .find import find_in_paths
+from .model import BrokenCheck, CheckSpec
+from .parse import parse_blocks
+from .results import CheckResult, Report, iso_utc, utc_now
+from .runner import CacheMode, CheckRunner, run_sync
+from .settings import RunbookSettings
+
+CheckItem = CheckSpec | BrokenCheck
+
+
+def collect(paths: Sequence[Path], settings: RunbookSettings) -> list[CheckItem]:
+    """Every check block under ``paths`` (files or folders of ``*.md``), parsed, in order."""
+    blocks = find_in_paths(paths, snippet_dirs=settings.snippet_paths)
+    return parse_blocks(blocks)
+
+
+def select(
+    items: Iterable[CheckItem], *, tags: Sequence[str] = (), ids: Sequence[str] = ()
+) -> tuple[list[CheckItem], list[CheckItem]]:
+    """Split into (selected, filtered out) by ``--tag`` (any of) and ``--id`` (any of;
+    ``ID`` or ``page::ID``)."""
+    chosen: list[CheckItem] = []
+    dropped: list[CheckItem] = []
+    for item in items:
+        item_tags = item.tags if isinstance(item, CheckSpec) else []
+        keep = (not tags or any(t in item_tags for t in tags)) and (
+            not ids or item.id in ids or f"{item.page}::{item.id}" in ids
+        )
+        (chosen if keep else dropped).append(item)
+    return chosen, dropped
+
+
+def make_runner(
+    settings: RunbookSettings,
+    *,
+    catalog: Catalog | None = None,
+    mode: CacheMode = "always",
+    cache: ResultCache | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> CheckRunner:
+    if catalog is None:
+        catalog = load_catalog(settings.catalog)
+    return CheckRunner(settings, catalog=catalog, environ=environ, cache=cache, mode=mode)
+
+
+def run_checks(
+    items: Sequence[CheckItem],
+    settings: RunbookSettings,
+    *,
+    catalog: Catalog | None = None,
+    mode: CacheMode = "always",
+    cache: ResultCache | None = None,
+    environ: Mapping[str, str] | None = None,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> Report:
+    """Run ``items`` concurrently and return the report (in the order of ``items``)."""
+    if catalog is None:
+        catalog = load_catalog(settings.catalog)
+    started = iso_utc(utc_now())
+    results = run_sync(
+        lambda: make_runner(settings, catalog=catalog, mode=mode, cache=cache, environ=environ),
+        items,
+        on_result,
+    )
+    return Report(
+        env=settings.env, started_at=started, finished_at=iso_utc(utc_now()), checks=results
+    )

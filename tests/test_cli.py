@@ -1,0 +1,122 @@
+"""``runbook check`` and ``runbook list`` as a user runs them: real subprocesses, real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from servers import RouteServer
+
+# The console script users run, from the same environment as the tests.
+RUNBOOK = [str(Path(sys.executable).parent / "runbook")]
+
+
+def runbook(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "CI": "true", **(env or {})}
+    return subprocess.run(
+        [*RUNBOOK, *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path, http_server: RouteServer) -> Path:
+    http_server.route("/healthz", body={"status": "ok"})
+    http_server.route("/readyz", status=503, body={"status": "not ready"})
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "deploy.md").write_text(
+        "# Deploy\n\n"
+        "```check\nname: API live\nhttp: GET {{ api }}/healthz\nexpect: [$.status == ok]\ntags: [api]\n```\n\n"
+        "```check\nname: API ready\nhttp: GET {{ api }}/readyz\ntags: [deploy]\n```\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - runbook:\n      environments:\n"
+        f"        local: {{api: '{http_server.url}'}}\n"
+        "        broken: {api: 'http://127.0.0.1:1'}\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_check_reads_mkdocs_yml_and_exits_1_on_fail(project: Path) -> None:
+    done = runbook("check", cwd=project)
+    assert done.returncode == 1, done.stderr
+    assert "pass   docs/deploy.md:3" in done.stdout
+    assert "fail   docs/deploy.md:10" in done.stdout
+    assert "\x1b[" not in done.stdout, "no colour codes when piped"
+    assert "2 checks in env 'local': 1 fail, 1 pass" in done.stdout
+
+
+def test_tag_filter_and_exit_0(project: Path) -> None:
+    done = runbook("check", "--tag", "api", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "skip   docs/deploy.md:10" in done.stdout
+
+
+def test_fail_on_can_be_relaxed(project: Path) -> None:
+    assert runbook("check", "--fail-on", "error", cwd=project).returncode == 0
+
+
+def test_json_report_matches_the_schema(project: Path) -> None:
+    done = runbook("check", "--format", "json", cwd=project)
+    report = json.loads(done.stdout)
+    assert report["version"] == 1 and report["env"] == "local"
+    assert report["summary"] == {"fail": 1, "error": 0, "warn": 0, "pass": 1, "skip": 0}
+    first = report["checks"][0]
+    for key in (
+        "id",
+        "name",
+        "page",
+        "line",
+        "kind",
+        "target",
+        "status",
+        "message",
+        "duration_ms",
+        "checked_at",
+        "attempts",
+        "assertions",
+        "tags",
+    ):
+        assert key in first
+    assert first["checked_at"].endswith("Z")
+    assert first["assertions"][0].keys() >= {"text", "ok", "actual"}
+
+
+def test_output_file_and_junit(project: Path) -> None:
+    done = runbook("check", "--format", "junit", "-o", "out/junit.xml", cwd=project)
+    assert done.returncode == 1
+    tree = ElementTree.parse(project / "out" / "junit.xml")
+    cases = tree.findall(".//testcase")
+    assert len(cases) == 2
+    assert len(tree.findall(".//failure")) == 1
+
+
+def test_env_switch_and_unknown_env(project: Path) -> None:
+    broken = runbook("check", "--env", "broken", cwd=project)
+    assert broken.returncode == 1 and "refused" in broken.stdout
+    unknown = runbook("check", "--env", "nope", cwd=project)
+    assert unknown.returncode == 2
+    assert "unknown environment 'nope'" in unknown.stderr
+
+
+def test_usage_errors_exit_2(project: Path) -> None:
+    assert runbook("check", "--fail-on", "bogus", cwd=project).returncode == 2
+    assert runbook("check", "missing-folder", cwd=project).returncode == 2
+    assert runbook("check", "-f", "nope.yml", cwd=project).returncode == 2
+    assert runbook("frobnicate", cwd=project).returncode == 2
+
+
+def test_list_shows_checks_without_running(project: Path, http_server: RouteServer) -> None:
+    done = runbook("list", "--format", "json", cwd=project)
+    assert done.returncode == 0
+    rows = json.loads(done.stdout)
+    assert [r["id"] for r in rows] == ["api-live", "api-ready"]
+    assert http_server.hits.total() == 0

@@ -1,0 +1,102 @@
+"""Environments, secrets, shell quoting and allowed hosts (SPEC 5, 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mkdocs_runbook.errors import ResolveError
+from mkdocs_runbook.model import CheckSpec
+from mkdocs_runbook.redact import MASK, Redactor
+from mkdocs_runbook.resolve import Templates, check_allowed_host, resolve_check
+from mkdocs_runbook.settings import RunbookSettings
+
+
+def spec(kind: str, target: str, **extra: object) -> CheckSpec:
+    return CheckSpec(id="c", name="c", page="ops.md", line=3, kind=kind, target=target, **extra)  # type: ignore[arg-type]
+
+
+def settings(**kwargs: object) -> RunbookSettings:
+    base: dict[str, object] = {
+        "env": "staging",
+        "environments": {"staging": {"api": "https://staging.internal", "port": 8443}},
+    }
+    base.update(kwargs)
+    return RunbookSettings(**base)  # type: ignore[arg-type]
+
+
+def resolve(check: CheckSpec, config: RunbookSettings, environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return resolve_check(check, config, Templates(config, environ or {}))
+
+
+def test_variables_come_from_the_chosen_environment() -> None:
+    resolved = resolve(spec("http", "GET {{ api }}/healthz"), settings())
+    assert resolved.target == "GET https://staging.internal/healthz"
+    assert resolved.display_target == resolved.target
+
+
+def test_undefined_variable_names_it_and_the_environment() -> None:
+    with pytest.raises(ResolveError) as caught:
+        resolve(spec("http", "{{ apii }}/healthz"), settings())
+    message = str(caught.value)
+    assert "'apii' is undefined" in message
+    assert "'staging'" in message
+    assert "api, port" in message
+
+
+def test_secrets_run_but_are_never_displayed() -> None:
+    check = spec(
+        "http",
+        "{{ api }}/q?token={{ secrets.API_TOKEN }}",
+        params={"headers": {"Authorization": "Bearer {{ secrets.API_TOKEN }}"}},
+        source="http: {{ api }}/q?token={{ secrets.API_TOKEN }}",
+    )
+    resolved = resolve(check, settings(), {"API_TOKEN": "s3cr3t-value"})
+    assert resolved.target.endswith("token=s3cr3t-value")
+    assert resolved.params["headers"]["Authorization"] == "Bearer s3cr3t-value"
+    assert resolved.display_target.endswith(f"token={MASK}")
+    assert "s3cr3t" not in resolved.display_source
+    assert "{{ secrets.API_TOKEN }}" in resolved.display_source
+    assert "https://staging.internal" in resolved.display_source
+    assert resolved.secrets == ("s3cr3t-value",)
+
+
+def test_missing_secret_is_an_error_naming_it() -> None:
+    with pytest.raises(ResolveError, match="secret 'API_TOKEN' is not set"):
+        resolve(spec("http", "{{ api }}?t={{ secrets.API_TOKEN }}"), settings(), {})
+
+
+def test_values_in_commands_are_shell_quoted() -> None:
+    config = settings(environments={"staging": {"name": "x; rm -rf /", "api": "http://h"}})
+    resolved = resolve(spec("run", "echo {{ name }} && curl {{ api }}/x"), config)
+    assert resolved.target == "echo 'x; rm -rf /' && curl http://h/x"
+
+
+@pytest.mark.parametrize(
+    ("kind", "target", "allowed", "ok"),
+    [
+        ("http", "GET https://api.internal/x", ["*.internal"], True),
+        ("http", "https://evil.example.com/x", ["*.internal"], False),
+        ("tcp", "db.internal:5432", ["db.internal"], True),
+        ("tcp", "[::1]:5432", ["127.0.0.1"], False),
+        ("http", "http://169.254.169.254/latest/meta-data", [], False),
+        ("http", "http://169.254.169.254/latest/meta-data", ["*"], False),
+        ("http", "http://169.254.169.254/latest/meta-data", ["169.254.169.254"], True),
+        ("tls", "[fe80::1]:443", [], False),
+        ("http", "http://metadata.google.internal/", [], False),
+        ("run", "curl http://169.254.169.254/", [], True),
+    ],
+)
+def test_allowed_hosts(kind: str, target: str, allowed: list[str], ok: bool) -> None:
+    if ok:
+        check_allowed_host(kind, target, {}, allowed)
+    else:
+        with pytest.raises(ResolveError):
+            check_allowed_host(kind, target, {}, allowed)
+
+
+def test_redactor_masks_plain_encoded_and_basic_auth_forms() -> None:
+    redactor = Redactor(["p@ss word"])
+    redactor.add_basic_auth("admin:p@ss word")
+    text = "plain p@ss word, url p%40ss%20word, basic YWRtaW46cEBzcyB3b3Jk"
+    assert redactor.text(text) == f"plain {MASK}, url {MASK}, basic {MASK}"
+    assert redactor.value({"k": ["p@ss word", 1]}) == {"k": [MASK, 1]}

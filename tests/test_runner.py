@@ -1,0 +1,126 @@
+"""The runner end to end: Markdown in, statuses out, against real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from faults import RefusedPort, SilentServer
+from servers import RouteServer
+
+from mkdocs_runbook.engine import collect, run_checks
+from mkdocs_runbook.results import CheckResult, Status
+from mkdocs_runbook.settings import RunbookSettings
+
+
+def write(tmp_path: Path, text: str, name: str = "ops.md") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(tmp_path: Path, text: str, **settings: object) -> dict[str, CheckResult]:
+    page = write(tmp_path, text)
+    config = RunbookSettings(base_dir=tmp_path, **settings)  # type: ignore[arg-type]
+    report = run_checks(collect([page], config), config)
+    return {check.id: check for check in report.checks}
+
+
+def check(name: str, body: str) -> str:
+    return f"```check\nname: {name}\n{body}\n```\n\n"
+
+
+def test_every_status_from_one_page(tmp_path: Path, http_server: RouteServer) -> None:
+    http_server.route("/ok", body={"status": "ok", "db": "up"})
+    http_server.route("/degraded", body={"status": "degraded"})
+    http_server.route("/down", status=503, body={"status": "down"})
+    page = (
+        check("healthy", f"http: GET {http_server.url}/ok\nexpect: [$.db == up]")
+        + check("degraded", f"http: {http_server.url}/degraded\nwarn: [$.status == ok]")
+        + check("down", f"http: {http_server.url}/down")
+        + check("broken", "http: x\nexepct: [status == 200]")
+        + check("later", f"http: {http_server.url}/ok\nskip: not yet deployed")
+        + '```bash check name="shell"\necho hi\n```\n'
+    )
+    results = run(tmp_path, page)
+    assert {k: r.status for k, r in results.items()} == {
+        "healthy": Status.PASS,
+        "degraded": Status.WARN,
+        "down": Status.FAIL,
+        "broken": Status.ERROR,
+        "later": Status.SKIP,
+        "shell": Status.SKIP,
+    }
+    assert results["down"].value == "503"
+    assert "did you mean 'expect'" in results["broken"].message
+    assert results["broken"].message.startswith(f"{tmp_path / 'ops.md'}:")
+    assert results["later"].message == "not yet deployed"
+    assert "allow_commands" in results["shell"].message
+    assert results["healthy"].value.endswith("ms")
+    assert [a.ok for a in results["degraded"].assertions if a.severity == "warn"] == [False]
+
+
+def test_unreachable_targets_fail_with_the_reason(tmp_path: Path) -> None:
+    with RefusedPort() as refused, SilentServer() as hung:
+        page = check("refused", f"http: http://127.0.0.1:{refused.port}/") + check(
+            "hung", f"http: {hung.url}/\ntimeout: 1s"
+        )
+        started = time.monotonic()
+        results = run(tmp_path, page)
+        elapsed = time.monotonic() - started
+    assert results["refused"].status is Status.FAIL
+    assert "refused" in results["refused"].message
+    assert results["hung"].status is Status.FAIL
+    assert results["hung"].value == "timed out after 1s"
+    assert elapsed < 3, "a hung target must cost about its timeout"
+
+
+def test_retries_count_attempts_and_are_bounded(tmp_path: Path) -> None:
+    with SilentServer() as hung:
+        page = check("hung", f"http: {hung.url}/\ntimeout: 0.3s\nretries: 2\nretry_delay: 0.1s")
+        started = time.monotonic()
+        results = run(tmp_path, page)
+        elapsed = time.monotonic() - started
+    assert results["hung"].attempts == 3
+    assert elapsed < 3
+
+
+def test_checks_run_concurrently(tmp_path: Path, http_server: RouteServer) -> None:
+    http_server.route("/slow", body="ok", delay=0.3)
+    page = "".join(check(f"slow {n}", f"http: {http_server.url}/slow?n={n}") for n in range(20))
+    started = time.monotonic()
+    results = run(tmp_path, page)
+    elapsed = time.monotonic() - started
+    assert all(r.status is Status.PASS for r in results.values())
+    assert http_server.hits["/slow"] == 20
+    # Sequentially this is 6 s; generous bound for a noisy 2-core machine.
+    assert elapsed < 3
+
+
+def test_one_resolved_check_used_twice_runs_once(tmp_path: Path, http_server: RouteServer) -> None:
+    http_server.route("/healthz", body="ok")
+    same = f"http: {http_server.url}/healthz"
+    results = run(tmp_path, check("first", same) + check("second", same))
+    assert results["first"].status is results["second"].status is Status.PASS
+    assert http_server.hits["/healthz"] == 1
+
+
+def test_commands_run_when_allowed(tmp_path: Path) -> None:
+    page = (
+        '```bash check name="greets"\necho hello\n# expect: stdout contains hello\n```\n\n'
+        '```bash check name="exits"\nexit 3\n```\n'
+    )
+    results = run(tmp_path, page, allow_commands=True)
+    assert results["greets"].status is Status.PASS
+    assert results["exits"].status is Status.FAIL
+    assert results["exits"].value in {"3", "exit 3"}
+
+
+def test_bad_assertion_is_an_error_with_the_column(
+    tmp_path: Path, http_server: RouteServer
+) -> None:
+    page = check("bad", f"http: {http_server.url}/\nexpect: [latency << 5s]")
+    result = run(tmp_path, page)["bad"]
+    assert result.status is Status.ERROR
+    assert "column 10" in result.message
+    assert http_server.hits.total() == 0, "a broken check never reaches its target"
