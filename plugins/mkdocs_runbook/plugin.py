@@ -1,0 +1,384 @@
+"""The MkDocs plugin ``runbook`` (SPEC 5, 6; DESIGN "In MkDocs").
+
+Flow of one build: ``on_page_markdown`` finds a page's checks, prepares them and submits
+them to the runner on a background loop, so every check of the site runs at once while
+MkDocs converts the other pages. The SuperFences formatter leaves a placeholder where each
+check sits (inside admonitions, tabs and snippets too); ``on_post_page`` waits for that
+page's results and swaps in the badges. ``on_post_build`` writes the report, badges and
+JUnit, and ends the build when a status in ``fail_on`` occurred.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import logging
+import re
+from collections import defaultdict, deque
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markdown import Markdown
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from .background import BackgroundLoop
+from .cache import ResultCache, RunOutcome
+from .catalog import load_catalog
+from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
+from .fences import custom_fences, highlight, is_marked
+from .find import find_blocks
+from .model import BrokenCheck, CheckBlock, CheckSpec
+from .parse import parse_blocks
+from .publish import write_site_outputs
+from .render import (
+    anchor_id,
+    is_stale,
+    render_check,
+    render_page_summary,
+    render_status_page,
+    stylesheet,
+)
+from .results import CheckResult, Status, iso_utc, utc_now
+from .runner import CacheMode, CheckRunner, PreparedCheck, make_result
+from .settings import RunbookSettings
+
+log = logging.getLogger("mkdocs.plugins.runbook")
+
+STYLESHEET_URI = "assets/runbook/runbook.css"
+_SLOT = '<div class="runbook-slot" data-runbook-slot="{key}"></div>'
+_SLOT_RE = re.compile(r'<div class="runbook-slot" data-runbook-slot="([^"]+)"></div>')
+_SUMMARY_SLOT = '<div class="runbook-summary-slot"></div>'
+_STATUS_SLOT = '<div class="runbook-status-slot"></div>'
+
+
+@dataclass
+class PageCheck:
+    """One check on one page: what runs, where it shows, and its (future) outcome."""
+
+    slot: str
+    prepared: PreparedCheck
+    outcome: Future[RunOutcome]
+    lang: str
+    source_html: str = ""
+    result: CheckResult | None = None
+
+
+@dataclass
+class PageState:
+    url: str = ""
+    checks: list[PageCheck] = field(default_factory=list)
+    # Formatter matching: normalised block text -> checks not yet placed, in page order.
+    unplaced: dict[str, deque[PageCheck]] = field(default_factory=lambda: defaultdict(deque))
+
+
+def block_key(lang: str, body: str) -> str:
+    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
+    return f"{lang}\n" + "\n".join(lines).strip()
+
+
+class RunbookPlugin(BasePlugin[RunbookConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.loop: BackgroundLoop | None = None
+        self.cache: ResultCache | None = None
+        self.command = "build"
+        self.settings = RunbookSettings()
+        self.runner: CheckRunner | None = None
+        self.pages: dict[str, PageState] = {}
+        self.current: str | None = None
+        self.started_at = ""
+        self.status_url: str | None = None
+
+    # -- configuration -------------------------------------------------------------------
+
+    def load_config(
+        self, options: dict[str, Any], config_file_path: str | None = None
+    ) -> tuple[Any, Any]:
+        apply_optional_defaults(options)
+        return super().load_config(options, config_file_path)
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Having on_startup keeps this object across `mkdocs serve` rebuilds, and with it
+        # the in-memory cache: editing prose does not hit live targets again.
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        self.settings = settings_from_config(
+            self.config, config_dir=config_dir, snippet_paths=snippet_dirs(config, config_dir)
+        )
+        if self.cache is None:
+            self.cache = ResultCache(config_dir / ".cache" / "runbook")
+        if "pymdownx.superfences" not in config.markdown_extensions:
+            config.markdown_extensions.append("pymdownx.superfences")
+        options = config.mdx_configs.setdefault("pymdownx.superfences", {})
+        fences = [f for f in options.get("custom_fences", []) if f.get("class") != "runbook"]
+        options["custom_fences"] = fences + custom_fences(self._format_fence)
+        config.extra_css.append(STYLESHEET_URI)
+        if self.loop is None or not self.loop.alive:
+            self.loop = BackgroundLoop()
+        catalog = load_catalog(self.settings.catalog)
+        for problem in getattr(catalog, "problems", []):
+            log.warning("catalog: %s", problem)
+        mode = self._cache_mode()
+        self.runner = CheckRunner(self.settings, catalog=catalog, cache=self.cache, mode=mode)
+        self.pages = {}
+        self.started_at = iso_utc(utc_now())
+        return config
+
+    def _cache_mode(self) -> CacheMode:
+        run = self.config.run
+        if run == "auto":
+            return "cached" if self.command == "serve" else "always"
+        mode: CacheMode = run
+        return mode
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        files.append(File.generated(config, STYLESHEET_URI, content=stylesheet()))
+        status_page = self.config.status_page
+        self.status_url = None
+        if status_page:
+            status_file = files.get_file_from_path(status_page)
+            if status_file is None:
+                content = f"# Check status\n\n{_STATUS_SLOT}\n"
+                status_file = File.generated(config, status_page, content=content)
+                files.append(status_file)
+            self.status_url = status_file.url
+        return files
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled or self.runner is None or self.loop is None:
+            return None
+        page_path = page.file.src_uri
+        state = PageState(url=page.url)
+        self.pages[page_path] = state
+        self.current = page_path
+        # The formatter sees what SuperFences formats; the finder only needs to be quick
+        # and exact about lines, so the Markdown pass that confirms blocks is skipped here.
+        blocks = find_blocks(
+            markdown,
+            page_path,
+            snippet_dirs=self.settings.snippet_paths,
+            confirm_with_markdown=False,
+        )
+        offset = _front_matter_lines(page.file, markdown)
+        for number, (block, item) in enumerate(zip(blocks, parse_blocks(blocks), strict=True)):
+            if offset:
+                item = dataclasses.replace(item, line=item.line + offset)
+            self._submit(state, item, block, f"{page_path}#{number}")
+        return None
+
+    def _submit(
+        self,
+        state: PageState,
+        item: CheckSpec | BrokenCheck,
+        block: CheckBlock | None,
+        slot: str,
+    ) -> PageCheck:
+        assert self.runner is not None and self.loop is not None
+        prepared = self.runner.prepare(item)
+        future = self.loop.submit(self.runner.outcome(prepared))
+        lang = block.lang if block is not None else item.lang
+        check = PageCheck(slot=slot, prepared=prepared, outcome=future, lang=lang)
+        state.checks.append(check)
+        if block is not None:
+            state.unplaced[block_key(block.lang, block.body)].append(check)
+        return check
+
+    def _format_fence(
+        self,
+        src: str,
+        language: str,
+        class_name: str,
+        options: dict[str, Any],
+        md: Markdown,
+        **kwargs: Any,
+    ) -> str:
+        """SuperFences formatter for ``check`` and shell fences: a placeholder for a check,
+        the ordinary highlighted block for an unmarked shell block."""
+        if not is_marked(language, options, kwargs.get("classes") or []):
+            return highlight(src, language, options, md, **kwargs)
+        state = self.pages.get(self.current or "")
+        if state is None:
+            return highlight(src, language, options, md, **kwargs)
+        lang = "check" if language == "check" else language
+        waiting = state.unplaced.get(block_key(lang, src))
+        if waiting:
+            check = waiting.popleft()
+        else:
+            # SuperFences saw a block the finder did not (an exotic nesting): still run it.
+            log.warning("%s: a check block was found only by the site build", self.current)
+            block = CheckBlock(page=self.current or "", line=0, lang=lang, body=src)
+            item = parse_blocks([block])[0]
+            check = self._submit(state, item, None, f"{self.current}#x{len(state.checks)}")
+        shown = _display_source(check.prepared) or src
+        shown_lang = "yaml" if lang == "check" else lang
+        check.source_html = highlight(shown, shown_lang, {}, md, classes=[], id_value="", attrs={})
+        return _SLOT.format(key=html.escape(check.slot))
+
+    def on_page_content(
+        self, html_text: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled:
+            return None
+        state = self.pages.get(page.file.src_uri)
+        if state is None or not state.checks:
+            return None
+        # A fence inside an indented code block reaches the formatter but is shown as text:
+        # only checks whose placeholder made it into the page are the page's checks.
+        placed = {html.unescape(key) for key in _SLOT_RE.findall(html_text)}
+        state.checks = [check for check in state.checks if check.slot in placed]
+        if not state.checks:
+            return None
+        # The summary goes under the page title when there is one, else at the top.
+        heading_end = html_text.find("</h1>")
+        if heading_end >= 0:
+            cut = heading_end + len("</h1>")
+            return html_text[:cut] + _SUMMARY_SLOT + html_text[cut:]
+        return _SUMMARY_SLOT + html_text
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled:
+            return None
+        if _STATUS_SLOT in output:
+            output = output.replace(_STATUS_SLOT, self._status_page_html(page), 1)
+        state = self.pages.get(page.file.src_uri)
+        if state is None or not state.checks:
+            return output
+        results = self._collect(state)
+        by_slot = {check.slot: check for check in state.checks}
+
+        def swap(match: re.Match[str]) -> str:
+            check = by_slot.get(html.unescape(match.group(1)))
+            if check is None or check.result is None:
+                return ""
+            return render_check(
+                check.result,
+                source_html=check.source_html,
+                stale=is_stale(check.result, stale_after=self.settings.stale_after),
+                detail=check.result.detail,
+            )
+
+        output = _SLOT_RE.sub(swap, output)
+        summary = render_page_summary(
+            results,
+            env=self.settings.env,
+            checked_at=max((r.checked_at for r in results), default=self.started_at),
+            status_page_url=self._status_url(page),
+        )
+        return output.replace(_SUMMARY_SLOT, summary, 1)
+
+    def _collect(self, state: PageState) -> list[CheckResult]:
+        for check in state.checks:
+            if check.result is None:
+                check.result = make_result(
+                    check.prepared, _wait(check.outcome, check), self.settings.env
+                )
+        return [check.result for check in state.checks if check.result is not None]
+
+    def all_results(self) -> list[CheckResult]:
+        results: list[CheckResult] = []
+        for state in self.pages.values():
+            results += self._collect(state)
+        return results
+
+    def _status_url(self, page: Page) -> str | None:
+        if self.status_url is None or self.status_url == page.url:
+            return None
+        return get_relative_url(self.status_url, page.url)
+
+    def _status_page_html(self, page: Page) -> str:
+        urls = {path: state.url for path, state in self.pages.items()}
+
+        def link_for(result: CheckResult) -> str:
+            url = urls.get(result.page, result.page)
+            return f"{get_relative_url(url, page.url)}#{anchor_id(result)}"
+
+        return render_status_page(
+            self.all_results(), env=self.settings.env, started_at=self.started_at, link_for=link_for
+        )
+
+    # -- the end of a build ----------------------------------------------------------------
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled or self.runner is None:
+            return
+        results = self.all_results()
+        write_site_outputs(
+            results,
+            site_dir=Path(config.site_dir),
+            env=self.settings.env,
+            started_at=self.started_at,
+            report=self.config.report,
+            junit=self.config.junit,
+        )
+        if self.loop is not None:
+            self.loop.call(self.runner.aclose(), timeout=30)
+        self.runner = None
+        for result in results:
+            if result.status is Status.ERROR:
+                log.warning(
+                    "%s:%s: check '%s' is broken: %s",
+                    result.page,
+                    result.line,
+                    result.id,
+                    result.message,
+                )
+        failing = [r for r in results if r.status in self.settings.fail_on]
+        if not failing:
+            return
+        lines = "\n".join(
+            f"  {r.status.value:5} {r.page}:{r.line} {r.name} — {r.message or r.value}"
+            for r in failing
+        )
+        summary = f"{len(failing)} check(s) with a status in fail_on:\n{lines}"
+        if self.command == "serve":
+            log.warning(summary)  # a live preview keeps serving; the page shows the failures
+            return
+        raise PluginError(summary)
+
+    def on_shutdown(self) -> None:
+        if self.loop is not None:
+            self.loop.stop()
+            self.loop = None
+
+
+def _front_matter_lines(file: File, markdown: str) -> int:
+    """Lines MkDocs removed from the top of the page (front matter), so lines match the file."""
+    try:
+        source = file.content_string
+    except (OSError, UnicodeDecodeError):
+        return 0
+    if markdown and source.endswith(markdown) and len(source) > len(markdown):
+        return source[: len(source) - len(markdown)].count("\n")
+    return 0
+
+
+def _wait(future: Future[RunOutcome], check: PageCheck) -> RunOutcome:
+    try:
+        return future.result()
+    except Exception as exc:  # never lose a page to one check's crash
+        log.error("check %s crashed: %s", check.prepared.item.location, exc)
+        return RunOutcome(Status.ERROR, message=f"internal error: {exc}", value="internal error")
+
+
+def _display_source(prepared: PreparedCheck) -> str:
+    if prepared.resolved is not None:
+        return prepared.resolved.display_source
+    return getattr(prepared.item, "source", "")

@@ -1,0 +1,179 @@
+"""Real ``mkdocs build`` runs in tmp_path against servers on 127.0.0.1 (SPEC 1.4, 5, 6)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from faults import XSSServer
+from servers import RouteServer
+from sites import make_site, with_class
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def target(http_server: RouteServer) -> RouteServer:
+    http_server.route("/healthz", body={"status": "ok"})
+    http_server.route("/readyz", status=503, body={"status": "down"})
+    return http_server
+
+
+def runbook_options(server: RouteServer, **extra: object) -> dict[str, object]:
+    return {"environments": {"local": {"api": server.url}}, "fail_on": [], **extra}
+
+
+PAGE = """# Deploy
+
+Intro prose.
+
+```check
+name: API live
+http: GET {{ api }}/healthz
+expect: [$.status == ok]
+```
+
+```check
+name: API ready
+http: GET {{ api }}/readyz
+```
+
+```bash
+echo "an ordinary block"
+```
+"""
+
+
+def test_badges_times_summary_and_report(tmp_path: Path, target: RouteServer) -> None:
+    site = make_site(tmp_path, runbook=runbook_options(target))
+    site.page("index.md", PAGE)
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    html = site.html("index.html")
+    assert with_class(html, "runbook-status-pass") and with_class(html, "runbook-status-fail")
+    assert "API live" in html and "API ready" in html
+    assert "503" in html
+    times = re.findall(r'<time[^>]*datetime="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"', html)
+    assert len(times) >= 3, "one per check and one in the summary"
+    assert with_class(html, "runbook-summary")
+    # An unmarked block is highlighted as before, never run.
+    assert "an ordinary block" in html
+    report = json.loads((site.out / "runbook-checks.json").read_text())
+    assert report["summary"]["pass"] == 1 and report["summary"]["fail"] == 1
+    assert {c["id"] for c in report["checks"]} == {"api-live", "api-ready"}
+    assert (site.out / "badges" / "index" / "api-live.svg").read_text().startswith("<svg")
+    shields = json.loads((site.out / "badges" / "index" / "api-ready.json").read_text())
+    assert shields["schemaVersion"] == 1 and "fail" in shields["message"]
+    status = site.html("status/index.html")
+    assert status.index("API ready") < status.index("API live"), "failures first"
+    assert "../#runbook-api-ready" in status or "..#runbook-api-ready" in status
+    assert target.hits["/healthz"] == 1
+
+
+def test_fail_on_ends_the_build_with_a_summary(tmp_path: Path, target: RouteServer) -> None:
+    site = make_site(tmp_path, runbook=runbook_options(target, fail_on=["fail", "error"]))
+    site.page("index.md", PAGE)
+    done = site.build()
+    assert done.returncode == 1
+    assert "index.md:11 API ready" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_broken_check_is_a_warning_under_strict(tmp_path: Path, target: RouteServer) -> None:
+    site = make_site(tmp_path, runbook=runbook_options(target))
+    site.page("index.md", "# T\n\n```check\nname: bad\nhttp: {{ api }}/healthz\nexepct: []\n```\n")
+    assert site.build().returncode == 0
+    strict = site.build("--strict")
+    assert strict.returncode == 1
+    assert "did you mean 'expect'" in strict.stderr
+
+
+def test_nested_blocks_are_found(tmp_path: Path, target: RouteServer) -> None:
+    site = make_site(
+        tmp_path,
+        theme="material",
+        runbook=runbook_options(target),
+        extensions=[
+            "admonition",
+            "pymdownx.details",
+            {"pymdownx.tabbed": {"alternate_style": True}},
+            {"pymdownx.snippets": {"base_path": [str(tmp_path / "snippets")]}},
+        ],
+    )
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "shared.md").write_text(
+        "```check\nname: from snippet\nhttp: {{ api }}/healthz\n```\n", encoding="utf-8"
+    )
+    site.page(
+        "index.md",
+        "# Nested\n\n"
+        '!!! danger "Check first"\n\n    ```check\n    name: in admonition\n'
+        "    http: {{ api }}/healthz\n    ```\n\n"
+        '??? note "Collapsed"\n\n    ```check\n    name: in details\n'
+        "    http: {{ api }}/healthz\n    ```\n\n"
+        '=== "Tab one"\n\n    ```check\n    name: in tab\n    http: {{ api }}/healthz\n    ```\n\n'
+        "- a list item\n\n    ```check\n    name: in list\n    http: {{ api }}/healthz\n    ```\n\n"
+        "> ```check\n> name: in quote\n> http: {{ api }}/healthz\n> ```\n\n"
+        '--8<-- "shared.md"\n\n'
+        "````markdown\n```check\nname: only an example\nhttp: {{ api }}/healthz\n```\n````\n",
+    )
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    report = json.loads((site.out / "runbook-checks.json").read_text())
+    names = sorted(c["name"] for c in report["checks"])
+    assert names == sorted(
+        ["in admonition", "in details", "in tab", "in list", "in quote", "from snippet"]
+    )
+    html = site.html("index.html")
+    assert len(with_class(html, "runbook-status-pass")) >= 6
+    assert "only an example" in html, "an example inside another fence is shown, not run"
+    assert "warning" not in done.stderr.lower() or "found only by the site build" not in done.stderr
+
+
+def test_hostile_target_content_is_escaped_everywhere(tmp_path: Path) -> None:
+    with XSSServer() as hostile:
+        site = make_site(
+            tmp_path,
+            runbook={
+                "environments": {"local": {"api": hostile.url}},
+                "fail_on": [],
+                "junit": "junit.xml",
+            },
+        )
+        site.page(
+            "index.md",
+            "# X\n\n```check\nname: hostile\nhttp: {{ api }}/\n"
+            "expect: [body contains nothing-like-this]\n```\n",
+        )
+        done = site.build()
+    assert done.returncode == 0, done.stderr
+    for path in site.out.rglob("*"):
+        if path.suffix in {".html", ".json", ".xml", ".svg"} and "search" not in path.parts:
+            text = path.read_text(encoding="utf-8")
+            assert "<script>alert(1)</script>" not in text, path
+
+
+def test_checks_used_on_several_pages_run_once(tmp_path: Path, target: RouteServer) -> None:
+    site = make_site(tmp_path, runbook=runbook_options(target))
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "api.yml").write_text(
+        "api-live:\n  name: API live\n  http: GET {{ api }}/healthz\n", encoding="utf-8"
+    )
+    for name in ("a.md", "b.md", "c.md"):
+        site.page(name, f"# {name}\n\n```check\nuse: api-live\n```\n")
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    assert target.hits["/healthz"] == 1
+    report = json.loads((site.out / "runbook-checks.json").read_text())
+    assert sorted(c["page"] for c in report["checks"]) == ["a.md", "b.md", "c.md"]
+    assert all(c["status"] == "pass" for c in report["checks"])
+
+
+def test_disabled_plugin_renders_plain_blocks(tmp_path: Path, target: RouteServer) -> None:
+    site = make_site(tmp_path, runbook=runbook_options(target, enabled=False))
+    site.page("index.md", PAGE)
+    assert site.build().returncode == 0
+    assert target.hits.total() == 0
+    assert not (site.out / "runbook-checks.json").exists()
