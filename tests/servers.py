@@ -84,3 +84,9 @@ class RouteServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def __enter__(self) -> RouteServer:
+        return self if self._thread.is_alive() else self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -274,7 +274,11 @@ def test_syntax_error_is_a_check_definition_error_that_takes_a_location() -> Non
 
 @pytest.mark.parametrize(
     ("kind", "subject"),
-    [(kind, subject) for kind, subjects in model.SUBJECTS_BY_KIND.items() for subject in sorted(subjects)],
+    [
+        (kind, subject)
+        for kind, subjects in model.SUBJECTS_BY_KIND.items()
+        for subject in sorted(subjects)
+    ],
 )
 def test_every_plain_subject_is_accepted_for_its_kind(kind: str, subject: str) -> None:
     check_subject_for_kind(parse_assertion(f"{subject} exists"), kind)

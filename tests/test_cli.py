@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+
 from servers import RouteServer
 
 # The console script users run, from the same environment as the tests.
@@ -32,7 +33,8 @@ def project(tmp_path: Path, http_server: RouteServer) -> Path:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "deploy.md").write_text(
         "# Deploy\n\n"
-        "```check\nname: API live\nhttp: GET {{ api }}/healthz\nexpect: [$.status == ok]\ntags: [api]\n```\n\n"
+        "```check\nname: API live\nhttp: GET {{ api }}/healthz\n"
+        "expect: [$.status == ok]\ntags: [api]\n```\n\n"
         "```check\nname: API ready\nhttp: GET {{ api }}/readyz\ntags: [deploy]\n```\n",
         encoding="utf-8",
     )
@@ -120,3 +122,10 @@ def test_list_shows_checks_without_running(project: Path, http_server: RouteServ
     rows = json.loads(done.stdout)
     assert [r["id"] for r in rows] == ["api-live", "api-ready"]
     assert http_server.hits.total() == 0
+
+
+def test_invalid_mkdocs_yml_is_a_usage_error(project: Path) -> None:
+    (project / "mkdocs.yml").write_text("site_name: t\ndocs_dir: nowhere\n", encoding="utf-8")
+    done = runbook("check", cwd=project)
+    assert done.returncode == 2
+    assert "mkdocs.yml" in done.stderr

@@ -14,7 +14,7 @@ from .settings import RunbookSettings, parse_statuses
 from .units import parse_duration
 
 
-class Duration(c.BaseConfigOption[float]):
+class Duration(base.BaseConfigOption[float]):
     """``5s``, ``500ms``, ``5m``, ``1d`` or a number of seconds, validated to seconds."""
 
     def __init__(self, default: str) -> None:
@@ -28,7 +28,7 @@ class Duration(c.BaseConfigOption[float]):
             raise ValidationError(str(exc)) from None
 
 
-class Statuses(c.BaseConfigOption[tuple[Status, ...]]):
+class Statuses(base.BaseConfigOption[tuple[Status, ...]]):
     """A list of statuses (``[fail, error]``); ``[]`` for none."""
 
     def __init__(self, default: list[str]) -> None:
@@ -44,7 +44,7 @@ class Statuses(c.BaseConfigOption[tuple[Status, ...]]):
             raise ValidationError(str(exc)) from None
 
 
-class RunbookConfig(base.Config):
+class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     enabled = c.Type(bool, default=True)
     """Run and render checks at all. Off: check blocks render as plain code blocks."""
 

@@ -8,7 +8,6 @@ from xml.etree import ElementTree
 
 from .results import CheckResult, Report, Status
 
-
 #: ``<``, ``>`` and ``&`` written as JSON escapes: the same data once decoded, but a report
 #: pasted into a page (or served with the wrong content type) can never open a tag.
 _HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})

@@ -83,7 +83,7 @@ def block_key(lang: str, body: str) -> str:
     return f"{lang}\n" + "\n".join(lines).strip()
 
 
-class RunbookPlugin(BasePlugin[RunbookConfig]):
+class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -137,11 +137,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):
         return config
 
     def _cache_mode(self) -> CacheMode:
-        run = self.config.run
-        if run == "auto":
+        modes: dict[str, CacheMode] = {"always": "always", "cached": "cached", "never": "never"}
+        if self.config.run == "auto":
             return "cached" if self.command == "serve" else "always"
-        mode: CacheMode = run
-        return mode
+        return modes[self.config.run]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:

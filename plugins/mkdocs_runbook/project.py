@@ -57,7 +57,7 @@ def load_project(config_file: str | None, *, env: str | None = None) -> Project:
 def _from_mkdocs(path: Path) -> Project:
     # Imported here so the engine modules never pull mkdocs in (DESIGN: a test says so).
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     from .config import settings_from_config, snippet_dirs
     from .plugin import RunbookPlugin
@@ -67,7 +67,8 @@ def _from_mkdocs(path: Path) -> Project:
     quiet.setLevel(logging.ERROR)  # the CLI is not building: spare users mkdocs' chatter
     try:
         config = load_config(config_file=str(path))
-    except ConfigurationError as exc:
+    except (ConfigurationError, Abort) as exc:
+        # mkdocs reports an invalid config with Abort, a SystemExit: keep it a usage error.
         raise ConfigError(f"{path}: {exc}") from None
     finally:
         quiet.setLevel(level)

@@ -84,6 +84,7 @@ class CheckRunner:
             allow_commands=settings.allow_commands,
             base_dir=settings.base_dir,
             per_host=settings.per_host,
+            allowed_hosts=settings.allowed_hosts,
         )
         self._slots: asyncio.Semaphore | None = None
         self._host_slots: dict[str, asyncio.Semaphore] = {}
@@ -193,6 +194,8 @@ class CheckRunner:
             return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
         except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
             return RunOutcome(Status.ERROR, message=str(exc), value="invalid check")
+        except ResolveError as exc:  # a redirect towards a host that is not allowed
+            return RunOutcome(Status.ERROR, message=str(exc), value="host not allowed")
         except asyncio.TimeoutError:
             after = f"timed out after {format_timeout(resolved.timeout)}"
             return RunOutcome(

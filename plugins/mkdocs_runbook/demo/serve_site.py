@@ -23,6 +23,7 @@ from types import FrameType
 from typing import Any
 
 from .cli import add_arguments, print_banner, start_or_explain
+from .service import DemoService
 
 #: How long the demo gets to answer its first /healthz before we give up.
 READY_TIMEOUT_SECONDS = 5.0
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             command += ["-a", args.addr, "-f", str(args.config_file)]
             # Its own session: Ctrl-C reaches this process alone, which passes it on once.
             child = subprocess.Popen(
-                command, env={**os.environ, **service.environment()}, start_new_session=True
+                command, env=_child_environment(service), start_new_session=True
             )
             returncode = forwarder.run(child)
         finally:
@@ -126,3 +127,11 @@ def _wait_until_answering(url: str) -> None:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _child_environment(service: DemoService) -> dict[str, str]:
+    """The demo's addresses, and this Python's scripts first on PATH: the project's own
+    runbooks run ``runbook`` itself to show its messages and exit codes."""
+    scripts = str(Path(sys.executable).parent)
+    path = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+    return {**os.environ, **service.environment(), "PATH": path}

@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 from ..model import ResolvedCheck
+from ..resolve import check_allowed_host
 
 #: Responses and command output are read up to this many bytes (SPEC 8), then cut.
 READ_CAP_BYTES = 1024 * 1024
@@ -65,6 +66,7 @@ class ProbeContext:
     allow_commands: bool = False
     base_dir: Path = field(default_factory=Path.cwd)
     per_host: int = 8
+    allowed_hosts: list[str] = field(default_factory=list)
     _clients: dict[bool, httpx.AsyncClient] = field(default_factory=dict)
 
     def ssl_context(self, *, verify_tls: bool = True) -> ssl.SSLContext:
@@ -86,9 +88,15 @@ class ProbeContext:
                     max_connections=None, max_keepalive_connections=self.per_host * 4
                 ),
                 trust_env=False,
+                event_hooks={"request": [self._vet_host]},
             )
             self._clients[verify_tls] = client
         return client
+
+    async def _vet_host(self, request: httpx.Request) -> None:
+        """Every request, redirects included, goes only where ``allowed_hosts`` lets it
+        (resolving vetted the first URL; a redirect must not lead to the metadata service)."""
+        check_allowed_host("http", str(request.url), {}, self.allowed_hosts)
 
     async def aclose(self) -> None:
         for client in self._clients.values():
