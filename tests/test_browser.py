@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from browser import browser_page
 from servers import RouteServer
 from sites import make_site

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from faults import XSSServer
 from servers import RouteServer
 from sites import make_site, with_class

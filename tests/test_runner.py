@@ -6,11 +6,10 @@ import time
 from pathlib import Path
 
 from faults import RefusedPort, SilentServer
-from servers import RouteServer
-
 from mkdocs_runbook.engine import collect, run_checks
 from mkdocs_runbook.results import CheckResult, Status
 from mkdocs_runbook.settings import RunbookSettings
+from servers import RouteServer
 
 
 def write(tmp_path: Path, text: str, name: str = "ops.md") -> Path:
