@@ -83,8 +83,11 @@ def print_table(report: Report, *, rich_output: bool, stream: TextIO | None = No
         return
     console = Console(file=stream, highlight=False)
     table = Table(show_header=True, header_style="bold", expand=False, box=None, pad_edge=False)
-    for column in ("status", "check", "value", "where", "message"):
-        table.add_column(column, overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("check", overflow="fold", ratio=2)
+    table.add_column("value", overflow="ellipsis", no_wrap=True, max_width=24)
+    table.add_column("where", no_wrap=True)
+    table.add_column("message", overflow="fold", ratio=3)
     for check in checks:
         table.add_row(
             Text(check.status.value, style=STATUS_STYLE[check.status]),
