@@ -29,8 +29,8 @@ browser-deps:
 	fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check plugins tests bench
-	$(BIN)/ruff format --check plugins tests bench
+	$(BIN)/ruff check plugins tests scripts $(wildcard bench)
+	$(BIN)/ruff format --check plugins tests scripts $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
