@@ -15,6 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+class _BackloggedServer(ThreadingHTTPServer):
+    # The default backlog of 5 drops simultaneous connects, and the client's retry then
+    # adds a second to a test that runs many checks at once.
+    request_queue_size = 128
+
+
 @dataclass
 class Route:
     status: int = 200
@@ -64,7 +70,7 @@ class RouteServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _answer
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _BackloggedServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"

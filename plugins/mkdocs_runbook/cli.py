@@ -153,7 +153,10 @@ def _list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for row in rows:
         where = f"{row['page']}:{row['line']}"
-        what = f"error: {row['error']}" if row["error"] else f"{row['kind']:8} {row['target']}"
+        target = str(row["target"]).strip()
+        if "\n" in target:  # a command or console transcript: its first line says enough
+            target = target.splitlines()[0] + " …"
+        what = f"error: {row['error']}" if row["error"] else f"{row['kind']:8} {target}"
         print(f"{where:40} {row['id']:28} {what}")
     print(f"{len(rows)} checks")
     return EXIT_OK

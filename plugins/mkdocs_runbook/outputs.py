@@ -79,6 +79,6 @@ def assertion_lines(check: CheckResult) -> str:
         if assertion.message and not assertion.ok:
             line += f" — {assertion.message}"
         lines.append(line)
-    if check.message:
+    if check.message and all(a.message != check.message for a in check.assertions):
         lines.append(check.message)
     return "\n".join(lines)
