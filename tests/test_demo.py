@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
+import dns.message
+import dns.query
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -411,7 +413,7 @@ def parse_args(*argv: str) -> argparse.Namespace:
 
 
 def free_port_run(length: int) -> int:
-    """A port P with P .. P+length-1 all free right now."""
+    """A port P with P .. P+length-1 all free right now, for TCP and UDP alike."""
     for _ in range(50):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -421,8 +423,9 @@ def free_port_run(length: int) -> int:
         sockets = []
         try:
             for port in range(first, first + length):
-                sockets.append(socket.socket())
-                sockets[-1].bind(("127.0.0.1", port))
+                for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                    sockets.append(socket.socket(socket.AF_INET, kind))
+                    sockets[-1].bind(("127.0.0.1", port))
             return first
         except OSError:
             continue
@@ -432,12 +435,24 @@ def free_port_run(length: int) -> int:
     raise AssertionError("no run of free ports found")
 
 
-def test_database_and_tls_ports_follow_the_http_port() -> None:
-    port = free_port_run(3)
+def test_database_tls_and_dns_ports_follow_the_http_port() -> None:
+    port = free_port_run(4)
     demo = start_or_explain(parse_args("--port", str(port), "--quiet"))
     assert demo is not None
     try:
-        assert (demo.port, demo.db_port, demo.tls_port) == (port, port + 1, port + 2)
+        ports = (demo.port, demo.db_port, demo.tls_port, demo.dns_port)
+        assert ports == (port, port + 1, port + 2, port + 3)
+    finally:
+        demo.stop()
+
+
+def test_an_explicit_dns_port_is_used() -> None:
+    dns_port = free_port_run(1)
+    demo = start_or_explain(parse_args("--port", "0", "--dns-port", str(dns_port), "--quiet"))
+    assert demo is not None
+    try:
+        assert demo.dns_port == dns_port
+        assert demo.environment()["RUNBOOK_DEMO_DNS"] == f"127.0.0.1:{dns_port}"
     finally:
         demo.stop()
 
@@ -492,8 +507,12 @@ def test_module_runs_prints_its_url_and_stops_cleanly_on_sigterm(client: httpx.C
         assert process.stdout is not None
         lines = read_lines(process.stdout)
         url = wait_for_line(lines, r"http\s+(http://127\.0\.0\.1:\d+)")[1]
+        dns_port = int(wait_for_line(lines, r"dns\s+127\.0\.0\.1:(\d+) \(zone demo\.test\.\)")[1])
         ca_file = Path(wait_for_line(lines, r"ca\s+(\S+)")[1])
         assert client.get(f"{url}/healthz").json() == {"status": "ok"}
+        query = dns.message.make_query("api.demo.test", "A")
+        answer = dns.query.udp(query, "127.0.0.1", port=dns_port, timeout=WAIT_SECONDS)
+        assert [rrset.to_text() for rrset in answer.answer] == ["api.demo.test. 60 IN A 127.0.0.1"]
         queues = client.get(f"{url}/api/ops/queues", headers={"Authorization": "Bearer from-env"})
         assert queues.status_code == 200
         assert ca_file.is_file()
@@ -590,6 +609,7 @@ def test_environment_points_clients_at_this_instance(demo: DemoService) -> None:
     assert environment["RUNBOOK_DEMO_URL"] == demo.url
     assert environment["RUNBOOK_DEMO_DB"] == f"127.0.0.1:{demo.db_port}"
     assert environment["RUNBOOK_DEMO_TLS"] == f"localhost:{demo.tls_port}"
+    assert environment["RUNBOOK_DEMO_DNS"] == f"127.0.0.1:{demo.dns_port}"
     assert environment["RUNBOOK_DEMO_CA"] == str(demo.ca_file)
     assert environment["SSL_CERT_FILE"] == str(demo.trust_bundle_file)
     assert environment["DEMO_API_TOKEN"] == "demo-token"

@@ -59,6 +59,9 @@ def fault_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Report
         XSSServer() as hostile,
     ):
         healthy = healthy_server.route("/healthz", body={"status": "ok"})
+        to_metadata = healthy_server.route(
+            "/to-metadata", status=302, headers={"Location": "http://169.254.169.254/latest/"}
+        )
         (root / "checks").mkdir()
         (root / "checks" / "cycle.yml").write_text(
             f"loop-a:\n  use: loop-b\nloop-b:\n  use: loop-a\napi-ready:\n  http: {healthy}\n",
@@ -109,6 +112,7 @@ def fault_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Report
                 f"http: {hostile.url}/\nexpect: ['header x-injected == safe', body == safe]",
             )
             + check("metadata", "http: http://169.254.169.254/latest/meta-data/")
+            + check("redirect to metadata", f"http: {to_metadata}\nfollow_redirects: true")
         )
         (root / "faults.md").write_text(page, encoding="utf-8")
         settings = RunbookSettings(
@@ -151,6 +155,7 @@ EXPECTED: dict[str, tuple[Status, str]] = {
     "secret in command": (Status.FAIL, ""),
     "hostile": (Status.FAIL, ""),
     "metadata": (Status.ERROR, "metadata"),
+    "redirect to metadata": (Status.ERROR, "link-local"),
 }
 
 

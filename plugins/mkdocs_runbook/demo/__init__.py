@@ -2,12 +2,13 @@
 
 A small stack on localhost that behaves like the production service a runbook describes:
 an HTTP API (``/healthz``, ``/readyz``, ``/metrics``, ``/api/health``, ``/api/ops/queues``),
-the same API over HTTPS with a certificate from a private CA, and a TCP port standing for
-its database. Components (db, cache, queue, search) break and heal on request, and every
-endpoint tells the same story about them::
+the same API over HTTPS with a certificate from a private CA, a TCP port standing for its
+database, and an authoritative DNS responder for the zone ``demo.test.``. Components (db,
+cache, queue, search) break and heal on request, and every endpoint tells the same story
+about them::
 
     with DemoService() as demo:          # free ports on 127.0.0.1
-        demo.break_component("db")       # /readyz 503, the db port refuses, ...
+        demo.break_component("db")       # /readyz 503, the db port refuses, db.demo.test gone
         demo.heal_component("db")
 
 Apart from the rest of the package: the engine never imports it; the CLI and the tests do.

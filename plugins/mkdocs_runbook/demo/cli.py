@@ -12,6 +12,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from .dns import DNS_HOST
 from .service import DEFAULT_TOKEN, DemoService
 from .state import COMPONENTS
 
@@ -31,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--port",
         type=_port,
         default=DEFAULT_PORT,
-        help=f"HTTP port (default: {DEFAULT_PORT}); 0 picks free ports for all three",
+        help=f"HTTP port (default: {DEFAULT_PORT}); 0 picks free ports for all four",
     )
     parser.add_argument(
         "--db-port",
@@ -42,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tls-port",
         type=_port,
         help="HTTPS port (default: --port + 2, or a free port with --port 0)",
+    )
+    parser.add_argument(
+        "--dns-port",
+        type=_port,
+        help="UDP port of the DNS responder for the zone demo.test., on 127.0.0.1 whatever "
+        "--host is (default: --port + 3, or a free port with --port 0)",
     )
     parser.add_argument(
         "--token",
@@ -74,6 +81,7 @@ def service_from_args(args: argparse.Namespace) -> DemoService:
         port=args.port,
         db_port=_derived_port(args.port, args.db_port, offset=1, option="--db-port"),
         tls_port=_derived_port(args.port, args.tls_port, offset=2, option="--tls-port"),
+        dns_port=_derived_port(args.port, args.dns_port, offset=3, option="--dns-port"),
         token=args.token or os.environ.get(TOKEN_VARIABLE) or DEFAULT_TOKEN,
         broken=args.broken,
         log_requests=not args.quiet,
@@ -118,7 +126,8 @@ def start_or_explain(args: argparse.Namespace) -> DemoService | None:
     except OSError as error:
         message = (
             f"cannot listen on {args.host}: {error.strerror or error}. Is another demo running? "
-            "Choose other ports with --port (and --db-port, --tls-port), or --port 0 for free ones"
+            "Choose other ports with --port (and --db-port, --tls-port, --dns-port), or --port 0 "
+            "for free ones"
         )
     print(f"demo-target: {message}", file=sys.stderr)
     return None
@@ -130,6 +139,7 @@ def print_banner(service: DemoService, stream: TextIO) -> None:
         f"  http    {service.url}",
         f"  https   {service.tls_url}",
         f"  db      {service.db_address}",
+        f"  dns     {service.dns_address} (zone demo.test.)",
         f"  ca      {service.ca_file}",
         f"  token   {service.token if service.token == DEFAULT_TOKEN else '(as given)'}",
     ]
@@ -139,6 +149,7 @@ def print_banner(service: DemoService, stream: TextIO) -> None:
         f"Trust the demo's certificate: export SSL_CERT_FILE={service.trust_bundle_file}",
         f"Break and heal: curl -X POST {service.url}/admin/break/db "
         f"(and /admin/heal/db; components: {', '.join(COMPONENTS)})",
+        f"Ask its DNS: dig @{DNS_HOST} -p {service.dns_port} api.demo.test",
     ]
     stream.write("\n".join(lines) + "\n")
     stream.flush()

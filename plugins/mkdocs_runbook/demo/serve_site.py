@@ -125,13 +125,13 @@ def _wait_until_answering(url: str) -> None:
         time.sleep(0.05)
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def _child_environment(service: DemoService) -> dict[str, str]:
     """The demo's addresses, and this Python's scripts first on PATH: the project's own
     runbooks run ``runbook`` itself to show its messages and exit codes."""
     scripts = str(Path(sys.executable).parent)
     path = os.pathsep.join([scripts, os.environ.get("PATH", "")])
     return {**os.environ, **service.environment(), "PATH": path}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,8 +1,9 @@
-"""``DemoService``: the whole demo stack (HTTP, HTTPS, database port) in background threads."""
+"""``DemoService``: the whole demo stack (HTTP, HTTPS, database port, DNS) in background threads."""
 
 from __future__ import annotations
 
 import shutil
+import socketserver
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from types import TracebackType
 from .. import __version__
 from .app import DemoApp, DemoHTTPServer
 from .database import SHUTDOWN_POLL_SECONDS, DatabaseStandIn
+from .dns import DNS_HOST, DemoDNSServer, DemoZone
 from .metrics import DemoMetrics
 from .state import COMPONENTS, ComponentHealth, Health, QueueSimulation, UnknownComponentError
 from .tls import DemoCertificates, TLSDemoHTTPServer
@@ -22,7 +24,9 @@ _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "0.0.0.0", ""}
 
 class DemoService:
     """The demo stack. Ports default to 0 (free ones, chosen at ``start``); read them back
-    from ``port``, ``db_port`` and ``tls_port``, or the URLs from ``url`` and ``tls_url``.
+    from ``port``, ``db_port``, ``tls_port`` and ``dns_port``, or the addresses from ``url``,
+    ``tls_url``, ``db_address`` and ``dns_address``. The DNS responder (zone ``demo.test.``)
+    listens on 127.0.0.1 whatever ``host`` is; see ``dns.py``.
 
     ``cert_dir`` receives ``demo-ca.pem`` and ``demo-ca-bundle.pem``; by default a temporary
     directory, removed by ``stop``. Use as a context manager, or ``start()``/``stop()``.
@@ -35,6 +39,7 @@ class DemoService:
         port: int = 0,
         db_port: int = 0,
         tls_port: int = 0,
+        dns_port: int = 0,
         token: str = DEFAULT_TOKEN,
         broken: Iterable[str] = (),
         log_requests: bool = False,
@@ -53,23 +58,24 @@ class DemoService:
         self.app = DemoApp(
             self.health, self.queues, self.metrics, token=token, version=self.version
         )
-        self._ports = (port, db_port, tls_port)
+        self._ports = (port, db_port, tls_port, dns_port)
         self._log_requests = log_requests
         self._cert_dir = cert_dir
         self._temporary_dir: Path | None = None
         self._http: DemoHTTPServer | None = None
         self._https: TLSDemoHTTPServer | None = None
         self._database: DatabaseStandIn | None = None
+        self._dns: DemoDNSServer | None = None
         self._threads: list[threading.Thread] = []
-        #: (http, db, https) as bound by ``start``; still known after ``stop``.
-        self._bound_ports: tuple[int, int, int] | None = None
+        #: (http, db, https, dns) as bound by ``start``; still known after ``stop``.
+        self._bound_ports: tuple[int, int, int, int] | None = None
         self.certificates: DemoCertificates | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> DemoService:
         """Bind every port, then serve; on any failure nothing stays bound."""
-        port, db_port, tls_port = self._ports
+        port, db_port, tls_port, dns_port = self._ports
         try:
             self._http = DemoHTTPServer(
                 (self.host, port), self.app, log_requests=self._log_requests, scheme="http"
@@ -83,6 +89,11 @@ class DemoService:
                 log_requests=self._log_requests,
                 context=self.certificates.server_context(),
             )
+            self._dns = DemoDNSServer(
+                dns_port,
+                DemoZone(self.health, db_port=self._database.port),
+                log_queries=self._log_requests,
+            )
         except BaseException:
             self.stop()
             raise
@@ -90,17 +101,23 @@ class DemoService:
             self._http.server_address[1],
             self._database.port,
             self._https.server_address[1],
+            self._dns.port,
         )
         self.health.subscribe(self._database.on_health_change)
         for name in self.broken:
             self.health.set(name, Health.DOWN)
         if self.health.is_up("db"):
             self._database.serve()
-        for server in (self._http, self._https):
+        servers: list[tuple[str, socketserver.BaseServer]] = [
+            (f"demo-{self._http.scheme}:{self._http.server_address[1]}", self._http),
+            (f"demo-{self._https.scheme}:{self._https.server_address[1]}", self._https),
+            (f"demo-dns:{self._dns.port}", self._dns),
+        ]
+        for name, server in servers:
             thread = threading.Thread(
                 target=server.serve_forever,
                 kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
-                name=f"demo-{server.scheme}:{server.server_address[1]}",
+                name=name,
                 daemon=True,
             )
             thread.start()
@@ -116,6 +133,11 @@ class DemoService:
                 server.shutdown()
             server.server_close()
             server.connections.cut_all()
+        if self._dns is not None:
+            if self._threads:
+                self._dns.shutdown()
+            self._dns.server_close()
+            self._dns = None
         for thread in self._threads:
             thread.join()
         self._threads.clear()
@@ -167,6 +189,10 @@ class DemoService:
         return self._ports_bound()[2]
 
     @property
+    def dns_port(self) -> int:
+        return self._ports_bound()[3]
+
+    @property
     def url(self) -> str:
         """``http://127.0.0.1:8080``: the HTTP API, no trailing slash."""
         return f"http://{self._url_host()}:{self.port}"
@@ -180,6 +206,11 @@ class DemoService:
     @property
     def db_address(self) -> str:
         return f"{self._url_host()}:{self.db_port}"
+
+    @property
+    def dns_address(self) -> str:
+        """``127.0.0.1:8083``: the DNS responder, as a ``dns`` check's ``server`` takes it."""
+        return f"{DNS_HOST}:{self.dns_port}"
 
     @property
     def ca_file(self) -> Path:
@@ -198,6 +229,7 @@ class DemoService:
             "RUNBOOK_DEMO_TLS_URL": self.tls_url,
             "RUNBOOK_DEMO_DB": self.db_address,
             "RUNBOOK_DEMO_TLS": self.tls_url.removeprefix("https://"),
+            "RUNBOOK_DEMO_DNS": self.dns_address,
             "RUNBOOK_DEMO_CA": str(self.ca_file),
             "SSL_CERT_FILE": str(self.trust_bundle_file),
             "DEMO_API_TOKEN": self.token,
@@ -224,7 +256,7 @@ class DemoService:
             raise RuntimeError("the demo service is not started")
         return self.certificates
 
-    def _ports_bound(self) -> tuple[int, int, int]:
+    def _ports_bound(self) -> tuple[int, int, int, int]:
         if self._bound_ports is None:
             raise RuntimeError("the demo service is not started")
         return self._bound_ports

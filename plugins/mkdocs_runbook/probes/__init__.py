@@ -96,7 +96,8 @@ class ProbeContext:
     async def _vet_host(self, request: httpx.Request) -> None:
         """Every request, redirects included, goes only where ``allowed_hosts`` lets it
         (resolving vetted the first URL; a redirect must not lead to the metadata service)."""
-        check_allowed_host("http", str(request.url), {}, self.allowed_hosts)
+        if request.url.host:  # a URL without a host is the probe's to report, not ours
+            check_allowed_host("http", str(request.url), {}, self.allowed_hosts)
 
     async def aclose(self) -> None:
         for client in self._clients.values():
