@@ -62,14 +62,14 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
             auth=_basic_auth(check),
         )
         try:
-            raw_body, truncated = await _read_capped(response)
+            raw_body, truncated = await read_capped(response)
             latency = time.perf_counter() - started
             cert_expires_in = _cert_expires_in(response)
         finally:
             await response.aclose()
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         # ``from None``: the library's own exceptions carry the real URL, secrets included.
-        raise _failure(exc, check) from None
+        raise request_failure(exc, check) from None
 
     body = raw_body.decode(response.encoding or "utf-8", errors="replace")
     subjects: dict[str, Any] = {
@@ -132,7 +132,7 @@ def _basic_auth(check: ResolvedCheck) -> httpx.BasicAuth | None:
     return httpx.BasicAuth(user, password)
 
 
-async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
+async def read_capped(response: httpx.Response) -> tuple[bytes, bool]:
     """The body up to ``READ_CAP_BYTES``, and whether more was there. Stops reading at the cap,
     so closing the response drops the rest unread."""
     chunks: list[bytes] = []
@@ -184,7 +184,7 @@ def _detail(body: str, truncated: bool) -> str:
     return detail
 
 
-def _failure(exc: Exception, check: ResolvedCheck) -> ProbeFailure:
+def request_failure(exc: Exception, check: ResolvedCheck) -> ProbeFailure:
     """The operator's reading of an httpx error; nothing from ``exc`` that could hold the URL."""
     where = check.display_target
     if isinstance(exc, httpx.TimeoutException):

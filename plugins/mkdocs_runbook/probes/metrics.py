@@ -8,8 +8,6 @@ all addressable as ``metric NAME{label="v"}``. Parsing is prometheus-client's jo
 from __future__ import annotations
 
 import asyncio
-import socket
-import ssl
 import time
 from typing import Any
 
@@ -19,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from ..errors import CheckDefinitionError, ProbeFailure
 from ..model import ResolvedCheck
 from . import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
+from .http import read_capped, request_failure
 
 #: Ask for the classic text format, so servers that negotiate do not answer with protobuf.
 ACCEPT_TEXT_FORMAT = "text/plain;version=0.0.4;q=1.0, */*;q=0.1"
@@ -38,7 +37,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
                     f"{_redirect_hint(response)}",
                     value=str(response.status_code),
                 )
-            body, truncated = await _read_capped(response)
+            body, truncated = await read_capped(response)
     except httpx.TimeoutException as exc:
         raise ProbeFailure(
             f"metrics endpoint {check.display_target} did not answer within {check.timeout:g}s",
@@ -51,7 +50,8 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
             line=check.spec.line,
         ) from exc
     except httpx.HTTPError as exc:
-        raise _fetch_failure(exc, check) from exc
+        # ``from None``: httpx's own exceptions carry the real URL, secrets included.
+        raise request_failure(exc, check) from None
     latency = time.perf_counter() - started
 
     text = body.decode("utf-8", errors="replace")
@@ -110,18 +110,6 @@ def _locate_parse_error(text: str) -> str:
     return ""
 
 
-async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
-    """The body up to ``READ_CAP_BYTES`` and whether there was more (which is not read)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > READ_CAP_BYTES:
-            return b"".join(chunks)[:READ_CAP_BYTES], True
-    return b"".join(chunks), False
-
-
 def _string_headers(headers: Any) -> dict[str, str]:
     if not headers:
         return {}
@@ -133,44 +121,3 @@ def _redirect_hint(response: httpx.Response) -> str:
     if response.is_redirect and location:
         return f" (a redirect to {location}; point the check at that URL)"
     return ""
-
-
-def _fetch_failure(exc: httpx.HTTPError, check: ResolvedCheck) -> ProbeFailure:
-    """What went wrong in operator words, from the OS or TLS error underneath httpx's."""
-    for cause in _causes(exc):
-        if isinstance(cause, ConnectionRefusedError):
-            reason = "connection refused"
-            break
-        if isinstance(cause, socket.gaierror):
-            reason = "cannot resolve host"
-            break
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            reason = f"TLS certificate not accepted: {cause.verify_message}"
-            break
-    else:
-        if isinstance(exc, httpx.ConnectError):
-            reason = "cannot connect"
-        elif isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
-            reason = "connection lost before the answer was complete"
-        else:
-            reason = f"request failed ({type(exc).__name__})"
-    return ProbeFailure(
-        f"cannot fetch metrics from {check.display_target}: {reason}", value=reason.split(":")[0]
-    )
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """``exc``, its causes and contexts, and the members of exception groups among them (anyio
-    groups the errors of every address it tried)."""
-    found: list[BaseException] = []
-    pending = [exc]
-    while pending:
-        current = pending.pop()
-        if any(current is seen for seen in found):
-            continue
-        found.append(current)
-        members = getattr(current, "exceptions", None)  # an ExceptionGroup (Python 3.11+)
-        if isinstance(members, tuple):
-            pending.extend(m for m in members if isinstance(m, BaseException))
-        pending.extend(link for link in (current.__cause__, current.__context__) if link)
-    return found
