@@ -123,3 +123,39 @@ def test_bad_assertion_is_an_error_with_the_column(
     assert result.status is Status.ERROR
     assert "column 10" in result.message
     assert http_server.hits.total() == 0, "a broken check never reaches its target"
+
+
+def test_cache_modes(tmp_path: Path, http_server: RouteServer) -> None:
+    from mkdocs_runbook.cache import ResultCache
+    from mkdocs_runbook.engine import make_runner
+    from mkdocs_runbook.runner import run_sync
+
+    http_server.route("/healthz", body="ok")
+    page = write(tmp_path, check("live", f"http: {http_server.url}/healthz"))
+    settings = RunbookSettings(base_dir=tmp_path, cache_ttl=60)
+    items = collect([page], settings)
+
+    def run_with(mode: str, cache: ResultCache) -> CheckResult:
+        results = run_sync(lambda: make_runner(settings, mode=mode, cache=cache), items)  # type: ignore[arg-type]
+        return results[0]
+
+    empty = ResultCache(tmp_path / "cache-a")
+    never = run_with("never", empty)
+    assert never.status is Status.SKIP and "run: never" in never.message
+    assert http_server.hits["/healthz"] == 0
+
+    first = run_with("cached", empty)
+    assert first.status is Status.PASS and not first.cached
+    # A new cache object reading the same folder: what a second `mkdocs build` process sees.
+    on_disk = ResultCache(tmp_path / "cache-a")
+    again = run_with("cached", on_disk)
+    assert again.cached and again.checked_at == first.checked_at
+    assert run_with("never", on_disk).cached
+    assert http_server.hits["/healthz"] == 1
+
+    run_with("always", on_disk)
+    assert http_server.hits["/healthz"] == 2
+
+    settings.cache_ttl = 0
+    run_with("cached", on_disk)
+    assert http_server.hits["/healthz"] == 3, "older than cache_ttl: run again"
