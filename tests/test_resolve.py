@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from mkdocs_runbook.errors import ResolveError
 from mkdocs_runbook.model import CheckSpec
@@ -100,3 +103,37 @@ def test_redactor_masks_plain_encoded_and_basic_auth_forms() -> None:
     text = "plain p@ss word, url p%40ss%20word, basic YWRtaW46cEBzcyB3b3Jk"
     assert redactor.text(text) == f"plain {MASK}, url {MASK}, basic {MASK}"
     assert redactor.value({"k": ["p@ss word", 1]}) == {"k": [MASK, 1]}
+
+
+@given(
+    pieces=st.lists(
+        st.one_of(
+            st.text(alphabet="abc /:?=&'\"$;-", max_size=8),
+            st.sampled_from(["{{ api }}", "{{port}}", "{{ secrets.TOKEN }}", "{{ flag }}"]),
+        ),
+        max_size=6,
+    ),
+    quote=st.booleans(),
+)
+@settings_(max_examples=200, deadline=None)
+def test_direct_substitution_matches_jinja(pieces: list[str], quote: bool) -> None:
+    """The fast path for plain placeholders renders exactly what Jinja renders."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from mkdocs_runbook.resolve import _shell_quote
+
+    text = "".join(pieces)
+    variables = {"api": "http://h:1/a b", "port": 8443, "flag": None}
+    config = settings(environments={"staging": variables})
+    environ = {"TOKEN": "t0k'en"}
+    rendered = Templates(config, environ).render(text, mode="run", used={}, quote=quote)
+    jinja = SandboxedEnvironment(
+        undefined=StrictUndefined, finalize=_shell_quote if quote else None
+    )
+
+    class Secrets:
+        TOKEN = environ["TOKEN"]
+
+    expected = jinja.from_string(text).render({**variables, "secrets": Secrets()})
+    assert rendered == expected

@@ -96,6 +96,13 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.current: str | None = None
         self.started_at = ""
         self.status_url: str | None = None
+        # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
+        # prose costs the plugin almost nothing on the other pages.
+        self._parse_cache: dict[
+            tuple[str, str, tuple[Path, ...]], list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
+        ] = {}
+        self._highlight_cache: dict[tuple[str, str], str] = {}
+        self._markdown_setup: str = ""
 
     # -- configuration -------------------------------------------------------------------
 
@@ -125,9 +132,15 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         fences = [f for f in options.get("custom_fences", []) if f.get("class") != "runbook"]
         options["custom_fences"] = fences + custom_fences(self._format_fence)
         config.extra_css.append(STYLESHEET_URI)
+        markdown_setup = repr((config.markdown_extensions, config.mdx_configs, config.theme.name))
+        if markdown_setup != self._markdown_setup:
+            self._highlight_cache.clear()  # highlighting depends on the Markdown settings
+            self._markdown_setup = markdown_setup
         if self.loop is None or not self.loop.alive:
             self.loop = BackgroundLoop()
         catalog = load_catalog(self.settings.catalog)
+        if self.settings.catalog is not None and self.settings.catalog.is_dir():
+            config.watch.append(str(self.settings.catalog))  # serve rebuilds on catalog edits
         for problem in getattr(catalog, "problems", []):
             log.warning("catalog: %s", problem)
         mode = self._cache_mode()
@@ -170,18 +183,41 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.current = page_path
         # The formatter sees what SuperFences formats; the finder only needs to be quick
         # and exact about lines, so the Markdown pass that confirms blocks is skipped here.
-        blocks = find_blocks(
-            markdown,
-            page_path,
-            snippet_dirs=self.settings.snippet_paths,
-            confirm_with_markdown=False,
-        )
         offset = _front_matter_lines(page.file, markdown)
-        for number, (block, item) in enumerate(zip(blocks, parse_blocks(blocks), strict=True)):
+        for number, (block, item) in enumerate(self._parsed_blocks(page_path, markdown)):
             if offset:
                 item = dataclasses.replace(item, line=item.line + offset)
             self._submit(state, item, block, f"{page_path}#{number}")
         return None
+
+    def _parsed_blocks(
+        self, page_path: str, markdown: str
+    ) -> list[tuple[CheckBlock, CheckSpec | BrokenCheck]]:
+        """A page's blocks and their parsed checks; reused across `mkdocs serve` rebuilds for
+        as long as the page's Markdown (and the snippets setting) stay the same."""
+        key = (page_path, markdown, tuple(self.settings.snippet_paths))
+        parsed = self._parse_cache.get(key)
+        if parsed is None:
+            # The formatter sees what SuperFences formats; the finder only needs to be quick
+            # and exact about lines, so the Markdown pass that confirms blocks is skipped here.
+            blocks = find_blocks(
+                markdown,
+                page_path,
+                snippet_dirs=self.settings.snippet_paths,
+                confirm_with_markdown=False,
+            )
+            parsed = list(zip(blocks, parse_blocks(blocks), strict=True))
+            self._parse_cache = {k: v for k, v in self._parse_cache.items() if k[0] != page_path}
+            self._parse_cache[key] = parsed
+        return parsed
+
+    def _highlighted(self, text: str, lang: str, md: Markdown) -> str:
+        key = (lang, text)
+        rendered = self._highlight_cache.get(key)
+        if rendered is None:
+            rendered = highlight(text, lang, {}, md, classes=[], id_value="", attrs={})
+            self._highlight_cache[key] = rendered
+        return rendered
 
     def _submit(
         self,
@@ -228,7 +264,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             check = self._submit(state, item, None, f"{self.current}#x{len(state.checks)}")
         shown = _display_source(check.prepared) or src
         shown_lang = "yaml" if lang == "check" else lang
-        check.source_html = highlight(shown, shown_lang, {}, md, classes=[], id_value="", attrs={})
+        check.source_html = self._highlighted(shown, shown_lang, md)
         return _SLOT.format(key=html.escape(check.slot))
 
     def on_page_content(
@@ -326,6 +362,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             started_at=self.started_at,
             report=self.config.report,
             junit=self.config.junit,
+            # A live preview needs the pages; badge files for a thousand checks would cost
+            # every rebuild most of a second.
+            badges=self.command != "serve",
         )
         if self.loop is not None:
             self.loop.call(self.runner.aclose(), timeout=30)

@@ -24,6 +24,7 @@ def write_site_outputs(
     started_at: str,
     report: str | None,
     junit: str | None,
+    badges: bool = True,
 ) -> Report:
     run = Report(env=env, started_at=started_at, finished_at=iso_utc(utc_now()), checks=results)
     if report:
@@ -32,7 +33,7 @@ def write_site_outputs(
         target = site_dir / junit
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(junit_xml(run), encoding="utf-8")
-    for result in results:
+    for result in results if badges else ():
         stem = site_dir / badge_stem(result)
         stem.parent.mkdir(parents=True, exist_ok=True)
         label = result.name

@@ -217,6 +217,7 @@ class CheckRunner:
 
     async def aclose(self) -> None:
         await self.context.aclose()
+        self.cache.flush()
 
 
 class _Slots:

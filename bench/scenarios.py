@@ -1,0 +1,242 @@
+"""The benchmark's five scenarios and how each one is measured.
+
+Every scenario builds the same pages in several ways ("contenders"), one fresh child process per
+build, in alternation (A, B, C, A, B, C, …) so that a slow minute on a shared machine hurts all
+contenders alike. Each contender is built once before measuring, unmeasured: that warms the
+bytecode and file caches, and in scenario 3 the plugin's result cache.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from measure import BuildFailed, mkdocs_build, serve_rebuilds
+from target import LatencyTarget, latency
+
+from sites import BenchSite, SiteShape, Variant, write_site
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Contender:
+    label: str
+    variant: Variant
+    runbook_options: dict[str, Any] = field(default_factory=dict)
+    informational: bool = False  # a non-default configuration, measured for insight
+
+    @property
+    def slug(self) -> str:
+        return "".join(c if c.isalnum() else "-" for c in self.label).strip("-")
+
+
+RUNBOOK = Contender("runbook", Variant.RUNBOOK)
+PLAIN = Contender("plain", Variant.PLAIN)
+MARKDOWN_EXEC = Contender("markdown-exec", Variant.MARKDOWN_EXEC)
+# All benchmark checks hit one host, so the default per_host (8) bounds them, not concurrency.
+RUNBOOK_PER_HOST_32 = Contender(
+    "runbook per_host=32", Variant.RUNBOOK, {"per_host": 32}, informational=True
+)
+# Scenario 3: every result comes from a warm cache that stays fresh for the whole run.
+RUNBOOK_CACHED = Contender("runbook", Variant.RUNBOOK, {"run": "cached", "cache_ttl": "1d"})
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    shape: SiteShape
+    latency_s: float
+    contenders: tuple[Contender, ...]
+    serve: bool = False  # time serve rebuilds instead of whole `mkdocs build` runs
+    cached: bool = False  # every measured check must come from the cache
+
+
+@dataclass
+class RunRecord:
+    wall_s: float
+    peak_rss_mb: float
+    target_hits: int
+    checks_passed: int | None = None
+    rebuilds_s: list[float] = field(default_factory=list)
+    live_checks: list[int | None] = field(default_factory=list)
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    runs: dict[str, list[RunRecord]] = field(default_factory=dict)
+
+    def median_s(self, label: str) -> float:
+        return statistics.median(run.wall_s for run in self.runs[label])
+
+    def median_peak_mb(self, label: str) -> float:
+        return statistics.median(run.peak_rss_mb for run in self.runs[label])
+
+    def to_json(self) -> dict[str, Any]:
+        scenario = self.scenario
+        return {
+            "title": scenario.title,
+            "pages": scenario.shape.pages,
+            "checks": scenario.shape.checks,
+            "latency_ms": round(scenario.latency_s * 1000),
+            "measured": "serve rebuild (in process)" if scenario.serve else "mkdocs build",
+            "median_s": {label: round(self.median_s(label), 4) for label in self.runs},
+            "median_peak_rss_mb": {
+                label: round(self.median_peak_mb(label), 1) for label in self.runs
+            },
+            "informational": [c.label for c in scenario.contenders if c.informational],
+            "runs": {label: [vars(run) for run in runs] for label, runs in self.runs.items()},
+        }
+
+
+def scenarios(*, quick: bool, include_slow: bool) -> list[Scenario]:
+    """The scenarios of issue 9 (``quick``: the same shapes, shrunk to a smoke test)."""
+    small = SiteShape(3, 3) if quick else SiteShape(10, 10)
+    thousand = SiteShape(4, 5) if quick else SiteShape(50, 20)
+    large = SiteShape(10, 5) if quick else SiteShape(200, 5)
+    small_latency = 0.02 if quick else 0.1
+    thousand_latency = 0.01 if quick else 0.05
+    scenario_2 = [RUNBOOK, PLAIN, RUNBOOK_PER_HOST_32]
+    if include_slow:
+        scenario_2.append(MARKDOWN_EXEC)
+    return [
+        Scenario(
+            "1",
+            f"{small.pages} pages × {small.checks_per_page} checks, live, "
+            f"{small_latency * 1000:.0f} ms",
+            small,
+            small_latency,
+            (RUNBOOK, PLAIN, MARKDOWN_EXEC, RUNBOOK_PER_HOST_32),
+        ),
+        Scenario(
+            "2",
+            f"{thousand.pages} pages × {thousand.checks_per_page} checks, live, "
+            f"{thousand_latency * 1000:.0f} ms",
+            thousand,
+            thousand_latency,
+            tuple(scenario_2),
+        ),
+        Scenario(
+            "3",
+            f"{large.pages} pages, {large.checks} checks, all cached (run: cached)",
+            large,
+            0.01 if quick else 0.05,
+            (RUNBOOK_CACHED, PLAIN),
+            cached=True,
+        ),
+        Scenario(
+            "4",
+            f"serve rebuild after a prose edit, {large.pages} pages, {large.checks} checks cached",
+            large,
+            0.01 if quick else 0.05,
+            (RUNBOOK, PLAIN),
+            serve=True,
+            cached=True,
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class Bench:
+    """What every scenario run needs: where to write, the target, the children's settings."""
+
+    workdir: Path
+    target: LatencyTarget
+    env: dict[str, str]
+    repeat: int
+    rebuilds: int
+    progress: Progress
+
+    def run(self, scenario: Scenario) -> ScenarioResult:
+        with latency(self.target, scenario.latency_s):
+            sites = [
+                write_site(
+                    self.workdir / f"scenario-{scenario.key}" / contender.slug,
+                    contender.variant,
+                    scenario.shape,
+                    self.target.url,
+                    runbook_options=contender.runbook_options,
+                )
+                for contender in scenario.contenders
+            ]
+            timeout = 120 + 3 * scenario.shape.checks * scenario.latency_s
+            for contender, site in zip(scenario.contenders, sites, strict=True):
+                self.progress(f"scenario {scenario.key}: warming up {contender.label}")
+                self._build(site, timeout)
+            result = ScenarioResult(scenario, {c.label: [] for c in scenario.contenders})
+            for repetition in range(self.repeat):
+                for contender, site in zip(scenario.contenders, sites, strict=True):
+                    if scenario.serve:
+                        record = self._serve_rebuilds(site, timeout)
+                    else:
+                        record = self._build(site, timeout)
+                    if scenario.cached:
+                        _require_all_cached(site, record)
+                    result.runs[contender.label].append(record)
+                    self.progress(
+                        f"scenario {scenario.key} run {repetition + 1}/{self.repeat}: "
+                        f"{contender.label:<20} {record.wall_s:7.3f} s  "
+                        f"{record.peak_rss_mb:6.1f} MB  {record.target_hits} requests"
+                    )
+        return result
+
+    def _build(self, site: BenchSite, timeout: float) -> RunRecord:
+        hits_before = self.target.hits
+        run = mkdocs_build(site.config_file, env=self.env, timeout=timeout)
+        record = RunRecord(run.wall_s, run.peak_rss_mb, self.target.hits - hits_before)
+        record.checks_passed = _checks_passed(site)
+        expected = site.shape.checks
+        if record.checks_passed is not None and record.checks_passed != expected:
+            raise BuildFailed(
+                f"{site.root}: {record.checks_passed} of {expected} checks passed; "
+                "the numbers would not measure what they claim"
+            )
+        return record
+
+    def _serve_rebuilds(self, site: BenchSite, timeout: float) -> RunRecord:
+        hits_before = self.target.hits
+        timings = serve_rebuilds(
+            site.config_file,
+            site.page_path(0),
+            rebuilds=self.rebuilds,
+            env=self.env,
+            timeout=timeout,
+        )
+        rebuilds = [float(seconds) for seconds in timings["rebuild_s"]]
+        return RunRecord(
+            wall_s=statistics.median(rebuilds),
+            peak_rss_mb=float(timings["peak_rss_mb"]),
+            target_hits=self.target.hits - hits_before,
+            rebuilds_s=rebuilds,
+            live_checks=list(timings["live_checks"]),
+        )
+
+
+def _require_all_cached(site: BenchSite, record: RunRecord) -> None:
+    """A "warm cache" scenario measures nothing if checks ran live: refuse the numbers."""
+    if site.variant is not Variant.RUNBOOK:
+        return
+    # A serve child's first build may refresh expired results; only its rebuilds are timed.
+    live = sum(n or 0 for n in record.live_checks) if record.live_checks else record.target_hits
+    if live:
+        raise BuildFailed(f"{site.root}: {live} checks ran live although the cache was warm")
+
+
+def _checks_passed(site: BenchSite) -> int | None:
+    """How many checks the build reports as passed (None for the plain site)."""
+    if site.variant is Variant.RUNBOOK:
+        report = json.loads((site.site_dir / "runbook-checks.json").read_text(encoding="utf-8"))
+        passed: int = report["summary"].get("pass", 0)
+        return passed
+    if site.variant is Variant.MARKDOWN_EXEC:
+        pages = site.site_dir.rglob("page-*/index.html")
+        return sum(
+            page.read_text(encoding="utf-8").count("<strong>pass</strong>") for page in pages
+        )
+    return None

@@ -1,0 +1,54 @@
+"""``bench/run.py --quick`` runs end to end and records every scenario. Not a timing test: the
+numbers only have to exist and be the right kind of number."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+def test_quick_benchmark_records_every_scenario(tmp_path: Path) -> None:
+    output = tmp_path / "quick.json"
+    run = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+
+    results = json.loads(output.read_text(encoding="utf-8"))
+    assert results["options"]["quick"] is True
+    assert set(results["scenarios"]) == {"1", "2", "3", "4", "5"}
+    assert results["machine"]["cores"] >= 1
+    assert results["machine"]["versions"]["mkdocs"] != "not installed"
+
+    live = results["scenarios"]["1"]
+    assert set(live["median_s"]) >= {"runbook", "plain", "markdown-exec"}
+    for label, runs in live["runs"].items():
+        for run_record in runs:
+            assert run_record["wall_s"] > 0 and run_record["peak_rss_mb"] > 0
+            if label == "plain":
+                assert run_record["target_hits"] == 0, "the plain site must not contact the target"
+            else:
+                # Every check reached the target and passed.
+                assert run_record["target_hits"] == live["checks"]
+                assert run_record["checks_passed"] == live["checks"]
+
+    cached = results["scenarios"]["3"]["runs"]["runbook"]
+    assert all(record["target_hits"] == 0 for record in cached), "a warm cache is not re-run"
+    serve = results["scenarios"]["4"]["runs"]["runbook"]
+    assert all(record["live_checks"] == [0] * len(record["rebuilds_s"]) for record in serve)
+    assert set(results["scenarios"]["5"]["median_peak_rss_mb"]) >= {"runbook", "plain"}
+
+    judged = {(v["scenario"], v["contender"]) for v in results["targets"]}
+    assert {("1", "runbook"), ("2", "runbook"), ("3", "runbook"), ("4", "runbook")} <= judged
+    assert ("5", "runbook") in judged
