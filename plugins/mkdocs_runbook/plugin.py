@@ -14,9 +14,6 @@ import dataclasses
 import html
 import logging
 import re
-from collections import defaultdict, deque
-from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +26,20 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .background import BackgroundLoop
-from .cache import ResultCache, RunOutcome
+from .cache import ResultCache
 from .catalog import load_catalog
 from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
 from .fences import custom_fences, highlight, is_marked
 from .find import find_blocks
 from .model import BrokenCheck, CheckBlock, CheckSpec
+from .page_checks import (
+    PageCheck,
+    PageState,
+    block_key,
+    display_source,
+    front_matter_lines,
+    wait_for_outcome,
+)
 from .parse import parse_blocks
 from .publish import write_site_outputs
 from .render import (
@@ -46,7 +51,7 @@ from .render import (
     stylesheet,
 )
 from .results import CheckResult, Status, iso_utc, utc_now
-from .runner import CacheMode, CheckRunner, PreparedCheck, make_result
+from .runner import CacheMode, CheckRunner, make_result
 from .settings import RunbookSettings
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -56,31 +61,6 @@ _SLOT = '<div class="runbook-slot" data-runbook-slot="{key}"></div>'
 _SLOT_RE = re.compile(r'<div class="runbook-slot" data-runbook-slot="([^"]+)"></div>')
 _SUMMARY_SLOT = '<div class="runbook-summary-slot"></div>'
 _STATUS_SLOT = '<div class="runbook-status-slot"></div>'
-
-
-@dataclass
-class PageCheck:
-    """One check on one page: what runs, where it shows, and its (future) outcome."""
-
-    slot: str
-    prepared: PreparedCheck
-    outcome: Future[RunOutcome]
-    lang: str
-    source_html: str = ""
-    result: CheckResult | None = None
-
-
-@dataclass
-class PageState:
-    url: str = ""
-    checks: list[PageCheck] = field(default_factory=list)
-    # Formatter matching: normalised block text -> checks not yet placed, in page order.
-    unplaced: dict[str, deque[PageCheck]] = field(default_factory=lambda: defaultdict(deque))
-
-
-def block_key(lang: str, body: str) -> str:
-    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
-    return f"{lang}\n" + "\n".join(lines).strip()
 
 
 class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
@@ -183,7 +163,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.current = page_path
         # The formatter sees what SuperFences formats; the finder only needs to be quick
         # and exact about lines, so the Markdown pass that confirms blocks is skipped here.
-        offset = _front_matter_lines(page.file, markdown)
+        offset = front_matter_lines(page.file, markdown)
         for number, (block, item) in enumerate(self._parsed_blocks(page_path, markdown)):
             if offset:
                 item = dataclasses.replace(item, line=item.line + offset)
@@ -262,7 +242,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             block = CheckBlock(page=self.current or "", line=0, lang=lang, body=src)
             item = parse_blocks([block])[0]
             check = self._submit(state, item, None, f"{self.current}#x{len(state.checks)}")
-        shown = _display_source(check.prepared) or src
+        shown = display_source(check.prepared) or src
         shown_lang = "yaml" if lang == "check" else lang
         check.source_html = self._highlighted(shown, shown_lang, md)
         return _SLOT.format(key=html.escape(check.slot))
@@ -323,7 +303,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         for check in state.checks:
             if check.result is None:
                 check.result = make_result(
-                    check.prepared, _wait(check.outcome, check), self.settings.env
+                    check.prepared, wait_for_outcome(check.outcome, check), self.settings.env
                 )
         return [check.result for check in state.checks if check.result is not None]
 
@@ -395,28 +375,3 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.loop is not None:
             self.loop.stop()
             self.loop = None
-
-
-def _front_matter_lines(file: File, markdown: str) -> int:
-    """Lines MkDocs removed from the top of the page (front matter), so lines match the file."""
-    try:
-        source = file.content_string
-    except (OSError, UnicodeDecodeError):
-        return 0
-    if markdown and source.endswith(markdown) and len(source) > len(markdown):
-        return source[: len(source) - len(markdown)].count("\n")
-    return 0
-
-
-def _wait(future: Future[RunOutcome], check: PageCheck) -> RunOutcome:
-    try:
-        return future.result()
-    except Exception as exc:  # never lose a page to one check's crash
-        log.error("check %s crashed: %s", check.prepared.item.location, exc)
-        return RunOutcome(Status.ERROR, message=f"internal error: {exc}", value="internal error")
-
-
-def _display_source(prepared: PreparedCheck) -> str:
-    if prepared.resolved is not None:
-        return prepared.resolved.display_source
-    return getattr(prepared.item, "source", "")
