@@ -19,6 +19,7 @@ import contextlib
 import os
 import signal
 import time
+from dataclasses import dataclass
 
 from ..errors import ProbeFailure
 from ..model import ResolvedCheck
@@ -33,9 +34,22 @@ DETAIL_CHARS = 2048
 _CLEANUP_GRACE_SECONDS = 1.0
 
 
-async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
-    if not context.allow_commands:
-        raise ProbeFailure("commands are disabled (allow_commands: false)", value="commands off")
+@dataclass
+class CommandRun:
+    """A finished ``bash -eo pipefail -c`` run: its return code (negative: killed by that
+    signal) and the kept part of each output (stderr is empty when merged into stdout)."""
+
+    returncode: int
+    stdout: CappedOutput
+    stderr: CappedOutput
+    latency: float
+
+
+async def run_bash(script: str, context: ProbeContext, *, merge_stderr: bool = False) -> CommandRun:
+    """Run ``script`` as the SPEC runs commands; shared by the ``run`` and ``console`` probes.
+
+    On return and on cancellation alike, the command's whole process group is killed.
+    """
     if not context.base_dir.is_dir():
         raise ProbeFailure(
             f"cannot run the command: its working directory {context.base_dir} does not exist",
@@ -45,16 +59,16 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     started = time.perf_counter()
     try:
         transport, command = await loop.subprocess_exec(
-            _CommandProtocol,
+            lambda: _CommandProtocol(merge_stderr),
             "bash",
             "-eo",
             "pipefail",
             "-c",
-            check.target,
+            script,
             cwd=context.base_dir,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
             start_new_session=True,
         )
     except FileNotFoundError:
@@ -73,9 +87,16 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
             await asyncio.wait_for(command.finished(), _CLEANUP_GRACE_SECONDS)
         transport.close()
 
-    exit_code = transport.get_returncode()
-    assert exit_code is not None  # ``exited`` is set only once the return code is known
-    stdout, stderr = command.stdout, command.stderr
+    returncode = transport.get_returncode()
+    assert returncode is not None  # ``exited`` is set only once the return code is known
+    return CommandRun(returncode, command.stdout, command.stderr, latency)
+
+
+async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
+    if not context.allow_commands:
+        raise ProbeFailure("commands are disabled (allow_commands: false)", value="commands off")
+    run = await run_bash(check.target, context)
+    exit_code, stdout, stderr, latency = run.returncode, run.stdout, run.stderr, run.latency
     return Observation(
         subjects={
             "exit": exit_code,
@@ -92,7 +113,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     )
 
 
-class _CappedOutput:
+class CappedOutput:
     """One output pipe: everything is received, the first ``READ_CAP_BYTES`` are kept."""
 
     def __init__(self) -> None:
@@ -124,11 +145,11 @@ class _CappedOutput:
 class _CommandProtocol(asyncio.SubprocessProtocol):
     """Collects both output pipes and tells when the process exited and the pipes closed."""
 
-    def __init__(self) -> None:
-        self.stdout = _CappedOutput()
-        self.stderr = _CappedOutput()
+    def __init__(self, merge_stderr: bool = False) -> None:
+        self.stdout = CappedOutput()
+        self.stderr = CappedOutput()
         self.exited = asyncio.Event()
-        self._open_pipes = {1, 2}
+        self._open_pipes = {1} if merge_stderr else {1, 2}
         self._pipes_closed = asyncio.Event()
 
     def pipe_data_received(self, fd: int, data: bytes | str) -> None:

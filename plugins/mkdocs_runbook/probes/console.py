@@ -25,12 +25,8 @@ killed when it exits. The run stops at the first command that exits non-zero.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import difflib
-import os
 import re
-import signal
 import time
 from dataclasses import dataclass
 
@@ -38,14 +34,13 @@ from ..errors import CheckDefinitionError, ProbeFailure
 from ..model import ResolvedCheck
 from ..units import format_duration
 from . import READ_CAP_BYTES, Observation, ProbeContext
+from .command import run_bash
 
 PROMPT = "$ "
 CONTINUATION_PROMPT = "> "
 WILDCARD = "..."
 #: ``# expect:``/``# warn:`` lines hold the block's assertions, never expected output.
 _ASSERTION_COMMENT = re.compile(r"^\s*#\s*(expect|warn)\s*:")
-_READ_CHUNK_BYTES = 64 * 1024
-_EXIT_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -194,68 +189,12 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
 
 
 async def _run_step(step: ConsoleStep, context: ProbeContext) -> StepOutcome:
-    try:
-        process = await asyncio.create_subprocess_exec(
-            "bash",
-            "-eo",
-            "pipefail",
-            "-c",
-            step.command,
-            cwd=context.base_dir,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-        )
-    except OSError as exc:
-        raise ProbeFailure(
-            f"cannot start bash in {context.base_dir}: {exc.strerror}", value="cannot run"
-        ) from exc
-    assert process.stdout is not None
-    try:
-        reading = asyncio.ensure_future(_read_capped(process.stdout))
-        try:
-            # Before Python 3.12, Process.wait() also waits for the pipe to close, which a
-            # background job holding it can put off forever; the exit shows in returncode.
-            while process.returncode is None and not reading.done():
-                await asyncio.wait({reading}, timeout=_EXIT_POLL_SECONDS)
-            if reading.done():
-                await process.wait()
-            # What the command left running in the background ends with it (freeing the pipe).
-            _kill_group(process.pid)
-            output, truncated = await reading
-            returncode = await process.wait()
-        finally:
-            reading.cancel()
-    finally:
-        if process.returncode is None:
-            _kill_group(process.pid)
-            await process.wait()
+    run = await run_bash(step.command, context, merge_stderr=True)
     # Killed by a signal: report it the way a shell does (128 + signal number).
-    exit_code = returncode if returncode >= 0 else 128 - returncode
+    exit_code = run.returncode if run.returncode >= 0 else 128 - run.returncode
     return StepOutcome(
-        step=step,
-        exit=exit_code,
-        output=output.decode("utf-8", errors="replace"),
-        truncated=truncated,
+        step=step, exit=exit_code, output=run.stdout.text(), truncated=run.stdout.truncated
     )
-
-
-async def _read_capped(stream: asyncio.StreamReader) -> tuple[bytes, bool]:
-    """Everything up to ``READ_CAP_BYTES``; the rest is drained (so the writer never blocks on
-    a full pipe) and dropped."""
-    kept = bytearray()
-    truncated = False
-    while chunk := await stream.read(_READ_CHUNK_BYTES):
-        room = READ_CAP_BYTES - len(kept)
-        kept += chunk[:room]
-        truncated = truncated or len(chunk) > room
-    return bytes(kept), truncated
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
 
 
 def _is_wildcard(line: str) -> bool:
