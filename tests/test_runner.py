@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from faults import RefusedPort, SilentServer
 from mkdocs_runbook.engine import collect, run_checks
 from mkdocs_runbook.results import CheckResult, Status
@@ -159,3 +161,27 @@ def test_cache_modes(tmp_path: Path, http_server: RouteServer) -> None:
     settings.cache_ttl = 0
     run_with("cached", on_disk)
     assert http_server.hits["/healthz"] == 3, "older than cache_ttl: run again"
+
+
+def test_an_unexpected_crash_costs_one_check(
+    tmp_path: Path, http_server: RouteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in preparing one check is that check's error; the others still run."""
+    import mkdocs_runbook.runner as runner_module
+
+    real_resolve = runner_module.resolve_check
+
+    def flaky_resolve(spec, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if spec.name == "victim":
+            raise TypeError("boom")
+        return real_resolve(spec, *args, **kwargs)
+
+    monkeypatch.setattr(runner_module, "resolve_check", flaky_resolve)
+    http_server.route("/healthz", body="ok")
+    page = check("victim", f"http: {http_server.url}/healthz?a") + check(
+        "bystander", f"http: {http_server.url}/healthz?b"
+    )
+    results = run(tmp_path, page)
+    assert results["victim"].status is Status.ERROR
+    assert "internal error: TypeError: boom" in results["victim"].message
+    assert results["bystander"].status is Status.PASS

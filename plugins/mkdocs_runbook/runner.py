@@ -107,6 +107,10 @@ class CheckRunner:
             if isinstance(exc, ResolveError):
                 message = f"{item.location}: {message}"
             return PreparedCheck(item, decided=_decided(Status.ERROR, message))
+        except Exception as exc:  # a bug of ours must cost this check, never the build
+            log.debug("preparing %s crashed", item.location, exc_info=True)
+            message = f"{item.location}: internal error: {type(exc).__name__}: {exc}"
+            return PreparedCheck(item, decided=_decided(Status.ERROR, message))
         if resolved.kind in COMMAND_KINDS and not self.settings.allow_commands:
             reason = "commands are disabled (set allow_commands: true to run them)"
             return PreparedCheck(item, resolved, _decided(Status.SKIP, reason))
