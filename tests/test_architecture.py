@@ -2,34 +2,101 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import mkdocs_runbook
 
-ENGINE_MODULES = [
-    "mkdocs_runbook.engine",
-    "mkdocs_runbook.runner",
-    "mkdocs_runbook.find",
-    "mkdocs_runbook.parse",
-    "mkdocs_runbook.resolve",
-    "mkdocs_runbook.assertions",
-    "mkdocs_runbook.render",
-    "mkdocs_runbook.publish",
-    "mkdocs_runbook.probes.http",
-    "mkdocs_runbook.probes.tcp",
-    "mkdocs_runbook.probes.dns",
-    "mkdocs_runbook.probes.tls",
-    "mkdocs_runbook.probes.metrics",
-    "mkdocs_runbook.probes.command",
-    "mkdocs_runbook.probes.console",
+PACKAGE_DIR = Path(mkdocs_runbook.__file__).parent
+
+#: The pipeline, bottom to top: a module may import its own layer and the layers below it,
+#: never one above. Plain data sits under everything; the front-ends sit on top.
+LAYERS: list[tuple[str, ...]] = [
+    ("model", "results", "errors", "settings", "units"),
+    ("find",),
+    ("assertions",),
+    ("parse",),
+    ("resolve",),
+    ("run",),
+    ("record",),
+    ("render",),
+    ("engine",),
+    ("plugin", "config", "page_checks", "cli", "project", "pytest_plugin", "demo"),
 ]
+LAYER_OF = {room: level for level, rooms in enumerate(LAYERS) for room in rooms}
+
+#: Everything below the front-ends: what the CLI, pytest and any non-MkDocs renderer load.
+ENGINE_PACKAGES = [f"mkdocs_runbook.{room}" for rooms in LAYERS[:-1] for room in rooms]
+
+
+def _room(module: str) -> str:
+    """``mkdocs_runbook.run.probes.http`` → ``run``: the top-level module or subpackage."""
+    return module.split(".")[1]
+
+
+def _package_modules() -> Iterator[tuple[str, Path]]:
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        parts = path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if len(parts) > 1:
+            yield ".".join(parts), path
+
+
+def _is_module(name: str) -> bool:
+    path = PACKAGE_DIR.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _imports_of(module: str, path: Path) -> Iterator[tuple[str, int]]:
+    """Every ``mkdocs_runbook`` module ``module`` imports, with the line, relative ones resolved."""
+    is_package = path.name == "__init__.py"
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")
+                base = base if is_package else base[:-1]
+                base = base[: len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            # ``from . import probes`` names a module; ``from . import __version__`` does not.
+            names = [
+                f"{target}.{alias.name}"
+                for alias in node.names
+                if not node.module and _is_module(f"{target}.{alias.name}")
+            ]
+            for name in names or [target]:
+                if name.startswith("mkdocs_runbook."):
+                    yield name, node.lineno
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("mkdocs_runbook."):
+                    yield alias.name, node.lineno
+
+
+def test_every_module_has_a_layer() -> None:
+    rooms = {_room(module) for module, _ in _package_modules()}
+    assert rooms <= set(LAYER_OF), f"modules outside the pipeline: {sorted(rooms - set(LAYER_OF))}"
+
+
+def test_imports_only_point_down_the_pipeline() -> None:
+    upward = [
+        f"{path.relative_to(PACKAGE_DIR)}:{line} imports {target}"
+        for module, path in _package_modules()
+        for target, line in _imports_of(module, path)
+        if LAYER_OF[_room(target)] > LAYER_OF[_room(module)]
+    ]
+    assert upward == []
 
 
 def test_engine_does_not_import_mkdocs() -> None:
     code = (
         "import importlib, sys\n"
-        f"for name in {ENGINE_MODULES!r}: importlib.import_module(name)\n"
+        f"for name in {ENGINE_PACKAGES!r}: importlib.import_module(name)\n"
         "leaked = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.'))\n"
         "print(leaked)\n"
         "sys.exit(1 if leaked else 0)\n"

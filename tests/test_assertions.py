@@ -19,7 +19,7 @@ from mkdocs_runbook.assertions import (
     with_default_expectations,
 )
 from mkdocs_runbook.errors import AssertionSyntaxError, CheckDefinitionError
-from mkdocs_runbook.probes import MetricSample
+from mkdocs_runbook.run import MetricSample
 
 # --- parsing: subjects ------------------------------------------------------------------------
 

@@ -12,15 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mkdocs_runbook import model
-from mkdocs_runbook.assertions import (
-    Assertion,
-    check_subject_for_kind,
-    evaluate,
-    parse_assertion,
-)
+from mkdocs_runbook.assertions import Assertion, check_subject_for_kind, evaluate, parse_assertion
 from mkdocs_runbook.errors import AssertionSyntaxError
-from mkdocs_runbook.probes import MetricSample
 from mkdocs_runbook.results import AssertionResult
+from mkdocs_runbook.run import MetricSample
 from mkdocs_runbook.units import SECONDS_PER_UNIT
 
 PROPERTY_SETTINGS = settings(

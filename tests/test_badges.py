@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from mkdocs_runbook.badges import (
+from mkdocs_runbook.record import (
     BADGE_COLOURS,
     BADGE_TEXT_LIMIT,
     LABEL_COLOURS,

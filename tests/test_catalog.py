@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_runbook.catalog import Catalog, load_catalog
 from mkdocs_runbook.engine import collect, run_checks
 from mkdocs_runbook.errors import CheckDefinitionError, ResolveError
 from mkdocs_runbook.find import find_blocks
 from mkdocs_runbook.model import AssertionSource, CheckSpec
-from mkdocs_runbook.parse import parse_blocks
+from mkdocs_runbook.parse import Catalog, load_catalog, parse_blocks
 from mkdocs_runbook.results import Status
 from mkdocs_runbook.settings import RunbookSettings
 from servers import RouteServer

@@ -8,8 +8,8 @@ import subprocess
 import httpx
 import pytest
 
-from mkdocs_runbook.curl import CurlRequest, curl_to_http, is_single_curl
 from mkdocs_runbook.errors import CheckDefinitionError
+from mkdocs_runbook.parse import CurlRequest, curl_to_http, is_single_curl
 from servers import RouteServer
 
 

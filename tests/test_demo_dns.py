@@ -22,8 +22,8 @@ from mkdocs_runbook.demo import DemoService, add_arguments
 from mkdocs_runbook.demo.cli import start_or_explain
 from mkdocs_runbook.errors import ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
-from mkdocs_runbook.probes import Observation, ProbeContext
-from mkdocs_runbook.probes.dns import probe
+from mkdocs_runbook.run import Observation, ProbeContext
+from mkdocs_runbook.run.probes.dns import probe
 
 #: Every query in this file gives up after this long: a lost datagram fails, never hangs.
 QUERY_TIMEOUT = 3.0

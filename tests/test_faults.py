@@ -26,12 +26,11 @@ from faults import (
     XSSServer,
 )
 from mkdocs_runbook.engine import collect, run_checks
-from mkdocs_runbook.outputs import junit_xml
-from mkdocs_runbook.redact import MASK
-from mkdocs_runbook.render import render_check
+from mkdocs_runbook.record import junit_xml
+from mkdocs_runbook.render import print_table, render_check
+from mkdocs_runbook.resolve import MASK
 from mkdocs_runbook.results import CheckResult, Report, Status
 from mkdocs_runbook.settings import RunbookSettings
-from mkdocs_runbook.terminal import print_table
 from servers import RouteServer
 from tls_servers import TLSServer
 

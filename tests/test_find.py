@@ -12,8 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mkdocs_runbook.errors import ConfigError
-from mkdocs_runbook.fences import custom_fences, highlight, is_marked
-from mkdocs_runbook.find import FenceInfo, find_blocks, find_in_paths, parse_fence_info
+from mkdocs_runbook.find import (
+    FenceInfo,
+    custom_fences,
+    find_blocks,
+    find_in_paths,
+    highlight,
+    is_marked,
+    parse_fence_info,
+)
 from mkdocs_runbook.model import CheckBlock
 
 

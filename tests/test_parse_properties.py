@@ -8,12 +8,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mkdocs_runbook.check_schema import ALLOWED_KEYS
-from mkdocs_runbook.curl import curl_to_http, is_single_curl
 from mkdocs_runbook.errors import CheckDefinitionError
 from mkdocs_runbook.find import find_blocks, parse_fence_info
 from mkdocs_runbook.model import SHELL_LANGUAGES, BrokenCheck, CheckBlock, CheckSpec
-from mkdocs_runbook.parse import parse_blocks
+from mkdocs_runbook.parse import ALLOWED_KEYS, curl_to_http, is_single_curl, parse_blocks
 
 LANGS = st.sampled_from(["check", *sorted(SHELL_LANGUAGES)])
 OPTIONS = st.dictionaries(

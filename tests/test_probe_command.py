@@ -12,8 +12,8 @@ import pytest
 
 from mkdocs_runbook.errors import ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
-from mkdocs_runbook.probes import READ_CAP_BYTES, Observation, ProbeContext
-from mkdocs_runbook.probes.command import probe
+from mkdocs_runbook.run import READ_CAP_BYTES, Observation, ProbeContext
+from mkdocs_runbook.run.probes.command import probe
 from mkdocs_runbook.units import format_duration
 
 

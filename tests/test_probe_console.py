@@ -10,8 +10,8 @@ import pytest
 
 from mkdocs_runbook.errors import CheckDefinitionError, ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
-from mkdocs_runbook.probes import READ_CAP_BYTES, Observation, ProbeContext
-from mkdocs_runbook.probes.console import (
+from mkdocs_runbook.run import READ_CAP_BYTES, Observation, ProbeContext
+from mkdocs_runbook.run.probes.console import (
     ConsoleStep,
     output_diff,
     output_matches,

@@ -12,8 +12,8 @@ import pytest
 from dns_server import DNSServer
 from mkdocs_runbook.errors import CheckDefinitionError, ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
-from mkdocs_runbook.probes import Observation, ProbeContext
-from mkdocs_runbook.probes.dns import probe
+from mkdocs_runbook.run import Observation, ProbeContext
+from mkdocs_runbook.run.probes.dns import probe
 
 
 @pytest.fixture(scope="module")

@@ -30,8 +30,8 @@ from faults import (
 )
 from mkdocs_runbook.errors import ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
-from mkdocs_runbook.probes import READ_CAP_BYTES, Observation, ProbeContext
-from mkdocs_runbook.probes.http import probe, split_http_target
+from mkdocs_runbook.run import READ_CAP_BYTES, Observation, ProbeContext
+from mkdocs_runbook.run.probes.http import probe, split_http_target
 from mkdocs_runbook.units import format_duration
 from servers import RouteServer
 from tls_servers import CertificateKind, TLSServer

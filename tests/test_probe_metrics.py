@@ -13,8 +13,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from mkdocs_runbook.errors import CheckDefinitionError, ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
-from mkdocs_runbook.probes import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
-from mkdocs_runbook.probes.metrics import parse_samples, probe
+from mkdocs_runbook.run import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
+from mkdocs_runbook.run.probes.metrics import parse_samples, probe
 from servers import RouteServer
 from tls_servers import CertificateKind, TLSServer
 

@@ -12,8 +12,8 @@ import pytest
 from faults import UNRESOLVABLE_HOST, BlackholePort, RefusedPort, SilentServer
 from mkdocs_runbook.errors import ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
-from mkdocs_runbook.probes import Observation, ProbeContext
-from mkdocs_runbook.probes.tcp import probe, split_host_port
+from mkdocs_runbook.run import Observation, ProbeContext
+from mkdocs_runbook.run.probes.tcp import probe, split_host_port
 from mkdocs_runbook.units import format_duration
 
 

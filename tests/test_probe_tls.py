@@ -12,8 +12,8 @@ import pytest
 from faults import RefusedPort, SilentServer
 from mkdocs_runbook.errors import CheckDefinitionError, ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
-from mkdocs_runbook.probes import Observation, ProbeContext
-from mkdocs_runbook.probes.tls import distinguished_name, probe
+from mkdocs_runbook.run import Observation, ProbeContext
+from mkdocs_runbook.run.probes.tls import distinguished_name, probe
 from servers import RouteServer
 from tls_servers import CertificateKind, TLSServer
 

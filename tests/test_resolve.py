@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 from mkdocs_runbook.errors import ResolveError
 from mkdocs_runbook.model import CheckSpec
-from mkdocs_runbook.redact import MASK, Redactor
-from mkdocs_runbook.resolve import Templates, check_allowed_host, resolve_check
+from mkdocs_runbook.resolve import MASK, Redactor, Templates, check_allowed_host, resolve_check
 from mkdocs_runbook.settings import RunbookSettings
 
 
@@ -121,7 +120,7 @@ def test_direct_substitution_matches_jinja(pieces: list[str], quote: bool) -> No
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    from mkdocs_runbook.resolve import _shell_quote
+    from mkdocs_runbook.resolve.checks import _shell_quote
 
     text = "".join(pieces)
     variables = {"api": "http://h:1/a b", "port": 8443, "flag": None}

@@ -128,9 +128,8 @@ def test_bad_assertion_is_an_error_with_the_column(
 
 
 def test_cache_modes(tmp_path: Path, http_server: RouteServer) -> None:
-    from mkdocs_runbook.cache import ResultCache
     from mkdocs_runbook.engine import make_runner
-    from mkdocs_runbook.runner import run_sync
+    from mkdocs_runbook.run import ResultCache, run_sync
 
     http_server.route("/healthz", body="ok")
     page = write(tmp_path, check("live", f"http: {http_server.url}/healthz"))
@@ -167,7 +166,7 @@ def test_an_unexpected_crash_costs_one_check(
     tmp_path: Path, http_server: RouteServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bug in preparing one check is that check's error; the others still run."""
-    import mkdocs_runbook.runner as runner_module
+    import mkdocs_runbook.run.runner as runner_module
 
     real_resolve = runner_module.resolve_check
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from . import __version__
 from .engine import CheckItem, collect, run_checks, select
 from .errors import ConfigError
-from .outputs import html_safe_json, junit_xml, write_report
 from .project import Project, load_project
+from .record import html_safe_json, junit_xml, write_report
+from .render import Progress, print_table, wants_rich
 from .results import Report
-from .runner import skipped_result
+from .run import skipped_result
 from .settings import parse_statuses
-from .terminal import Progress, print_table, wants_rich
 from .units import parse_duration
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from .cache import ResultCache
-from .catalog import Catalog, load_catalog
 from .find import find_in_paths
 from .model import BrokenCheck, CheckSpec
-from .parse import parse_blocks
+from .parse import Catalog, load_catalog, parse_blocks
 from .results import CheckResult, Report, iso_utc, utc_now
-from .runner import CacheMode, CheckRunner, run_sync
+from .run import CacheMode, CheckRunner, ResultCache, run_sync
 from .settings import RunbookSettings
 
 CheckItem = CheckSpec | BrokenCheck

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 
 from mkdocs.structure.files import File
 
-from .cache import RunOutcome
 from .results import CheckResult, Status
-from .runner import PreparedCheck
+from .run import PreparedCheck, RunOutcome
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 

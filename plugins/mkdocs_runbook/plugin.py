@@ -25,12 +25,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .background import BackgroundLoop
-from .cache import ResultCache
-from .catalog import load_catalog
 from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
-from .fences import custom_fences, highlight, is_marked
-from .find import find_blocks
+from .find import custom_fences, find_blocks, highlight, is_marked
 from .model import BrokenCheck, CheckBlock, CheckSpec
 from .page_checks import (
     PageCheck,
@@ -40,8 +36,8 @@ from .page_checks import (
     front_matter_lines,
     wait_for_outcome,
 )
-from .parse import parse_blocks
-from .publish import write_site_outputs
+from .parse import load_catalog, parse_blocks
+from .record import write_site_outputs
 from .render import (
     anchor_id,
     is_stale,
@@ -51,7 +47,7 @@ from .render import (
     stylesheet,
 )
 from .results import CheckResult, Status, iso_utc, utc_now
-from .runner import CacheMode, CheckRunner, make_result
+from .run import BackgroundLoop, CacheMode, CheckRunner, ResultCache, make_result
 from .settings import RunbookSettings
 
 log = logging.getLogger("mkdocs.plugins.runbook")

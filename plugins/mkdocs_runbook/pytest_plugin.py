@@ -59,10 +59,9 @@ if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr, TracebackStyle
     from _pytest.terminal import TerminalReporter
 
-    from .background import BackgroundLoop
     from .engine import CheckItem
     from .project import Project
-    from .runner import CheckRunner
+    from .run import BackgroundLoop, CheckRunner
 
 MARKER = "runbook"
 _RUN = pytest.StashKey["RunbookRun"]()
@@ -235,7 +234,7 @@ class RunbookRun:
             if item.nodeid in self._futures:
                 continue
             if self._loop is None:
-                from .background import BackgroundLoop
+                from .run import BackgroundLoop
 
                 self._loop = BackgroundLoop("runbook-pytest")
             self._futures[item.nodeid] = self._loop.submit(self._runner.run(item.check))
@@ -282,7 +281,7 @@ class RunbookRun:
 
 def describe(result: CheckResult, where: str) -> str:
     """The failure text: headline, target, each assertion with expected and actual, message."""
-    from .outputs import assertion_lines
+    from .record import assertion_lines
 
     headline = f"{where}: {result.name}: {result.status.value}"
     if result.value:

@@ -21,14 +21,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from .state import (
-    COMPONENTS,
-    QUEUE_NAMES,
-    WORKERS_TOTAL,
-    ComponentHealth,
-    Health,
-    QueueSimulation,
-)
+from .state import COMPONENTS, QUEUE_NAMES, WORKERS_TOTAL, ComponentHealth, Health, QueueSimulation
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
 DB_POOL_SIZE = 20

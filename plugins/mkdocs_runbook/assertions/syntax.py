@@ -1,0 +1,341 @@
+"""Reading one assertion, ``[not] SUBJECT OP VALUE`` (SPEC section 3), into an ``Assertion``.
+
+Every mistake is an ``AssertionSyntaxError`` whose message says ``at column N`` (1-based,
+within the text as given) and, where there is one, a suggestion. JSONPath subjects and regex
+values are compiled here, so a bad one is reported when the page is read, not when it runs.
+The value literals are read by ``assertion_literals``; ``assertions`` is the public face.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jsonpath
+from jsonpath.token import TOKEN_EOF
+
+from ..errors import AssertionSyntaxError
+from .literals import NUMBER, Cursor, scalar, suggest
+
+SYMBOL_OPERATORS: tuple[str, ...] = ("==", "!=", "<=", ">=", "<", ">")
+WORD_OPERATORS: tuple[str, ...] = ("in", "contains", "startswith", "endswith", "matches", "exists")
+ORDERED_OPERATORS: frozenset[str] = frozenset({"<", "<=", ">", ">="})
+#: Operators whose bare value stays text: ``stdout contains 5s`` looks for the characters "5s".
+TEXT_OPERATORS: frozenset[str] = frozenset({"contains", "startswith", "endswith"})
+#: Subjects measured in seconds (shown as durations), with the unit authors usually mean.
+DURATION_SUBJECTS: dict[str, str] = {"latency": "ms", "cert_expires_in": "d"}
+
+#: What authors type from other languages, and the operator they meant.
+_OPERATOR_TYPOS: dict[str, str] = {
+    "=": "==",
+    "===": "==",
+    "!": "!=",
+    "!==": "!=",
+    "<>": "!=",
+    "=<": "<=",
+    "=>": ">=",
+    "is": "==",
+    "eq": "==",
+    "equals": "==",
+    "ne": "!=",
+    "lt": "<",
+    "le": "<=",
+    "gt": ">",
+    "ge": ">=",
+    "has": "contains",
+    "includes": "contains",
+}
+
+_NOT = re.compile(r"not(?=\s|$)")
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+_WORD = re.compile(r"\w+")
+_OPERATOR_RUN = re.compile(r"[=!<>]+")
+# RFC 9110 token characters, minus "!" when it starts "!=" (so `header x!=y` splits sensibly).
+_HEADER_NAME = re.compile(r"(?:[A-Za-z0-9#$%&'*+\-.^_`|~]|!(?!=))+")
+_METRIC_NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_STRICT_JSONPATH = jsonpath.JSONPathEnvironment(strict=True)
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_jsonpath(path: str) -> jsonpath.JSONPath:
+    """The RFC 9535 query for ``path``, compiled once however many checks use it."""
+    query = _STRICT_JSONPATH.compile(path)
+    if isinstance(query, jsonpath.CompoundJSONPath):  # the library's non-standard `|` and `&`
+        raise jsonpath.JSONPathError("unions of whole queries are not part of RFC 9535")
+    return query
+
+
+def _quote_label(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def format_labels(labels: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str:
+    """``{queue="mail",env="prod"}`` in Prometheus notation; empty text for no labels."""
+    if not labels:
+        return ""
+    return "{" + ",".join(f"{name}={_quote_label(value)}" for name, value in labels) + "}"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an assertion looks at: a plain subject, a header, a JSONPath query or a metric."""
+
+    kind: Literal["plain", "header", "jsonpath", "metric"]
+    name: str
+    labels: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Identity for "asserts on the same subject" (SPEC 2: it replaces the default)."""
+        if self.kind == "header":
+            return f"header {self.name.lower()}"
+        if self.kind == "metric":
+            return f"metric {self.name}{format_labels(sorted(self.labels))}"
+        return self.name
+
+    def __str__(self) -> str:
+        if self.kind == "header":
+            return f"header {self.name}"
+        if self.kind == "metric":
+            return f"metric {self.name}{format_labels(self.labels)}"
+        return self.name
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """One parsed assertion. ``value`` is a number (durations in seconds, ``%`` as a fraction),
+    bool, ``None``, text, a tuple of those (lists), a compiled ``re.Pattern`` (``matches``), or
+    ``None`` for ``exists``. ``text`` is the assertion as written, trimmed."""
+
+    text: str
+    negated: bool
+    subject: Subject
+    op: str
+    value: Any
+
+
+def subject_column(text: str) -> int:
+    """The 1-based column where the subject of a well-formed ``text`` starts."""
+    match = re.match(r"\s*(?:not\s+)?", text)
+    return (match.end() if match else 0) + 1
+
+
+def parse_assertion(text: str) -> Assertion:
+    """Parse ``[not] SUBJECT OP VALUE``; raises ``AssertionSyntaxError`` pointing at a column."""
+    return _Reader(text).assertion()
+
+
+class _Reader(Cursor):
+    """Reads the subject and operator; the value readers come from ``Cursor``."""
+
+    def assertion(self) -> Assertion:
+        self.skip_space()
+        if self.at_end():
+            raise self.fail("empty assertion", 0, " — write SUBJECT OP VALUE, like 'status == 200'")
+        negated = _NOT.match(self.text, self.pos) is not None
+        if negated:
+            self.pos += 3
+            self.skip_space()
+            if self.at_end():
+                raise self.fail("expected a subject after 'not'", self.pos)
+        subject = self.subject()
+        op = self.operator(subject)
+        value = self.value(subject, op)
+        return Assertion(self.text.strip(), negated, subject, op, value)
+
+    # --- subject ----------------------------------------------------------------------------
+
+    def subject(self) -> Subject:
+        start = self.pos
+        if self.text[start] == "$":
+            return Subject("jsonpath", self.jsonpath())
+        identifier = _IDENTIFIER.match(self.text, start)
+        if identifier is None:
+            raise self.fail(
+                "expected a subject (status, latency, header NAME, $.path, metric NAME, …)",
+                start,
+                f", found {self.text[start]!r}",
+            )
+        self.pos = identifier.end()
+        name = identifier.group()
+        if name == "not":
+            raise self.fail("unexpected 'not'", start, " — 'not' goes once, before the subject")
+        if name == "header":
+            return Subject("header", self.parameter(_HEADER_NAME, "a header name after 'header'"))
+        if name == "metric":
+            metric = self.parameter(_METRIC_NAME, "a metric name after 'metric'")
+            return Subject("metric", metric, self.label_matchers())
+        return Subject("plain", name)
+
+    def parameter(self, pattern: re.Pattern[str], what: str) -> str:
+        keyword_end = self.pos
+        self.skip_space()
+        match = pattern.match(self.text, self.pos) if self.pos > keyword_end else None
+        if match is None:
+            raise self.fail(f"expected {what}", self.pos)
+        self.pos = match.end()
+        return match.group()
+
+    def label_matchers(self) -> tuple[tuple[str, str], ...]:
+        name_end = self.pos
+        self.skip_space()
+        if self.peek() != "{":
+            self.pos = name_end
+            return ()
+        opening = self.pos
+        self.pos += 1
+        labels: list[tuple[str, str]] = []
+        while True:
+            self.skip_space()
+            if self.at_end():
+                raise self.fail("unterminated label list", opening, " (no closing '}')")
+            if self.peek() == "}":
+                self.pos += 1
+                return tuple(labels)
+            label = _LABEL_NAME.match(self.text, self.pos)
+            if label is None:
+                raise self.fail("expected a label name", self.pos)
+            self.pos = label.end()
+            self.skip_space()
+            if self.text.startswith(("!=", "=~", "!~"), self.pos):
+                raise self.fail(
+                    f"unsupported label matcher {self.text[self.pos : self.pos + 2]!r}",
+                    self.pos,
+                    ' — only exact matches work, like name="value"',
+                )
+            if self.peek() != "=":
+                raise self.fail(f"expected '=' after label {label.group()!r}", self.pos)
+            self.pos += 1
+            self.skip_space()
+            if self.at_end() or self.peek() not in "\"'":
+                raise self.fail('expected a quoted label value like "mail"', self.pos)
+            labels.append((label.group(), self.quoted()))
+            self.skip_space()
+            if self.peek() == ",":
+                self.pos += 1
+            elif self.peek() not in ("}", ""):
+                raise self.unexpected(self.pos, " in the label list")
+
+    def jsonpath(self) -> str:
+        """Scan to the end of the path: whitespace or an operator outside brackets and quotes
+        (filters like ``[?@.size > 3]`` contain both), then let the library judge it."""
+        start = index = self.pos
+        open_brackets: list[int] = []
+        while index < len(self.text):
+            char = self.text[index]
+            if open_brackets and char in "\"'":
+                self.pos = index
+                self.quoted()
+                index = self.pos
+                continue
+            if not open_brackets and (char.isspace() or char in "=!<>"):
+                break
+            if char == "[" or (open_brackets and char == "("):
+                open_brackets.append(index)
+            elif open_brackets and char in "])":
+                open_brackets.pop()
+            index += 1
+        if open_brackets:
+            raise self.fail("unterminated '[' in JSONPath", open_brackets[0])
+        path = self.text[start:index]
+        try:
+            compile_jsonpath(path)
+        except (jsonpath.JSONPathError, RecursionError) as error:
+            raise self.jsonpath_error(path, start, error) from None
+        self.pos = index
+        return path
+
+    def jsonpath_error(self, path: str, start: int, error: Exception) -> AssertionSyntaxError:
+        token = getattr(error, "token", None)
+        if token is None:
+            offset = 0
+        elif token.kind == TOKEN_EOF or token.index < 0:
+            offset = len(path)
+        else:
+            offset = token.index
+        reason = error.args[0] if error.args else "too deeply nested"
+        return self.fail(f"invalid JSONPath {path!r}: {reason}", start + min(offset, len(path)))
+
+    # --- operator ---------------------------------------------------------------------------
+
+    def operator(self, subject: Subject) -> str:
+        subject_end = self.pos
+        self.skip_space()
+        if self.at_end():
+            raise self.fail(f"expected an operator after {str(subject)!r}", subject_end)
+        run = _OPERATOR_RUN.match(self.text, self.pos)
+        if run is not None:
+            return self.symbol_operator(run.group())
+        word = _WORD.match(self.text, self.pos)
+        if word is None or word.group() not in WORD_OPERATORS:
+            raise self.unknown_operator(word.group() if word else self.text[self.pos])
+        self.pos = word.end()
+        return word.group()
+
+    def symbol_operator(self, run: str) -> str:
+        longest = next((op for op in SYMBOL_OPERATORS if run.startswith(op)), "")
+        if longest == run:
+            self.pos += len(run)
+            return run
+        hint = f" — did you mean {_OPERATOR_TYPOS[run]!r}?" if run in _OPERATOR_TYPOS else ""
+        raise self.fail(f"unexpected {run[len(longest)]!r}", self.pos + len(longest), hint)
+
+    def unknown_operator(self, found: str) -> AssertionSyntaxError:
+        if found == "not":
+            before, after = self.text[: self.pos].strip(), self.text[self.pos + 3 :].strip()
+            return self.fail(
+                "unexpected 'not'", self.pos, f" — put it first: 'not {before} {after}'"
+            )
+        meant = _OPERATOR_TYPOS.get(found.lower()) or suggest(found.lower(), WORD_OPERATORS)
+        if meant is not None:
+            return self.fail(f"unknown operator {found!r}", self.pos, f" — did you mean {meant!r}?")
+        operators = " ".join(SYMBOL_OPERATORS + WORD_OPERATORS)
+        return self.fail(f"expected an operator ({operators})", self.pos, f", found {found!r}")
+
+    # --- value ------------------------------------------------------------------------------
+
+    def value(self, subject: Subject, op: str) -> Any:
+        op_end = self.pos
+        if op == "exists":
+            self.expect_end(": 'exists' takes no value")
+            return None
+        self.skip_space()
+        if self.at_end():
+            raise self.fail(f"missing value after {op!r}", op_end)
+        if op == "matches":
+            return self.regex()
+        first = self.text[self.pos]
+        if op == "in" and first != "[":
+            raise self.fail("'in' needs a list like [200, 204]", self.pos)
+        if first == "[":
+            if op in ORDERED_OPERATORS or op in ("startswith", "endswith"):
+                raise self.fail(f"{op!r} compares with one value, not a list", self.pos)
+            return self.list_value()
+        if first in "\"'":
+            text = self.quoted()
+            self.expect_end(" after the closing quote")
+            return text
+        start = self.pos
+        bare = self.text[start:].strip()
+        self.pos = len(self.text)
+        if op in TEXT_OPERATORS:
+            return bare
+        value = scalar(bare)
+        # `latency < 500` almost always means milliseconds, yet would compare with 500 seconds.
+        unitless = NUMBER.fullmatch(bare)
+        if (
+            subject.kind == "plain"
+            and subject.name in DURATION_SUBJECTS
+            and unitless is not None
+            and unitless.group(2) is None
+            and value != 0
+        ):
+            usual = f"{bare}{DURATION_SUBJECTS[subject.name]}"
+            raise self.fail(
+                f"{subject.name} is a duration: {bare}", start, f" needs a unit, like {usual}"
+            )
+        return value

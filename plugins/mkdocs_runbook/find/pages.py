@@ -1,0 +1,186 @@
+"""Find the check blocks of Markdown pages: what the MkDocs build would run (SPEC 1.2, 1.4).
+
+The site finds checks with its SuperFences formatter, so "found" means: after
+``pymdownx.snippets`` includes (``snippet_include``), SuperFences hands the fence to a formatter
+(``fence_scan`` walks the lines as SuperFences does, to know each block's line), and the
+formatted block stays in the page rather than being put back as text inside an indented code
+block (``site_markdown`` converts the page with Python-Markdown to see). That covers top-level
+blocks and blocks in lists, blockquotes, admonitions, details, content tabs and any nesting of
+those, and excludes blocks inside another fence, unmarked shell blocks and fences SuperFences
+cannot read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..errors import ConfigError
+from ..model import SHELL_LANGUAGES, CheckBlock
+from .fence_scan import (
+    FenceHeader,
+    accepted_by_superfences,
+    is_marked,
+    read_fence_header,
+    scan_fences,
+)
+from .site_markdown import TAB_LENGTH, formatted_checks
+from .snippets import SnippetExpander, SourceLine
+
+__all__ = ["FenceInfo", "find_blocks", "find_in_paths", "parse_fence_info"]
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# MkDocs' own front matter pattern (mkdocs.utils.meta); MkDocs drops it before Markdown runs.
+_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+# Python-Markdown strips these placeholder markers from its input.
+_MARKDOWN_RESERVED = str.maketrans("", "", "\x02\x03")
+
+
+@dataclass(frozen=True)
+class FenceInfo:
+    """How a fence's info string marks it: ``lang`` (``check`` or a shell language), whether it
+    is a check, and its ``key="value"`` options (``name``, ``id``, ``tags``, …)."""
+
+    lang: str
+    marked: bool
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def parse_fence_info(info: str) -> FenceInfo | None:
+    """Read an info string (``check``, ``bash check name="x"``, ``{.bash .check name="x"}``).
+
+    ``None`` for a fence that is neither a ``check`` fence nor a shell fence, and for an info
+    string SuperFences would not accept (then the site shows the lines as plain text).
+    Values must be quoted, as SuperFences requires: in ``id=x`` it sees a bare ``id`` and a
+    bare ``x``.
+    """
+    header = read_fence_header("```" + info)
+    if header is None or header.fence != "```" or not accepted_by_superfences(header):
+        return None
+    return _fence_info(header)
+
+
+def _fence_info(header: FenceHeader) -> FenceInfo | None:
+    if header.lang != "check" and header.lang not in SHELL_LANGUAGES:
+        return None
+    options = {key: value for key, value in header.values.items() if key != "check"}
+    if header.id_value:
+        options["id"] = header.id_value
+    return FenceInfo(header.lang, is_marked(header), options)
+
+
+def find_blocks(
+    markdown: str,
+    page: str,
+    *,
+    snippet_dirs: Sequence[Path] = (),
+    confirm_with_markdown: bool = True,
+) -> list[CheckBlock]:
+    """Every ``check`` fence and marked shell fence of one page, in page order.
+
+    ``line`` is the 1-based line of the opening fence in ``markdown`` (for included text, the
+    line of the ``--8<--`` directive, with ``origin`` naming ``file:line``). A leading YAML
+    front matter block is skipped as MkDocs skips it, keeping the line numbers of the file.
+    ``snippet_dirs`` are ``pymdownx.snippets``' base paths; empty means snippets is off.
+    ``confirm_with_markdown=False`` skips the Python-Markdown pass that drops fences the site
+    would not show: the MkDocs plugin converts the page anyway and sees that for itself.
+    """
+    raw_lines = _without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
+    if snippet_dirs:
+        source = SnippetExpander(snippet_dirs).expand(raw_lines)
+    else:
+        source = [SourceLine(text, number) for number, text in enumerate(raw_lines, 1)]
+    lines = _normalized([line.text for line in source])
+
+    scanned: list[tuple[int, FenceInfo, str]] = []
+    for fence in scan_fences(lines):
+        info = _fence_info(fence.header)
+        if info is not None and info.marked:
+            scanned.append((fence.start, info, fence.body))
+    if not scanned:
+        return []
+    if not confirm_with_markdown:
+        return [
+            CheckBlock(
+                page, source[start].page_line, info.lang, body, info.options, source[start].origin
+            )
+            for start, info, body in scanned
+        ]
+    blocks: list[CheckBlock] = []
+    # The scan and the formatter meet the same fences in the same order; pairing them by
+    # content keeps a block's line and options exactly and drops the ones the site hides.
+    position = 0
+    for formatted in formatted_checks("\n".join(lines)):
+        for index in range(position, len(scanned)):
+            start, info, body = scanned[index]
+            if (info.lang, body) == (formatted.lang, formatted.body):
+                position = index + 1
+                if formatted.shown:
+                    line = source[start]
+                    blocks.append(
+                        CheckBlock(page, line.page_line, info.lang, body, info.options, line.origin)
+                    )
+                break
+    return blocks
+
+
+def _without_front_matter(markdown: str) -> str:
+    """Blank out a YAML front matter block (keeping its lines, so line numbers stay true)."""
+    text = markdown.lstrip("\ufeff")
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return text
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return text
+    if not isinstance(meta, dict):
+        return text
+    return "\n" * match.group(0).count("\n") + text[match.end() :]
+
+
+def _normalized(lines: list[str]) -> list[str]:
+    """The lines as SuperFences receives them after Python-Markdown's ``NormalizeWhitespace``:
+    tabs expanded, lines of only spaces emptied (except the first, as its regex does)."""
+    normalized = []
+    for index, line in enumerate(lines):
+        text = line.translate(_MARKDOWN_RESERVED).expandtabs(TAB_LENGTH)
+        if index and text and not text.strip(" "):
+            text = ""
+        normalized.append(text)
+    return normalized
+
+
+def find_in_paths(paths: Sequence[Path], *, snippet_dirs: Sequence[Path] = ()) -> list[CheckBlock]:
+    """The blocks of Markdown files and folders (``*.md`` found recursively, sorted).
+
+    ``page`` is the path as given joined with the part below it, as a POSIX string
+    (``docs/ops/deploy.md``). A missing path or a file that is not UTF-8 is a ``ConfigError``.
+    """
+    blocks: list[CheckBlock] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*.md") if p.is_file())
+        elif path.is_file():
+            files = [path]
+        else:
+            raise ConfigError(f"{path.as_posix()}: no such file or folder")
+        for file in files:
+            blocks.extend(find_blocks(_read_page(file), file.as_posix(), snippet_dirs=snippet_dirs))
+    return blocks
+
+
+def _read_page(file: Path) -> str:
+    try:
+        # utf-8-sig, as MkDocs reads pages: a byte order mark is not content.
+        return file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file.as_posix()}: not valid UTF-8 (byte {exc.start}); save the page as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{file.as_posix()}: cannot read: {exc.strerror}") from None

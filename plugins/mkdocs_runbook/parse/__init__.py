@@ -1,0 +1,20 @@
+"""``CheckBlock`` → ``CheckSpec`` or ``BrokenCheck``: the check schema, curl conversion, YAML
+with line numbers and the catalog. A new key of a check block goes here."""
+
+from __future__ import annotations
+
+from .blocks import parse_blocks
+from .catalog import Catalog, load_catalog
+from .curl import CurlRequest, curl_to_http, is_single_curl
+from .schema import ALLOWED_KEYS, parse_check_mapping
+
+__all__ = [
+    "ALLOWED_KEYS",
+    "Catalog",
+    "CurlRequest",
+    "curl_to_http",
+    "is_single_curl",
+    "load_catalog",
+    "parse_blocks",
+    "parse_check_mapping",
+]

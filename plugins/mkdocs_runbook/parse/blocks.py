@@ -1,0 +1,295 @@
+"""From found blocks to validated checks (SPEC 1.1, 1.2).
+
+A ``check`` block's body is YAML in the schema of ``check_schema``. A marked shell block takes
+its options from the info string (``name``, ``id``, ``tags``, ``timeout``, ``retries``,
+``skip``) and its assertions from ``# expect: …`` / ``# warn: …`` comment lines; what is left
+is one ``curl`` command (a native HTTP check, see ``curl``), a ``console`` transcript, or a
+command to run. A block that cannot be understood becomes a ``BrokenCheck`` with the reason,
+never an exception: one bad block must not stop the others.
+
+Ids are unique per page: an explicit ``id`` is kept (a second use of it on the page is an
+error), any other check gets the slug of its name (``use`` id for a catalog reference), with
+``-2``, ``-3`` on a clash; a broken block gets the slug of whatever name it shows, or
+``line-N``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import CheckDefinitionError
+from ..model import BrokenCheck, CheckBlock, CheckSpec
+from .curl import curl_to_http, is_single_curl
+from .schema import ID_PATTERN, build_spec, did_you_mean, parse_check_mapping, slugify
+from .yaml_lines import key_lines, load_yaml
+
+__all__ = ["parse_block", "parse_blocks", "parse_check_mapping"]
+
+#: Info-string options of a marked block (and of a ``check`` fence).
+FENCE_OPTIONS: tuple[str, ...] = ("name", "id", "tags", "timeout", "retries", "skip")
+#: Info-string options that belong to the highlighter; they do not concern the check.
+_HIGHLIGHT_OPTIONS = frozenset({"title", "title_mode", "hl_lines", "linenums"})
+_ASSERTION_COMMENT = re.compile(r"^\s*#\s*(expect|warn)\s*:(.*)$")
+_COMMENT = re.compile(r"^\s*#")
+_NAME_LINE = re.compile(r"""^name:[ \t]*["']?(.*?)["']?[ \t]*$""", re.MULTILINE)
+_ID_LINE = re.compile(r"""^id:[ \t]*["']?([a-z0-9-]+)["']?[ \t]*$""", re.MULTILINE)
+_SHOWN_NAME_LENGTH = 72
+_SKIP_WORDS: dict[str, bool] = {"skip": True, "true": True, "false": False}
+
+
+@dataclass
+class _Parsed:
+    """One block's outcome before page-wide ids are assigned."""
+
+    block: CheckBlock
+    spec: CheckSpec | None
+    error: CheckDefinitionError | None
+    name: str
+    explicit_id: str
+    id_location: tuple[str, int]
+
+
+def parse_blocks(blocks: Sequence[CheckBlock]) -> list[CheckSpec | BrokenCheck]:
+    """Every block as a ``CheckSpec`` or a ``BrokenCheck``, in order, with per-page ids."""
+    parsed = [_parse(block) for block in blocks]
+    taken: dict[str, dict[str, int]] = defaultdict(dict)  # page -> id -> line of first use
+    for item in parsed:
+        if not item.explicit_id:
+            continue
+        first = taken[item.block.page].get(item.explicit_id)
+        if first is None:
+            taken[item.block.page][item.explicit_id] = item.block.line
+            continue
+        if item.spec is not None:
+            file, line = item.id_location
+            item.error = CheckDefinitionError(
+                f"id '{item.explicit_id}' is already used on this page (line {first}); "
+                "ids must be unique per page",
+                file=file,
+                line=line,
+            )
+            item.spec = None
+        item.explicit_id = ""
+    results: list[CheckSpec | BrokenCheck] = []
+    for item in parsed:
+        page_ids = taken[item.block.page]
+        check_id = item.explicit_id or _unique(
+            slugify(item.name) or f"line-{item.block.line}", page_ids
+        )
+        page_ids.setdefault(check_id, item.block.line)
+        results.append(_finished(item, check_id))
+    return results
+
+
+def parse_block(block: CheckBlock) -> CheckSpec | BrokenCheck:
+    """One block on its own (its id is only unique within itself)."""
+    return parse_blocks([block])[0]
+
+
+def _finished(item: _Parsed, check_id: str) -> CheckSpec | BrokenCheck:
+    block = item.block
+    if item.spec is not None:
+        return dataclasses.replace(item.spec, id=check_id)
+    assert item.error is not None
+    name = item.name or f"{block.lang} block at line {block.line}"
+    return BrokenCheck(
+        id=check_id,
+        name=name,
+        page=block.page,
+        line=block.line,
+        error=item.error,
+        source=block.body,
+        lang=block.lang,
+    )
+
+
+def _unique(base: str, taken: dict[str, int]) -> str:
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def _location(block: CheckBlock) -> tuple[str, int]:
+    """Where the block's text is written: the page, or the snippet file it was included from."""
+    if block.origin:
+        file, _, line = block.origin.rpartition(":")
+        if file and line.isdigit():
+            return file, int(line)
+    return block.page, block.line
+
+
+def _parse(block: CheckBlock) -> _Parsed:
+    file, fence_line = _location(block)
+    try:
+        options = _info_options(block, file, fence_line)
+        if block.lang == "check":
+            spec, id_line = _check_block(block, options, file, fence_line)
+        else:
+            spec, id_line = _shell_block(block, options, file, fence_line), fence_line
+    except CheckDefinitionError as error:
+        return _Parsed(
+            block,
+            None,
+            error.located(file, fence_line),
+            _guess_name(block),
+            _guess_id(block),
+            (file, fence_line),
+        )
+    spec = dataclasses.replace(
+        spec, page=block.page, line=block.line, source=block.body, lang=block.lang
+    )
+    return _Parsed(block, spec, None, spec.name, spec.id, (file, id_line))
+
+
+def _info_options(block: CheckBlock, file: str, line: int) -> dict[str, Any]:
+    """The check's own options from the fence's info string, as schema values."""
+    options: dict[str, Any] = {}
+    for key, value in block.options.items():
+        if key in _HIGHLIGHT_OPTIONS or key.startswith("data-"):
+            continue
+        if key not in FENCE_OPTIONS:
+            hint = did_you_mean(key, FENCE_OPTIONS) or f" (options: {', '.join(FENCE_OPTIONS)})"
+            raise CheckDefinitionError(f"unknown option '{key}'{hint}", file=file, line=line)
+        if key == "skip":
+            # A bare `skip` skips; `skip="true"`/`"false"` read as YAML would; else a reason.
+            options[key] = _SKIP_WORDS.get(value.strip().lower(), value)
+        elif value == key:
+            # SuperFences reads an unquoted `id=x` as two bare words, `id` and `x`.
+            raise CheckDefinitionError(
+                f"option '{key}' needs a quoted value, like {key}=\"…\"", file=file, line=line
+            )
+        elif key == "retries":
+            if not value.strip().isdigit():
+                raise CheckDefinitionError(
+                    f"option 'retries' must be a whole number, got \"{value}\"",
+                    file=file,
+                    line=line,
+                )
+            options[key] = int(value)
+        else:
+            options[key] = value
+    return options
+
+
+def _check_block(
+    block: CheckBlock, options: dict[str, Any], file: str, fence_line: int
+) -> tuple[CheckSpec, int]:
+    loaded = load_yaml(block.body, file=file, first_line=fence_line + 1)
+    if loaded.data is None:
+        raise CheckDefinitionError(
+            "the check block is empty: give it a target, like http: GET {{ api }}/healthz",
+            file=file,
+            line=fence_line,
+        )
+    if not isinstance(loaded.data, dict):
+        raise CheckDefinitionError(
+            "a check block holds YAML keys (name:, http:, expect: …), one per line",
+            file=file,
+            line=fence_line + 1,
+        )
+    lines = {key: fence_line for key in options} | key_lines(loaded.node, fence_line + 1)
+    for key in options:
+        if key in loaded.data:
+            raise CheckDefinitionError(
+                f"'{key}' is set both on the fence line and in the block: keep one",
+                file=file,
+                line=lines[key],
+            )
+    spec = parse_check_mapping(
+        {**options, **loaded.data}, page=file, line=fence_line, key_lines=lines
+    )
+    return spec, lines.get("id", fence_line)
+
+
+def _shell_block(
+    block: CheckBlock, options: dict[str, Any], file: str, fence_line: int
+) -> CheckSpec:
+    data: dict[str, Any] = dict(options)
+    lines: dict[str, int] = {key: fence_line for key in options}
+    kept: list[str] = []
+    commands: list[tuple[int, str]] = []  # (line, text) of the lines that are not comments
+    for offset, text in enumerate(block.body.split("\n")):
+        line = fence_line + 1 + offset
+        comment = _ASSERTION_COMMENT.match(text)
+        if comment is not None:
+            key = comment.group(1)
+            assertions: list[str] = data.setdefault(key, [])
+            lines.setdefault(key, line)
+            lines[f"{key}[{len(assertions)}]"] = line
+            assertions.append(comment.group(2).strip())
+            continue
+        kept.append(text)
+        if text.strip() and not _COMMENT.match(text):
+            commands.append((line, text))
+    if not commands:
+        raise CheckDefinitionError(
+            f"the {block.lang} block has no command to check", file=file, line=fence_line
+        )
+    first_line, first_command = commands[0]
+    script = "\n".join(kept).strip("\n")
+    command = "\n".join(text for _, text in commands)
+
+    if block.lang == "console":
+        data.setdefault("name", _shown(first_command.strip().removeprefix("$ ")))
+        return build_spec(
+            data, page=file, line=fence_line, key_lines=lines, fixed_target=("console", script)
+        )
+    if not is_single_curl(command):
+        data.setdefault("name", _shown(first_command.strip()))
+        data["run"] = script
+        lines["run"] = first_line
+        return build_spec(data, page=file, line=fence_line, key_lines=lines)
+
+    request = curl_to_http(command, page=file, line=first_line)
+    data["http"] = request.target
+    lines["http"] = first_line
+    if request.headers:
+        data["headers"] = request.headers
+    if request.body is not None:
+        data["body"] = request.body
+    if not request.verify_tls:
+        data["verify_tls"] = False
+    if request.follow_redirects:
+        data["follow_redirects"] = True
+    if request.basic_auth is not None:
+        # A param, not a header: rendered when the check is resolved, so a secret in the
+        # password is substituted before the http probe encodes the Authorization header.
+        data["basic_auth"] = request.basic_auth
+    if request.timeout is not None:
+        data.setdefault("timeout", request.timeout)
+    return build_spec(data, page=file, line=fence_line, key_lines=lines)
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= _SHOWN_NAME_LENGTH else text[: _SHOWN_NAME_LENGTH - 1] + "…"
+
+
+def _guess_name(block: CheckBlock) -> str:
+    """The name a broken block would have shown, so its badge and id stay recognisable."""
+    option = block.options.get("name", "")
+    if option and option != "name":
+        return option
+    if block.lang == "check":
+        match = _NAME_LINE.search(block.body)
+        if match is not None:
+            return match.group(1).strip()
+    return ""
+
+
+def _guess_id(block: CheckBlock) -> str:
+    option = block.options.get("id", "")
+    if ID_PATTERN.fullmatch(option) and option != "id":
+        return option
+    if block.lang == "check":
+        match = _ID_LINE.search(block.body)
+        if match is not None:
+            return match.group(1)
+    return ""

@@ -1,0 +1,192 @@
+"""YAML with line numbers, so an error can point at the key or list item that caused it.
+
+PyYAML's node API (``compose``) keeps where every node starts; the data is constructed from
+the same nodes with the safe constructor (no ``!!python`` tags).
+
+Templates are opaque to YAML: ``http: {{ api }}/healthz`` is what an author writes, but to
+YAML a value that starts with ``{`` opens a flow mapping. Each one-line ``{{ … }}`` and
+``{% … %}`` stands in as a plain word while YAML reads the text and is put back into the
+values afterwards, so it survives exactly as written, quoted or not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from ..errors import CheckDefinitionError
+
+_TEMPLATE = re.compile(r"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}")
+# Private-use characters: printable to YAML, and never in a template or in ordinary text.
+_STAND_IN_OPEN, _STAND_IN_CLOSE = "\ue000", "\ue001"
+_STAND_IN = re.compile(f"{_STAND_IN_OPEN}(\\d+){_STAND_IN_CLOSE}")
+
+
+@dataclass(frozen=True)
+class LoadedYaml:
+    """A YAML document's data and its node tree (``None`` for an empty document)."""
+
+    data: Any
+    node: yaml.Node | None
+
+
+def load_yaml(text: str, *, file: str = "", first_line: int = 1) -> LoadedYaml:
+    """Parse ``text`` safely. A syntax error, an unsupported tag or a key given twice in one
+    mapping is a ``CheckDefinitionError`` at ``file`` and the line of the problem, counting
+    the first line of ``text`` as ``first_line``."""
+    node = compose_yaml(text, file=file, first_line=first_line)
+    if node is None:
+        return LoadedYaml(None, None)
+    return LoadedYaml(construct(node, file=file, first_line=first_line), node)
+
+
+#: libyaml's safe loader when PyYAML was built with it (four times faster on check blocks), the
+#: pure-Python one otherwise; both build the same nodes with the same marks.
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def compose_yaml(text: str, *, file: str = "", first_line: int = 1) -> yaml.Node | None:
+    """The node tree of a YAML document (``None`` when empty), keys checked for repeats."""
+    templates: list[str] = []
+
+    def stand_in(match: re.Match[str]) -> str:
+        templates.append(match.group(0))
+        return f"{_STAND_IN_OPEN}{len(templates) - 1}{_STAND_IN_CLOSE}"
+
+    readable = text if _STAND_IN_OPEN in text else _TEMPLATE.sub(stand_in, text)
+    try:
+        node = _single_node(_FAST_LOADER, readable)
+    except yaml.YAMLError:
+        # The pure-Python parser words and places its errors best: ask it again.
+        with _as_definition_error(file, first_line, text):
+            node = _single_node(yaml.SafeLoader, readable)
+    if node is None:
+        return None
+    if templates:
+        _put_back(node, templates)
+    _refuse_duplicate_keys(node, file=file, first_line=first_line)
+    return node
+
+
+def _single_node(loader_type: type[yaml.SafeLoader], text: str) -> yaml.Node | None:
+    loader = loader_type(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
+def construct(node: yaml.Node, *, file: str = "", first_line: int = 1) -> Any:
+    """The Python data of a node (or of one subtree of a document), built safely."""
+    loader = yaml.SafeLoader("")
+    try:
+        with _as_definition_error(file, first_line):
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+@contextmanager
+def _as_definition_error(file: str, first_line: int, text: str = "") -> Iterator[None]:
+    try:
+        yield
+    except yaml.reader.ReaderError as exc:
+        # Raised before any mark exists: a control character YAML does not allow.
+        line = first_line + text.count("\n", 0, max(exc.position, 0))
+        raise CheckDefinitionError(
+            f"invalid YAML: character #x{exc.character:04x} is not allowed", file=file, line=line
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark is not None else first_line
+        parts = [part for part in (exc.context, exc.problem) if part]
+        message = "; ".join(parts) or "not valid YAML"
+        raise CheckDefinitionError(f"invalid YAML: {message}", file=file, line=line) from None
+    except yaml.YAMLError as exc:
+        raise CheckDefinitionError(f"invalid YAML: {exc}", file=file, line=first_line) from None
+    except ValueError as exc:
+        # A value that matches a YAML type but cannot be built: 2024-02-31, a 5000-digit int.
+        raise CheckDefinitionError(
+            f"invalid YAML value: {exc}", file=file, line=first_line
+        ) from None
+    except RecursionError:
+        raise CheckDefinitionError(
+            "invalid YAML: nested too deeply", file=file, line=first_line
+        ) from None
+
+
+def node_line(node: yaml.Node, first_line: int = 1) -> int:
+    return first_line + node.start_mark.line
+
+
+def key_lines(node: yaml.Node | None, first_line: int = 1) -> dict[str, int]:
+    """Lines of a mapping's keys (``"expect"``) and of the items of list values
+    (``"expect[0]"``, ``"expect[1]"``…); empty for anything but a mapping."""
+    lines: dict[str, int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return lines
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = str(key_node.value)
+        lines[key] = node_line(key_node, first_line)
+        if isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                lines[f"{key}[{index}]"] = node_line(item, first_line)
+    return lines
+
+
+def mapping_items(node: yaml.Node | None) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The (key node, value node) pairs of a mapping node; empty for anything else."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return list(node.value)
+
+
+def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
+    """Every node once (an alias makes a node appear in several places)."""
+    pending = [root]
+    visited: set[int] = set()
+    while pending:
+        node = pending.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        yield node
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                pending.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+
+
+def _put_back(root: yaml.Node, templates: list[str]) -> None:
+    for node in _nodes(root):
+        if isinstance(node, yaml.ScalarNode) and _STAND_IN_OPEN in node.value:
+            node.value = _STAND_IN.sub(lambda m: templates[int(m.group(1))], node.value)
+
+
+def _refuse_duplicate_keys(root: yaml.Node, *, file: str, first_line: int) -> None:
+    """PyYAML keeps the last of two equal keys without a word; an author who wrote ``expect``
+    twice would silently lose half the assertions."""
+    for node in _nodes(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                continue
+            line = node_line(key_node, first_line)
+            if key_node.value in seen:
+                raise CheckDefinitionError(
+                    f"key '{key_node.value}' appears twice (first at line {seen[key_node.value]})",
+                    file=file,
+                    line=line,
+                )
+            seen[key_node.value] = line

@@ -1,0 +1,33 @@
+"""Results → files: the JSON report, JUnit XML, SVG and Shields badges, the site's output
+files. A new output format goes here."""
+
+from __future__ import annotations
+
+from .badges import (
+    BADGE_COLOURS,
+    BADGE_TEXT_LIMIT,
+    LABEL_COLOURS,
+    BadgeColours,
+    badge_message,
+    badge_svg,
+    printable,
+    shields_endpoint,
+)
+from .report import assertion_lines, html_safe_json, junit_xml, write_report
+from .site_files import write_site_outputs
+
+__all__ = [
+    "BADGE_COLOURS",
+    "BADGE_TEXT_LIMIT",
+    "LABEL_COLOURS",
+    "BadgeColours",
+    "assertion_lines",
+    "badge_message",
+    "badge_svg",
+    "html_safe_json",
+    "junit_xml",
+    "printable",
+    "shields_endpoint",
+    "write_report",
+    "write_site_outputs",
+]

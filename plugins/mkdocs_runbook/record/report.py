@@ -1,0 +1,84 @@
+"""Machine-readable outputs of a run: the JSON report and JUnit XML (SPEC 6, 7)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree
+
+from ..results import CheckResult, Report, Status
+
+#: ``<``, ``>`` and ``&`` written as JSON escapes: the same data once decoded, but a report
+#: pasted into a page (or served with the wrong content type) can never open a tag.
+_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def html_safe_json(data: object, *, indent: int | None = None) -> str:
+    return json.dumps(data, indent=indent, ensure_ascii=False).translate(_HTML_SAFE)
+
+
+def write_report(report: Report, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html_safe_json(report.to_dict(), indent=2) + "\n", "utf-8")
+
+
+def read_report(path: Path) -> Report:
+    return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def junit_xml(report: Report) -> str:
+    """One ``testsuite`` per page, one ``testcase`` per check; ``warn`` passes with a note."""
+    suites = ElementTree.Element("testsuites", name="runbook")
+    by_page: dict[str, list[CheckResult]] = {}
+    for check in report.checks:
+        by_page.setdefault(check.page, []).append(check)
+    for page, checks in by_page.items():
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name=page,
+            tests=str(len(checks)),
+            failures=str(sum(c.status is Status.FAIL for c in checks)),
+            errors=str(sum(c.status is Status.ERROR for c in checks)),
+            skipped=str(sum(c.status is Status.SKIP for c in checks)),
+            timestamp=report.started_at,
+        )
+        for check in checks:
+            _testcase(suite, check)
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _testcase(suite: ElementTree.Element, check: CheckResult) -> None:
+    case = ElementTree.SubElement(
+        suite,
+        "testcase",
+        classname=check.page,
+        name=f"{check.id} ({check.name})" if check.name != check.id else check.id,
+        file=check.page,
+        line=str(check.line),
+        time=f"{check.duration_ms / 1000:.3f}",
+    )
+    body = assertion_lines(check)
+    if check.status is Status.FAIL:
+        ElementTree.SubElement(case, "failure", message=check.message, type="fail").text = body
+    elif check.status is Status.ERROR:
+        ElementTree.SubElement(case, "error", message=check.message, type="error").text = body
+    elif check.status is Status.SKIP:
+        ElementTree.SubElement(case, "skipped", message=check.message)
+    elif check.status is Status.WARN:
+        ElementTree.SubElement(case, "system-out").text = f"warning: {check.message}\n{body}"
+
+
+def assertion_lines(check: CheckResult) -> str:
+    """The assertion table as plain text: ``ok  status < 400  (actual: 200)``."""
+    lines = [f"target: {check.target}"] if check.target else []
+    for assertion in check.assertions:
+        mark = "ok  " if assertion.ok else ("WARN" if assertion.severity == "warn" else "MISS")
+        line = f"{mark} {assertion.text}  (actual: {json.dumps(assertion.actual, default=str)})"
+        if assertion.message and not assertion.ok:
+            line += f" — {assertion.message}"
+        lines.append(line)
+    if check.message and all(a.message != check.message for a in check.assertions):
+        lines.append(check.message)
+    return "\n".join(lines)

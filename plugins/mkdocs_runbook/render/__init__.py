@@ -1,0 +1,32 @@
+"""Results → what people read: HTML fragments and pages (Jinja2 templates, stylesheet) and
+the terminal table."""
+
+from __future__ import annotations
+
+from .html import (
+    ACTUAL_LIMIT_CHARS,
+    DETAIL_LIMIT_BYTES,
+    anchor_id,
+    is_stale,
+    latest_checked_at,
+    render_check,
+    render_page_summary,
+    render_status_page,
+    stylesheet,
+)
+from .terminal import Progress, print_table, wants_rich
+
+__all__ = [
+    "ACTUAL_LIMIT_CHARS",
+    "DETAIL_LIMIT_BYTES",
+    "Progress",
+    "anchor_id",
+    "is_stale",
+    "latest_checked_at",
+    "print_table",
+    "render_check",
+    "render_page_summary",
+    "render_status_page",
+    "stylesheet",
+    "wants_rich",
+]

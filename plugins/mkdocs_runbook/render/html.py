@@ -1,0 +1,235 @@
+"""HTML for the published site (SPEC section 6): a check's badge and result, a page's
+summary, and the status page.
+
+Everything a ``CheckResult`` carries is untrusted (a target's answer can end up in a message
+or an actual value), so the Jinja2 environment escapes everything; only ``source_html``, the
+block as the plugin highlighted it, is marked safe. The markup needs no script and no inline
+style, because Backstage TechDocs strips both: a status is a word in the text inside an
+element with the class ``runbook-status-<status>``, and the look comes from ``stylesheet()``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import Markup
+
+from ..record import badge_message, printable
+from ..results import (
+    AssertionResult,
+    CheckResult,
+    Status,
+    parse_iso_utc,
+    sort_failures_first,
+    summarize,
+    utc_now,
+)
+
+__all__ = [
+    "DETAIL_LIMIT_BYTES",
+    "anchor_id",
+    "is_stale",
+    "latest_checked_at",
+    "render_check",
+    "render_page_summary",
+    "render_status_page",
+    "stylesheet",
+]
+
+#: What a page shows of a target's answer (SPEC section 8: "2 KiB shown").
+DETAIL_LIMIT_BYTES = 2048
+#: An actual value is a table cell; a whole response body belongs in the detail, not there.
+ACTUAL_LIMIT_CHARS = 200
+
+_NOT_ANCHOR = re.compile(r"[^a-z0-9-]+")
+
+
+@dataclass(frozen=True)
+class CappedText:
+    """Text cut to a byte budget; ``total_bytes`` is set when something was cut off."""
+
+    text: str
+    total_bytes: int | None = None
+
+    @property
+    def bytes_shown(self) -> int:
+        return len(self.text.encode("utf-8"))
+
+    def shortened(self) -> str:
+        """The text with an ellipsis where it was cut, for a message shown inline."""
+        return f"{self.text}…" if self.total_bytes else self.text
+
+
+@dataclass(frozen=True)
+class AssertionRow:
+    """One row of a check's result table."""
+
+    expected: str
+    actual: str
+    outcome: str  # "ok", "miss" or "warn"
+    severity: str
+    message: str
+
+
+def anchor_id(result: CheckResult) -> str:
+    """``runbook-api-ready``: the id of the check's wrapper, unique per page like the check id."""
+    slug = _NOT_ANCHOR.sub("-", result.id.lower()).strip("-")
+    return f"runbook-{slug or f'line-{result.line}'}"
+
+
+def is_stale(result: CheckResult, *, stale_after: float, now: datetime | None = None) -> bool:
+    """Whether the result was measured more than ``stale_after`` seconds before ``now``.
+
+    Only age counts, not the ``cached`` flag: a result read back from another machine's report
+    is just as old as its ``checked_at`` says. A result without a readable time is not stale.
+    """
+    if not result.checked_at:
+        return False
+    try:
+        checked_at = parse_iso_utc(result.checked_at)
+    except ValueError:
+        return False
+    age = ((now or utc_now()) - checked_at).total_seconds()
+    return age > stale_after
+
+
+def latest_checked_at(results: Sequence[CheckResult]) -> str:
+    """The newest ``checked_at`` of ``results`` ("" when none ran): a page summary's time."""
+    # ISO 8601 UTC with a Z sorts as text in time order.
+    return max((result.checked_at for result in results if result.checked_at), default="")
+
+
+def render_check(result: CheckResult, *, source_html: str, stale: bool, detail: str = "") -> str:
+    """The badge line, the block itself (``source_html``, trusted) and the collapsible result.
+
+    ``detail`` is what the target answered (a response excerpt, a console diff): untrusted,
+    escaped and capped to ``DETAIL_LIMIT_BYTES``.
+    """
+    return _template("check.html").render(
+        result=result,
+        status=result.status.value,
+        anchor=anchor_id(result),
+        badge_text=badge_message(result.status, printable(result.value)),
+        stale=stale,
+        source_html=Markup(source_html),
+        message=_cap(result.message).shortened(),
+        rows=[_assertion_row(assertion) for assertion in result.assertions],
+        detail=_cap(detail),
+        expanded=result.status in (Status.FAIL, Status.ERROR),
+    )
+
+
+def render_page_summary(
+    results: Sequence[CheckResult], *, env: str, checked_at: str, status_page_url: str | None
+) -> str:
+    """The line at the top of a page with checks: counts by status, when, which environment."""
+    return _template("page_summary.html").render(
+        summary=_summary_context(results, env=env, when=checked_at),
+        status_page_url=status_page_url,
+    )
+
+
+def render_status_page(
+    results: Sequence[CheckResult],
+    *,
+    env: str,
+    started_at: str,
+    link_for: Callable[[CheckResult], str],
+) -> str:
+    """The body of the generated status page: every check of the site, failures first."""
+    ordered = sort_failures_first(list(results))
+    return _template("status_page.html").render(
+        summary=_summary_context(results, env=env, when=started_at),
+        rows=[(result, link_for(result)) for result in ordered],
+    )
+
+
+def stylesheet() -> str:
+    """The CSS every rendered fragment relies on; the plugin links it as an extra stylesheet."""
+    return (
+        files("mkdocs_runbook.render").joinpath("assets", "runbook.css").read_text(encoding="utf-8")
+    )
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("mkdocs_runbook.render", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["readable_time"] = _readable_time
+    environment.filters["printable"] = printable
+    return environment
+
+
+def _template(name: str) -> Template:
+    return _environment().get_template(name)
+
+
+def _summary_context(results: Sequence[CheckResult], *, env: str, when: str) -> dict[str, Any]:
+    counts = summarize(list(results))
+    return {
+        "total": len(results),
+        "counts": [(status, count) for status, count in counts.items() if count],
+        "env": env,
+        "when": when,
+    }
+
+
+def _assertion_row(assertion: AssertionResult) -> AssertionRow:
+    # A missed warn assertion does not fail the check, so it reads "warn", not "miss".
+    outcome = "ok" if assertion.ok else "warn" if assertion.severity == "warn" else "miss"
+    return AssertionRow(
+        expected=printable(assertion.text),
+        actual=_format_actual(assertion.actual),
+        outcome=outcome,
+        severity=assertion.severity,
+        message=_cap(assertion.message).shortened(),
+    )
+
+
+def _format_actual(actual: object) -> str:
+    """A measured value as the assertion language writes it: ``true``, ``503``, ``[a, b]``."""
+    if actual is None:
+        return "—"
+    if isinstance(actual, bool):
+        text = "true" if actual else "false"
+    elif isinstance(actual, float):
+        text = f"{actual:g}"
+    elif isinstance(actual, str):
+        text = actual
+    else:
+        text = json.dumps(actual, ensure_ascii=False, default=str)
+    text = printable(text)
+    if len(text) <= ACTUAL_LIMIT_CHARS:
+        return text
+    return text[: ACTUAL_LIMIT_CHARS - 1] + "…"
+
+
+def _cap(text: str, limit: int = DETAIL_LIMIT_BYTES) -> CappedText:
+    text = printable(text)
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return CappedText(text)
+    # Cutting inside a multi-byte character leaves a partial sequence; drop it.
+    return CappedText(encoded[:limit].decode("utf-8", errors="ignore"), len(encoded))
+
+
+def _readable_time(iso: str) -> str:
+    """``2026-11-23 07:41 UTC`` for ``2026-11-23T07:41:03Z``: absolute, since a page built
+    today is read tomorrow; the exact instant stays in the ``datetime`` attribute."""
+    try:
+        return parse_iso_utc(iso).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso

@@ -1,0 +1,26 @@
+"""``ResolvedCheck`` → ``CheckResult``: the bounded concurrent runner, the result cache, the
+background loop and one probe per target kind (``probes/``). A new target kind goes in
+``probes/``."""
+
+from __future__ import annotations
+
+from .background import BackgroundLoop
+from .cache import ResultCache, RunOutcome
+from .probes import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
+from .runner import CacheMode, CheckRunner, PreparedCheck, make_result, run_sync, skipped_result
+
+__all__ = [
+    "READ_CAP_BYTES",
+    "BackgroundLoop",
+    "CacheMode",
+    "CheckRunner",
+    "MetricSample",
+    "Observation",
+    "PreparedCheck",
+    "ProbeContext",
+    "ResultCache",
+    "RunOutcome",
+    "make_result",
+    "run_sync",
+    "skipped_result",
+]

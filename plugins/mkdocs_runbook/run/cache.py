@@ -1,0 +1,117 @@
+"""Results kept between builds: in memory for ``mkdocs serve`` rebuilds, on disk under
+``.cache/runbook/`` for the next process. Keyed by ``ResolvedCheck.run_key``, so editing prose
+reuses results and editing a check block runs that check again.
+
+Only redacted outcomes are stored: the files are as safe to read as the published report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..results import AssertionResult, Status, parse_iso_utc, utc_now
+
+log = logging.getLogger("mkdocs.plugins.runbook")
+
+
+@dataclass
+class RunOutcome:
+    """What running one resolved check produced, before it is attached to a page."""
+
+    status: Status
+    message: str = ""
+    value: str = ""
+    assertions: list[AssertionResult] = field(default_factory=list)
+    attempts: int = 0
+    duration_ms: float = 0.0
+    checked_at: str = ""
+    detail: str = ""
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        data.pop("cached")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunOutcome:
+        return cls(
+            status=Status(data["status"]),
+            message=data.get("message", ""),
+            value=data.get("value", ""),
+            assertions=[AssertionResult.from_dict(a) for a in data.get("assertions", [])],
+            attempts=int(data.get("attempts", 0)),
+            duration_ms=float(data.get("duration_ms", 0.0)),
+            checked_at=data.get("checked_at", ""),
+            detail=data.get("detail", ""),
+        )
+
+    def age_seconds(self, now: datetime | None = None) -> float:
+        if not self.checked_at:
+            return float("inf")
+        return ((now or utc_now()) - parse_iso_utc(self.checked_at)).total_seconds()
+
+
+class ResultCache:
+    """Outcomes by run key, in memory, backed by one JSON file in ``directory``.
+
+    The file is read once, on first use, and written once per run (``flush``), not per
+    check: a thousand small writes cost a build more than the checks' own CPU work.
+    """
+
+    FILE_NAME = "results.json"
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._memory: dict[str, RunOutcome] = {}
+        self._loaded = directory is None
+        self._dirty = False
+
+    def get(self, run_key: str) -> RunOutcome | None:
+        self._load()
+        return self._memory.get(run_key)
+
+    def put(self, run_key: str, outcome: RunOutcome) -> None:
+        # Errors and skips say nothing about the target; caching them would hide a fix.
+        if outcome.status in (Status.ERROR, Status.SKIP):
+            return
+        self._load()
+        self._memory[run_key] = outcome
+        self._dirty = True
+
+    def flush(self) -> None:
+        if self.directory is None or not self._dirty:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path = self.directory / self.FILE_NAME
+            temporary = path.with_suffix(".tmp")
+            data = {key: outcome.to_dict() for key, outcome in self._memory.items()}
+            temporary.write_text(json.dumps(data), encoding="utf-8")
+            temporary.replace(path)
+            self._dirty = False
+        except OSError as exc:
+            log.warning("cannot write the result cache in %s: %s", self.directory, exc)
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        assert self.directory is not None
+        path = self.directory / self.FILE_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            loaded = {key: RunOutcome.from_dict(value) for key, value in data.items()}
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("ignoring an unreadable result cache %s: %s", path, exc)
+            return
+        # What this process ran already wins over what an earlier one left on disk.
+        self._memory = {**loaded, **self._memory}

@@ -1,0 +1,125 @@
+"""One probe per target kind: turn a ``ResolvedCheck`` into observed subjects.
+
+A probe is ``async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation``.
+It measures; it does not judge (assertions do that). When the target cannot be reached at
+all it raises ``ProbeFailure`` with an operator-readable message. The runner bounds every
+attempt with ``asyncio.wait_for(..., check.timeout)``, so a probe must clean up on
+cancellation (close sockets, kill process groups) and need not time itself out, although
+passing the timeout to the library underneath gives better messages.
+
+Subject keys a probe puts in ``Observation.subjects`` (SPEC section 2):
+
+=========  ==================================================================================
+http       status:int, latency:float s, body:str, headers:dict[lowercase name, str],
+           json:Any (only when the body parses as JSON), cert_expires_in:float s (https)
+tcp        connected:bool, latency
+dns        addresses:list[str], records:list[str], latency
+tls        cert_expires_in:float s, cert_subject:str, cert_issuer:str, tls_version:str, latency
+run        exit:int, stdout:str, stderr:str, latency
+metrics    metrics:list[MetricSample], series:int, latency
+console    exit:int, stdout:str, stderr:str, output_matches:bool, latency
+=========  ==================================================================================
+"""
+
+from __future__ import annotations
+
+import importlib
+import ssl
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ...model import ResolvedCheck
+from ...resolve import check_allowed_host
+
+#: Responses and command output are read up to this many bytes (SPEC 8), then cut.
+READ_CAP_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MetricSample:
+    """One Prometheus series: ``name{labels} value``."""
+
+    name: str
+    labels: dict[str, str]
+    value: float
+
+
+@dataclass
+class Observation:
+    """What a probe measured. ``value`` is the badge's measured value when the check passes
+    (usually the latency, ``42 ms``); ``detail`` is optional extra text for the Result panel
+    (a diff, a response excerpt), shown escaped and capped."""
+
+    subjects: dict[str, Any]
+    value: str = ""
+    detail: str = ""
+
+
+@dataclass
+class ProbeContext:
+    """Shared state for probes within one run: HTTP clients, command policy, caps."""
+
+    allow_commands: bool = False
+    base_dir: Path = field(default_factory=Path.cwd)
+    per_host: int = 8
+    allowed_hosts: list[str] = field(default_factory=list)
+    _clients: dict[bool, httpx.AsyncClient] = field(default_factory=dict)
+
+    def ssl_context(self, *, verify_tls: bool = True) -> ssl.SSLContext:
+        """The operating system's trust store (honouring ``SSL_CERT_FILE``/``SSL_CERT_DIR``), so
+        internal CAs that the machine trusts are trusted here too; or no verification at all."""
+        context = ssl.create_default_context()
+        if not verify_tls:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context
+
+    def http_client(self, *, verify_tls: bool = True) -> httpx.AsyncClient:
+        """One shared client per TLS-verification mode (httpx fixes ``verify`` per client)."""
+        client = self._clients.get(verify_tls)
+        if client is None:
+            client = httpx.AsyncClient(
+                verify=self.ssl_context(verify_tls=verify_tls),
+                limits=httpx.Limits(
+                    max_connections=None, max_keepalive_connections=self.per_host * 4
+                ),
+                trust_env=False,
+                event_hooks={"request": [self._vet_host]},
+            )
+            self._clients[verify_tls] = client
+        return client
+
+    async def _vet_host(self, request: httpx.Request) -> None:
+        """Every request, redirects included, goes only where ``allowed_hosts`` lets it
+        (resolving vetted the first URL; a redirect must not lead to the metadata service)."""
+        if request.url.host:  # a URL without a host is the probe's to report, not ours
+            check_allowed_host("http", str(request.url), {}, self.allowed_hosts)
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+
+Probe = Callable[[ResolvedCheck, ProbeContext], Awaitable[Observation]]
+
+_PROBE_MODULES: dict[str, str] = {
+    "http": "http",
+    "tcp": "tcp",
+    "dns": "dns",
+    "tls": "tls",
+    "run": "command",
+    "console": "console",
+    "metrics": "metrics",
+}
+
+
+def probe_for(kind: str) -> Probe:
+    """The probe function of a kind (modules are imported on first use)."""
+    module = importlib.import_module(f"{__name__}.{_PROBE_MODULES[kind]}")
+    probe: Probe = module.probe
+    return probe

@@ -1,0 +1,199 @@
+"""The ``dns`` probe: resolve a name with dnspython's async resolver.
+
+``records`` holds each record as text (``10 mail.example.com.`` for MX, ``0 5 5060 sip.…``
+for SRV); TXT records are their strings joined and unquoted (``v=spf1 -all``), because that is
+what an author compares against. ``addresses`` holds the IPs of an A/AAAA answer.
+
+A name that exists without records of the asked type (NOERROR, empty answer) is not a
+failure of the probe: ``records`` is ``[]``, so the default ``records exists`` fails with the
+observed value, and ``not records exists`` can assert that a record is gone. NXDOMAIN, a
+timeout and servers that refuse to answer are failures to reach the target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+from urllib.parse import urlsplit
+
+import dns.asyncresolver
+import dns.exception
+import dns.name
+import dns.nameserver
+import dns.rdata
+import dns.rdatatype
+import dns.resolver
+from dns.rdtypes.IN.A import A
+from dns.rdtypes.IN.AAAA import AAAA
+from dns.rdtypes.txtbase import TXTBase
+
+from ...errors import CheckDefinitionError, ProbeFailure
+from ...model import ResolvedCheck
+from . import Observation, ProbeContext
+
+DNS_PORT = 53
+#: Records shown in the badge value before "+N more".
+SHOWN_RECORDS = 3
+
+
+async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
+    rdtype = record_type(str(check.params.get("type", "A")), check)
+    name = _query_name(check)
+    resolver = await _resolver(check)
+    resolver.lifetime = check.timeout
+    started = time.perf_counter()
+    try:
+        answer = await resolver.resolve(name, rdtype, raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN as exc:
+        raise ProbeFailure(
+            f"NXDOMAIN: name does not exist ({check.display_target})", value="NXDOMAIN"
+        ) from exc
+    except dns.exception.Timeout as exc:
+        raise ProbeFailure(
+            f"DNS timeout: no answer for {check.display_target} from "
+            f"{_servers_text(resolver)} within {check.timeout:g}s",
+            value="DNS timeout",
+        ) from exc
+    except dns.resolver.NoNameservers as exc:
+        raise ProbeFailure(
+            f"no DNS server could answer for {check.display_target}: "
+            f"{_server_errors(exc, resolver)}",
+            value="DNS server failure",
+        ) from exc
+    except dns.exception.DNSException as exc:
+        raise ProbeFailure(
+            f"DNS query for {check.display_target} failed: {exc}", value="DNS failure"
+        ) from exc
+    latency = time.perf_counter() - started
+
+    rdatas: list[dns.rdata.Rdata] = list(answer.rrset) if answer.rrset is not None else []
+    records = [record_text(rdata) for rdata in rdatas]
+    addresses = [str(rdata.address) for rdata in rdatas if isinstance(rdata, A | AAAA)]
+    return Observation(
+        subjects={"records": records, "addresses": addresses, "latency": latency},
+        value=_summary(records, dns.rdatatype.to_text(rdtype)),
+    )
+
+
+def record_type(text: str, check: ResolvedCheck | None = None) -> dns.rdatatype.RdataType:
+    """The record type an author wrote (``A``, ``aaaa``, ``MX``, ``TXT``, ``SRV``, ``CAA``…).
+
+    Raises ``CheckDefinitionError`` for a name dnspython does not know or a query-only type.
+    """
+    try:
+        rdtype = dns.rdatatype.from_text(text.strip())
+    except dns.exception.DNSException:
+        rdtype = None
+    if rdtype is None or dns.rdatatype.is_metatype(rdtype):
+        raise CheckDefinitionError(
+            f"dns: unknown record type {text!r}; use one of A, AAAA, CNAME, MX, TXT, SRV, NS, "
+            "PTR, CAA, SOA",
+            file=check.spec.page if check else "",
+            line=check.spec.line if check else 0,
+        )
+    return rdtype
+
+
+def record_text(rdata: dns.rdata.Rdata) -> str:
+    """A record as an author writes it; TXT strings are joined without quotes (RFC 7208 3.3)."""
+    if isinstance(rdata, TXTBase):
+        return b"".join(rdata.strings).decode("utf-8", errors="replace")
+    return rdata.to_text()
+
+
+def _query_name(check: ResolvedCheck) -> dns.name.Name:
+    try:
+        return dns.name.from_text(check.target.strip())
+    except dns.exception.DNSException as exc:
+        raise CheckDefinitionError(
+            f"dns: {check.display_target!r} is not a valid DNS name ({exc})",
+            file=check.spec.page,
+            line=check.spec.line,
+        ) from exc
+
+
+async def _resolver(check: ResolvedCheck) -> dns.asyncresolver.Resolver:
+    server = check.params.get("server")
+    if not server:
+        try:
+            return dns.asyncresolver.Resolver()
+        except dns.resolver.NoResolverConfiguration as exc:
+            raise ProbeFailure(
+                "no system DNS resolver is configured (/etc/resolv.conf names no nameserver); "
+                "set `server:` on the check",
+                value="no resolver",
+            ) from exc
+    resolver = dns.asyncresolver.Resolver(configure=False)
+    resolver.nameservers = await _nameservers(str(server), check)
+    return resolver
+
+
+async def _nameservers(server: str, check: ResolvedCheck) -> list[dns.nameserver.Nameserver]:
+    """``HOST[:PORT]`` as nameservers; a host name is looked up with the system resolver."""
+    host, port = _split_host_port(server, check)
+    try:
+        ipaddress.ip_address(host)
+        addresses = [host]
+    except ValueError:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+        except socket.gaierror as exc:
+            raise ProbeFailure(
+                f"cannot resolve the DNS server name {host!r}: {exc.strerror}",
+                value="DNS server unknown",
+            ) from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    return [dns.nameserver.Do53Nameserver(address, port) for address in addresses]
+
+
+def _split_host_port(server: str, check: ResolvedCheck) -> tuple[str, int]:
+    text = server.strip()
+    try:
+        ipaddress.ip_address(text)  # a bare IPv6 address has colons but no port
+        return text, DNS_PORT
+    except ValueError:
+        pass
+    try:
+        parts = urlsplit(f"//{text}")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = None
+    if not host:
+        raise CheckDefinitionError(
+            f"dns: server {server!r} is not HOST or HOST:PORT (write IPv6 as [::1]:53)",
+            file=check.spec.page,
+            line=check.spec.line,
+        )
+    return host, port or DNS_PORT
+
+
+def _servers_text(resolver: dns.asyncresolver.Resolver) -> str:
+    return ", ".join(_server_text(server) for server in resolver.nameservers)
+
+
+def _server_text(server: dns.nameserver.Nameserver | str) -> str:
+    if isinstance(server, dns.nameserver.Do53Nameserver):
+        address = server.answer_nameserver()
+        port = server.answer_port()
+        shown = f"[{address}]" if ":" in address else address
+        return shown if port == DNS_PORT else f"{shown}:{port}"
+    return str(server)
+
+
+def _server_errors(exc: dns.resolver.NoNameservers, resolver: dns.asyncresolver.Resolver) -> str:
+    """``127.0.0.1:5353 answered SERVFAIL`` for each server, from dnspython's error trace
+    (which names servers as ``Do53:127.0.0.1@5353``)."""
+    shown = {str(server): _server_text(server) for server in resolver.nameservers}
+    errors = exc.kwargs.get("errors") or []
+    texts = [f"{shown.get(str(error[0]), error[0])} answered {error[3]}" for error in errors]
+    return "; ".join(texts) or "all servers failed"
+
+
+def _summary(records: list[str], type_name: str) -> str:
+    if not records:
+        return f"no {type_name} records"
+    shown = ", ".join(records[:SHOWN_RECORDS])
+    more = len(records) - SHOWN_RECORDS
+    return f"{shown} +{more} more" if more > 0 else shown

@@ -1,0 +1,79 @@
+"""The ``tcp`` probe: can a connection be opened to ``HOST:PORT`` (``[::1]:PORT`` for IPv6)?
+
+A refused connection is an answer, not a failure: ``connected`` is ``false``, so a runbook
+can assert that a port is closed (``connected == false``). An unresolvable host or an
+unreachable network is a ``ProbeFailure``. Nothing is sent; the socket is closed at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from urllib.parse import urlsplit
+
+from ...errors import ProbeFailure
+from ...model import ResolvedCheck
+from ...units import format_duration
+from . import Observation, ProbeContext
+
+
+def split_host_port(target: str) -> tuple[str, int]:
+    """``("db.internal", 5432)`` from ``db.internal:5432``; ``("::1", 22)`` from ``[::1]:22``.
+
+    Raises ``ValueError`` with a message for the author when either part is missing or wrong.
+    """
+    try:
+        parts = urlsplit(f"//{target.strip()}")
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or port is None or not 0 < port < 65536:
+        raise ValueError(
+            f"expected HOST:PORT (or [IPv6]:PORT) with a port from 1 to 65535, got {target!r}"
+        )
+    return host, port
+
+
+async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
+    try:
+        host, port = split_host_port(check.target)
+    except ValueError:
+        raise ProbeFailure(
+            f"invalid tcp target {check.display_target!r}: expected HOST:PORT or [IPv6]:PORT",
+            value="invalid target",
+        ) from None
+    loop = asyncio.get_running_loop()
+    started = time.perf_counter()
+    try:
+        addresses = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        # UnicodeError: Python's IDNA codec rejects names no DNS server could hold.
+        raise ProbeFailure(
+            f"cannot resolve host: DNS has no address for it ({check.display_target})",
+            value="cannot resolve host",
+        ) from None
+
+    # Every address in turn, like ``open_connection`` does, but keeping each error: "refused"
+    # must hold for all of them (localhost is often both ::1 and 127.0.0.1).
+    errors: list[OSError] = []
+    for family, socket_type, protocol, _, address in addresses:
+        connection = socket.socket(family, socket_type, protocol)
+        try:
+            connection.setblocking(False)
+            await loop.sock_connect(connection, address)
+        except OSError as exc:
+            errors.append(exc)
+            continue
+        finally:
+            connection.close()
+        latency = time.perf_counter() - started
+        return Observation(
+            subjects={"connected": True, "latency": latency}, value=format_duration(latency)
+        )
+
+    latency = time.perf_counter() - started
+    if errors and all(isinstance(error, ConnectionRefusedError) for error in errors):
+        return Observation(subjects={"connected": False, "latency": latency}, value="refused")
+    reason = next((error.strerror for error in errors if error.strerror), "no address to try")
+    raise ProbeFailure(f"cannot connect: {reason} ({check.display_target})", value="cannot connect")

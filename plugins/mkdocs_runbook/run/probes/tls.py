@@ -1,0 +1,265 @@
+"""The ``tls`` probe: a TLS handshake to ``HOST:PORT``, verified against the system trust store.
+
+``server_name`` (default: the host) is sent as SNI and is the name the certificate must cover.
+Subjects: ``cert_expires_in`` (seconds until the leaf's notAfter), ``cert_subject`` and
+``cert_issuer`` as distinguished names, most specific first (``CN=api.example.com, O=Acme``),
+``tls_version`` (``TLSv1.3``) and ``latency`` (connect and handshake).
+
+A handshake the trust store rejects is a ``ProbeFailure`` saying why: expired, unknown issuer,
+hostname mismatch… For the two an operator most needs the details of, a second handshake
+that tolerates just that one fault reads the certificate, so the message can say when it
+expired or which names it covers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from ...errors import CheckDefinitionError, ProbeFailure
+from ...model import ResolvedCheck
+from ...units import format_duration
+from . import Observation, ProbeContext
+from .tcp import split_host_port
+
+#: OpenSSL's X509_V_FLAG_NO_CHECK_TIME, which the ssl module has no name for: verify the chain
+#: and the host name but not the dates, to read an expired certificate.
+_NO_CHECK_TIME = 0x200000
+
+# OpenSSL X509_V_ERR_* codes (``SSLCertVerificationError.verify_code``).
+_UNABLE_TO_GET_ISSUER_CERT = 2
+_CERT_NOT_YET_VALID = 9
+_CERT_HAS_EXPIRED = 10
+_DEPTH_ZERO_SELF_SIGNED_CERT = 18
+_SELF_SIGNED_CERT_IN_CHAIN = 19
+_UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20
+_UNABLE_TO_VERIFY_LEAF_SIGNATURE = 21
+_CERT_REVOKED = 23
+_HOSTNAME_MISMATCH = 62
+_IP_ADDRESS_MISMATCH = 64
+_UNKNOWN_ISSUER_CODES = frozenset(
+    {
+        _UNABLE_TO_GET_ISSUER_CERT,
+        _DEPTH_ZERO_SELF_SIGNED_CERT,
+        _SELF_SIGNED_CERT_IN_CHAIN,
+        _UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+        _UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+    }
+)
+
+#: Short names of the attributes Python's ``getpeercert()`` spells out.
+_ATTRIBUTE_NAMES = {
+    "commonName": "CN",
+    "organizationName": "O",
+    "organizationalUnitName": "OU",
+    "countryName": "C",
+    "stateOrProvinceName": "ST",
+    "localityName": "L",
+    "domainComponent": "DC",
+    "streetAddress": "STREET",
+    "userId": "UID",
+}
+
+Certificate = dict[str, Any]
+
+
+async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
+    try:
+        host, port = split_host_port(check.target)
+    except ValueError:
+        raise CheckDefinitionError(
+            f"tls: expected HOST:PORT (or [IPv6]:PORT) with a port from 1 to 65535, got "
+            f"{check.display_target!r}",
+            file=check.spec.page,
+            line=check.spec.line,
+        ) from None
+    server_name = str(check.params.get("server_name") or host)
+    verified = context.ssl_context(verify_tls=True)
+
+    started = time.perf_counter()
+    try:
+        certificate, version = await _handshake(host, port, verified, server_name)
+    except ssl.SSLCertVerificationError as exc:
+        raise await _rejected(exc, host, port, server_name, verified, check) from None
+    except ssl.SSLError as exc:
+        raise _handshake_failure(exc, check) from None
+    except (OSError, UnicodeError) as exc:
+        raise _connect_failure(exc, check) from None
+    latency = time.perf_counter() - started
+
+    expires_in = _seconds_left(certificate)
+    return Observation(
+        subjects={
+            "cert_expires_in": expires_in,
+            "cert_subject": distinguished_name(certificate.get("subject", ())),
+            "cert_issuer": distinguished_name(certificate.get("issuer", ())),
+            "tls_version": version,
+            "latency": latency,
+        },
+        value=f"expires in {format_duration(expires_in)}",
+    )
+
+
+def distinguished_name(rdns: Any) -> str:
+    """``CN=R11, O=Let's Encrypt, C=US`` from ``getpeercert()``'s nested tuples: most specific
+    first as in RFC 4514, but with ``, `` and unescaped values, for reading and ``contains``."""
+    parts = [
+        "+".join(f"{_ATTRIBUTE_NAMES.get(name, name)}={value}" for name, value in rdn)
+        for rdn in rdns
+    ]
+    return ", ".join(reversed(parts))
+
+
+async def _handshake(
+    host: str, port: int, ssl_context: ssl.SSLContext, server_name: str
+) -> tuple[Certificate, str]:
+    """The verified peer certificate and the protocol version of one handshake."""
+    _, writer = await asyncio.open_connection(
+        host, port, ssl=ssl_context, server_hostname=server_name
+    )
+    try:
+        ssl_object: ssl.SSLObject = writer.get_extra_info("ssl_object")
+        return ssl_object.getpeercert() or {}, ssl_object.version() or "unknown"
+    finally:
+        # Nothing is sent, so nothing needs an orderly TLS shutdown, which a server that never
+        # answers close_notify could stretch out until the timeout.
+        writer.transport.abort()
+
+
+async def _rejected(
+    exc: ssl.SSLCertVerificationError,
+    host: str,
+    port: int,
+    server_name: str,
+    verified: ssl.SSLContext,
+    check: ResolvedCheck,
+) -> ProbeFailure:
+    """The operator's reading of a certificate the trust store rejected."""
+    where = check.display_target
+    code = exc.verify_code
+    if code == _CERT_HAS_EXPIRED:
+        verified.verify_flags |= _NO_CHECK_TIME
+        certificate = await _diagnose(host, port, verified, server_name)
+        return ProbeFailure(f"{_expiry_story(certificate)} ({where})", value="certificate expired")
+    if code == _CERT_NOT_YET_VALID:
+        return ProbeFailure(
+            f"certificate not yet valid: check the server's certificate and this machine's clock "
+            f"({where})",
+            value="certificate not yet valid",
+        )
+    if code in _UNKNOWN_ISSUER_CODES:
+        return ProbeFailure(
+            f"unknown issuer (self-signed or untrusted CA): {exc.verify_message}; add the CA to "
+            f"the system trust store or point SSL_CERT_FILE at it ({where})",
+            value="unknown issuer",
+        )
+    if code in (_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH):
+        verified.check_hostname = False
+        certificate = await _diagnose(host, port, verified, server_name)
+        names = _certificate_names(certificate) if certificate else []
+        covered = ", ".join(names) if names else "other names"
+        return ProbeFailure(
+            f"hostname mismatch: cert is for {covered}, not {server_name} ({where})",
+            value="hostname mismatch",
+        )
+    if code == _CERT_REVOKED:
+        return ProbeFailure(f"certificate revoked ({where})", value="certificate revoked")
+    return ProbeFailure(
+        f"certificate not accepted: {exc.verify_message or exc.reason} ({where})",
+        value="certificate rejected",
+    )
+
+
+async def _diagnose(
+    host: str, port: int, tolerant: ssl.SSLContext, server_name: str
+) -> Certificate | None:
+    """The certificate as a handshake with ``tolerant`` sees it, or ``None`` if that fails too
+    (then the first reason stands on its own)."""
+    try:
+        certificate, _ = await _handshake(host, port, tolerant, server_name)
+    except (ssl.SSLError, OSError):
+        return None
+    return certificate
+
+
+def _expiry_story(certificate: Certificate | None) -> str:
+    if not certificate or "notAfter" not in certificate:
+        return "certificate expired"
+    seconds_left = _seconds_left(certificate)
+    ended = _utc(certificate["notAfter"])
+    if seconds_left > 0:
+        return (
+            "certificate expired: one in the chain has expired, although the server's own is "
+            f"valid until {ended}"
+        )
+    return f"certificate expired {format_duration(-seconds_left)} ago (on {ended})"
+
+
+def _certificate_names(certificate: Certificate) -> list[str]:
+    names = [str(value) for _, value in certificate.get("subjectAltName", ())]
+    if names:
+        return names
+    return [
+        str(value)
+        for rdn in certificate.get("subject", ())
+        for name, value in rdn
+        if name == "commonName"
+    ]
+
+
+def _seconds_left(certificate: Certificate) -> float:
+    return ssl.cert_time_to_seconds(certificate["notAfter"]) - time.time()
+
+
+def _utc(cert_time: str) -> str:
+    moment = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert_time), tz=timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+#: OpenSSL reasons whose cause an operator can act on, in plain words.
+_HANDSHAKE_REASONS = {
+    "WRONG_VERSION_NUMBER": "the port does not speak TLS (plain HTTP?)",
+    "RECORD_LAYER_FAILURE": "the port does not speak TLS",
+    "PACKET_LENGTH_TOO_LONG": "the port does not speak TLS",
+    "TLSV1_ALERT_PROTOCOL_VERSION": "no TLS version both sides accept",
+    "UNSUPPORTED_PROTOCOL": "no TLS version both sides accept",
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": "the server refused the handshake (no common cipher?)",
+    "TLSV1_UNRECOGNIZED_NAME": "the server does not know that server name (SNI)",
+}
+
+
+def _handshake_failure(exc: ssl.SSLError, check: ResolvedCheck) -> ProbeFailure:
+    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+        reason = "the server closed the connection during the handshake"
+    else:
+        code = exc.reason or ""
+        reason = _HANDSHAKE_REASONS.get(code, code.lower().replace("_", " ") or str(exc))
+    return ProbeFailure(
+        f"TLS handshake failed: {reason} ({check.display_target})", value="TLS error"
+    )
+
+
+def _connect_failure(exc: OSError | UnicodeError, check: ResolvedCheck) -> ProbeFailure:
+    where = check.display_target
+    if isinstance(exc, ConnectionRefusedError):
+        return ProbeFailure(
+            f"connection refused: nothing listens on that port ({where})", value="refused"
+        )
+    # UnicodeError: Python's IDNA codec rejects names no DNS server could hold.
+    if isinstance(exc, socket.gaierror | UnicodeError):
+        return ProbeFailure(
+            f"cannot resolve host: DNS has no address for it ({where})",
+            value="cannot resolve host",
+        )
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        return ProbeFailure(
+            f"TLS handshake failed: the server closed the connection during the handshake "
+            f"({where})",
+            value="TLS error",
+        )
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return ProbeFailure(f"cannot connect: {reason} ({where})", value="cannot connect")
