@@ -9,7 +9,7 @@ import pytest
 
 from mkdocs_runbook.find import find_blocks, find_in_paths
 from mkdocs_runbook.model import AssertionSource, BrokenCheck, CheckBlock, CheckSpec
-from mkdocs_runbook.parse import parse_blocks, parse_check_mapping
+from mkdocs_runbook.parse import build_spec, parse_blocks
 
 
 def parse_page(text: str, page: str = "docs/ops.md") -> list[CheckSpec | BrokenCheck]:
@@ -495,8 +495,8 @@ def test_errors_in_included_text_point_at_the_snippet_file(tmp_path: Path) -> No
     assert str(item.error) == "db.md:5: unknown key 'expetc' — did you mean 'expect'?"
 
 
-def test_parse_check_mapping_directly() -> None:
-    spec = parse_check_mapping(
+def test_build_spec_directly() -> None:
+    spec = build_spec(
         {"http": "GET x", "expect": ["status == 200"]},
         page="checks/api.yml",
         line=4,

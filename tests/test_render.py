@@ -14,7 +14,6 @@ import pytest
 
 from mkdocs_runbook.render import (
     ACTUAL_LIMIT_CHARS,
-    DETAIL_LIMIT_BYTES,
     anchor_id,
     is_stale,
     latest_checked_at,
@@ -231,13 +230,14 @@ def test_long_actual_value_is_shortened() -> None:
 
 
 def test_detail_is_escaped_and_capped() -> None:
-    detail = "<b>bold</b>\n" + "é" * DETAIL_LIMIT_BYTES  # two bytes a character
+    spec_shown_bytes = 2048  # SPEC 8: "2 KiB shown"
+    detail = "<b>bold</b>\n" + "é" * spec_shown_bytes  # two bytes a character
     html = render_check(make_result(), source_html=SOURCE_HTML, stale=False, detail=detail)
     assert "<b>" not in html
     details = parse(html).find("details")
     shown = details.find("pre", cls="runbook-detail").text
     assert shown.startswith("<b>bold</b>\n")
-    assert len(shown.encode()) <= DETAIL_LIMIT_BYTES
+    assert spec_shown_bytes - 1 <= len(shown.encode()) <= spec_shown_bytes
     assert shown.endswith("é")  # cut between characters, never inside one
     note = details.find(cls="runbook-truncated").text
     assert f"of {len(detail.encode())} bytes" in note

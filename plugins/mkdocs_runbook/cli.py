@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .engine import CheckItem, collect, run_checks, select
+from .engine import CheckItem, collect, filtered_out, run_checks, select
 from .errors import ConfigError
+from .model import BrokenCheck
 from .project import Project, load_project
 from .record import html_safe_json, junit_xml, write_report
 from .render import Progress, print_table, wants_rich
 from .results import Report
-from .run import skipped_result
 from .settings import parse_statuses
 from .units import parse_duration
 
@@ -110,7 +110,7 @@ def _check(args: argparse.Namespace) -> int:
     with Progress(len(chosen), enabled=rich_output) as progress:
         report = run_checks(chosen, settings, on_result=progress.advance)
     filters = ", ".join([*(f"--tag {t}" for t in args.tag), *(f"--id {i}" for i in args.id)])
-    report.checks += [skipped_result(i, f"filtered out ({filters})", settings.env) for i in dropped]
+    report.checks += filtered_out(dropped, filters, settings.env)
     _emit(report, args, rich_output)
     failing = [c for c in report.checks if c.status in fail_on]
     return EXIT_FAILED if failing else EXIT_OK
@@ -133,6 +133,17 @@ def _emit(report: Report, args: argparse.Namespace, rich_output: bool) -> None:
         sys.stdout.write(text)
 
 
+def _list_fields(item: CheckItem) -> dict[str, object]:
+    if isinstance(item, BrokenCheck):
+        return {"kind": "", "target": "", "tags": [], "error": str(item.error)}
+    return {
+        "kind": item.kind or ("use" if item.use else ""),
+        "target": item.target or item.use or "",
+        "tags": list(item.tags),
+        "error": None,
+    }
+
+
 def _list(args: argparse.Namespace) -> int:
     _, items = _load(args)
     rows = [
@@ -141,10 +152,7 @@ def _list(args: argparse.Namespace) -> int:
             "name": item.name,
             "page": item.page,
             "line": item.line,
-            "kind": getattr(item, "kind", None) or ("use" if getattr(item, "use", None) else ""),
-            "target": getattr(item, "target", None) or getattr(item, "use", None) or "",
-            "tags": list(getattr(item, "tags", [])),
-            "error": str(getattr(item, "error", "")) or None,
+            **_list_fields(item),
         }
         for item in items
     ]

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from mkdocs.structure.files import File
 
-from .results import CheckResult, Status
-from .run import PreparedCheck, RunOutcome
+from .results import CheckResult, RunOutcome, Status
+from .run import PreparedCheck
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
@@ -62,4 +62,4 @@ def wait_for_outcome(future: Future[RunOutcome], check: PageCheck) -> RunOutcome
 def display_source(prepared: PreparedCheck) -> str:
     if prepared.resolved is not None:
         return prepared.resolved.display_source
-    return getattr(prepared.item, "source", "")
+    return prepared.item.source

@@ -23,7 +23,7 @@ import jsonpath
 from .. import model
 from ..errors import AssertionSyntaxError
 from ..results import AssertionResult
-from .literals import suggest
+from ..text import closest
 from .syntax import (
     DURATION_SUBJECTS,
     Assertion,
@@ -80,7 +80,7 @@ def check_subject_for_kind(assertion: Assertion, kind: str) -> None:
         if subject.name in offered:
             return
         problem = f"unknown subject {subject.name!r} at column {column} for {kind} checks"
-        meant = suggest(subject.name, sorted(offered))
+        meant = closest(subject.name, sorted(offered))
         if meant is not None:
             hint = f" — did you mean {meant!r}?"
     else:

@@ -17,7 +17,8 @@ import jsonpath
 from jsonpath.token import TOKEN_EOF
 
 from ..errors import AssertionSyntaxError
-from .literals import NUMBER, Cursor, scalar, suggest
+from ..text import closest
+from .literals import NUMBER, Cursor, scalar
 
 SYMBOL_OPERATORS: tuple[str, ...] = ("==", "!=", "<=", ">=", "<", ">")
 WORD_OPERATORS: tuple[str, ...] = ("in", "contains", "startswith", "endswith", "matches", "exists")
@@ -290,7 +291,7 @@ class _Reader(Cursor):
             return self.fail(
                 "unexpected 'not'", self.pos, f" — put it first: 'not {before} {after}'"
             )
-        meant = _OPERATOR_TYPOS.get(found.lower()) or suggest(found.lower(), WORD_OPERATORS)
+        meant = _OPERATOR_TYPOS.get(found.lower()) or closest(found.lower(), WORD_OPERATORS)
         if meant is not None:
             return self.fail(f"unknown operator {found!r}", self.pos, f" — did you mean {meant!r}?")
         operators = " ".join(SYMBOL_OPERATORS + WORD_OPERATORS)

@@ -15,10 +15,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
+from ..text import SHOWN_BYTES, cut
 from ..units import format_duration
 
-#: Text is cut to this many characters in results (SPEC 8: 2 KiB shown).
-SHOWN_CHARS = 2048
 #: Values in messages are shorter: a message is one line.
 _MESSAGE_CHARS = 200
 _MAX_DEPTH = 32
@@ -178,10 +177,6 @@ def holds(op: str, actual: object, expected: Any) -> bool:
     raise Incomparable(f"unknown operator {op!r}")
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def signed_duration(seconds: float) -> str:
     """``format_duration`` that also reads right for the past (an expired certificate)."""
     try:
@@ -204,26 +199,26 @@ def _plain(value: object, depth: int) -> Any:
         # Prometheus values are floats: show a queue depth of 3.0 as 3.
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, str):
-        return _cut(value, SHOWN_CHARS)
+        return cut(value)
     if depth >= _MAX_DEPTH:
         return "…"
     if isinstance(value, list | tuple):
         return [_plain(item, depth + 1) for item in value]
     if isinstance(value, Mapping):
         return {str(key): _plain(item, depth + 1) for key, item in value.items()}
-    return _cut(str(value), SHOWN_CHARS)
+    return cut(str(value))
 
 
 def jsonable(value: object, *, duration: bool = False) -> Any:
     """``value`` as JSON-serialisable data for a result: durations formatted, text cut to
-    2048 characters, and a structure whose JSON would be longer shown as cut JSON text."""
+    2 KiB, and a structure whose JSON would be longer shown as cut JSON text."""
     if duration and _is_number(value):
         return signed_duration(value)
     plain = _plain(value, 0)
     if isinstance(plain, list | dict):
         text = json.dumps(plain, ensure_ascii=False)
-        if len(text) > SHOWN_CHARS:
-            return _cut(text, SHOWN_CHARS)
+        if len(text.encode()) > SHOWN_BYTES:
+            return cut(text)
     return plain
 
 
@@ -234,7 +229,7 @@ def describe(value: object, *, duration: bool = False) -> str:
     if duration and _is_number(value):
         return signed_duration(value)
     if isinstance(value, str):
-        return repr(_cut(value, _MESSAGE_CHARS))
+        return repr(cut(value, _MESSAGE_CHARS))
     if isinstance(value, bool) or _is_number(value):
         return as_text(value)
-    return _cut(json.dumps(jsonable(value), ensure_ascii=False), _MESSAGE_CHARS)
+    return cut(json.dumps(jsonable(value), ensure_ascii=False), _MESSAGE_CHARS)

@@ -5,10 +5,13 @@ internals. A new way of marking a block goes here."""
 
 from __future__ import annotations
 
+from .marking import FENCE_OPTIONS, HIGHLIGHT_OPTIONS, is_marked
 from .pages import FenceInfo, find_blocks, find_in_paths, parse_fence_info
-from .superfences import custom_fences, highlight, is_marked
+from .superfences import custom_fences, highlight
 
 __all__ = [
+    "FENCE_OPTIONS",
+    "HIGHLIGHT_OPTIONS",
     "FenceInfo",
     "custom_fences",
     "find_blocks",

@@ -6,15 +6,15 @@ from __future__ import annotations
 from .blocks import parse_blocks
 from .catalog import Catalog, load_catalog
 from .curl import CurlRequest, curl_to_http, is_single_curl
-from .schema import ALLOWED_KEYS, parse_check_mapping
+from .schema import ALLOWED_KEYS, build_spec
 
 __all__ = [
     "ALLOWED_KEYS",
     "Catalog",
     "CurlRequest",
+    "build_spec",
     "curl_to_http",
     "is_single_curl",
     "load_catalog",
     "parse_blocks",
-    "parse_check_mapping",
 ]

@@ -23,17 +23,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CheckDefinitionError
+from ..find import FENCE_OPTIONS, HIGHLIGHT_OPTIONS
 from ..model import BrokenCheck, CheckBlock, CheckSpec
+from ..text import did_you_mean
 from .curl import curl_to_http, is_single_curl
-from .schema import ID_PATTERN, build_spec, did_you_mean, parse_check_mapping, slugify
+from .schema import ID_PATTERN, build_spec, slugify
 from .yaml_lines import key_lines, load_yaml
 
-__all__ = ["parse_block", "parse_blocks", "parse_check_mapping"]
+__all__ = ["build_spec", "parse_blocks"]
 
-#: Info-string options of a marked block (and of a ``check`` fence).
-FENCE_OPTIONS: tuple[str, ...] = ("name", "id", "tags", "timeout", "retries", "skip")
-#: Info-string options that belong to the highlighter; they do not concern the check.
-_HIGHLIGHT_OPTIONS = frozenset({"title", "title_mode", "hl_lines", "linenums"})
 _ASSERTION_COMMENT = re.compile(r"^\s*#\s*(expect|warn)\s*:(.*)$")
 _COMMENT = re.compile(r"^\s*#")
 _NAME_LINE = re.compile(r"""^name:[ \t]*["']?(.*?)["']?[ \t]*$""", re.MULTILINE)
@@ -84,11 +82,6 @@ def parse_blocks(blocks: Sequence[CheckBlock]) -> list[CheckSpec | BrokenCheck]:
         page_ids.setdefault(check_id, item.block.line)
         results.append(_finished(item, check_id))
     return results
-
-
-def parse_block(block: CheckBlock) -> CheckSpec | BrokenCheck:
-    """One block on its own (its id is only unique within itself)."""
-    return parse_blocks([block])[0]
 
 
 def _finished(item: _Parsed, check_id: str) -> CheckSpec | BrokenCheck:
@@ -153,7 +146,7 @@ def _info_options(block: CheckBlock, file: str, line: int) -> dict[str, Any]:
     """The check's own options from the fence's info string, as schema values."""
     options: dict[str, Any] = {}
     for key, value in block.options.items():
-        if key in _HIGHLIGHT_OPTIONS or key.startswith("data-"):
+        if key in HIGHLIGHT_OPTIONS or key.startswith("data-"):
             continue
         if key not in FENCE_OPTIONS:
             hint = did_you_mean(key, FENCE_OPTIONS) or f" (options: {', '.join(FENCE_OPTIONS)})"
@@ -203,9 +196,7 @@ def _check_block(
                 file=file,
                 line=lines[key],
             )
-    spec = parse_check_mapping(
-        {**options, **loaded.data}, page=file, line=fence_line, key_lines=lines
-    )
+    spec = build_spec({**options, **loaded.data}, page=file, line=fence_line, key_lines=lines)
     return spec, lines.get("id", fence_line)
 
 

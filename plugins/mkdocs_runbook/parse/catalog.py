@@ -18,7 +18,8 @@ import yaml
 from ..assertions import check_subject_for_kind, parse_assertion
 from ..errors import AssertionSyntaxError, CheckDefinitionError, ResolveError
 from ..model import PARAMS_BY_KIND, TARGET_KINDS, CheckSpec
-from .schema import ID_PATTERN, did_you_mean, parse_check_mapping
+from ..text import did_you_mean
+from .schema import ID_PATTERN, build_spec
 from .yaml_lines import compose_yaml, construct, key_lines, mapping_items, node_line
 
 __all__ = ["Catalog", "CatalogEntry", "load_catalog"]
@@ -222,9 +223,7 @@ def _entry(key: yaml.Node, value: yaml.Node, shown: str, lines: list[str]) -> Ca
                 line=line,
             )
         source = "\n".join(lines[key.start_mark.line : value.end_mark.line + 1]).rstrip()
-        spec = parse_check_mapping(
-            data, page=shown, line=line, key_lines=key_lines(value), source=source
-        )
+        spec = build_spec(data, page=shown, line=line, key_lines=key_lines(value), source=source)
         if spec.id and spec.id != check_id:
             raise CheckDefinitionError(
                 f"the entry's id '{spec.id}' differs from its catalog id '{check_id}'",

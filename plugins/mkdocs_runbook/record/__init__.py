@@ -10,7 +10,6 @@ from .badges import (
     BadgeColours,
     badge_message,
     badge_svg,
-    printable,
     shields_endpoint,
 )
 from .report import assertion_lines, html_safe_json, junit_xml, write_report
@@ -26,7 +25,6 @@ __all__ = [
     "badge_svg",
     "html_safe_json",
     "junit_xml",
-    "printable",
     "shields_endpoint",
     "write_report",
     "write_site_outputs",

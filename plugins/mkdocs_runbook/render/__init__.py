@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from .html import (
     ACTUAL_LIMIT_CHARS,
-    DETAIL_LIMIT_BYTES,
     anchor_id,
     is_stale,
     latest_checked_at,
@@ -18,7 +17,6 @@ from .terminal import Progress, print_table, wants_rich
 
 __all__ = [
     "ACTUAL_LIMIT_CHARS",
-    "DETAIL_LIMIT_BYTES",
     "Progress",
     "anchor_id",
     "is_stale",

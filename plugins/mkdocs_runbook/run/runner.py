@@ -25,10 +25,11 @@ from ..assertions import (
 from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
 from ..model import AssertionSource, BrokenCheck, CheckSpec, ResolvedCheck
 from ..resolve import COMMAND_KINDS, CheckCatalog, Redactor, Templates, resolve_check
-from ..results import AssertionResult, CheckResult, Status, iso_utc, utc_now
+from ..results import AssertionResult, CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
+from ..text import shown_part
 from ..units import format_timeout
-from .cache import ResultCache, RunOutcome
+from .cache import ResultCache
 from .probes import Observation, ProbeContext, probe_for
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -37,7 +38,6 @@ log = logging.getLogger("mkdocs.plugins.runbook")
 #: never: reuse any cached result, else skip.
 CacheMode = Literal["always", "cached", "never"]
 
-DETAIL_CAP = 2048
 VALUE_CAP = 60
 
 
@@ -53,7 +53,7 @@ class PreparedCheck:
     def kind(self) -> str:
         if self.resolved is not None:
             return self.resolved.kind
-        return getattr(self.item, "kind", None) or ""
+        return (self.item.kind if isinstance(self.item, CheckSpec) else None) or ""
 
     @property
     def display_target(self) -> str:
@@ -172,7 +172,6 @@ class CheckRunner:
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
         spec = resolved.spec
         started = time.perf_counter()
-        checked_at = iso_utc(utc_now())
         async with self._slot(resolved):
             attempts = 0
             while True:
@@ -250,7 +249,7 @@ def judge(resolved: ResolvedCheck, observation: Observation) -> RunOutcome:
     results += [evaluate(a, observation.subjects, severity="warn") for a in warn]
     missed = [r for r in results if not r.ok and r.severity == "expect"]
     warned = [r for r in results if not r.ok and r.severity == "warn"]
-    detail = observation.detail[:DETAIL_CAP]
+    detail = shown_part(observation.detail)
     if missed:
         first = missed[0]
         return RunOutcome(

@@ -21,11 +21,9 @@ import httpx
 
 from ...errors import ProbeFailure
 from ...model import ResolvedCheck
+from ...text import cut
 from ...units import format_duration, format_timeout
 from . import READ_CAP_BYTES, Observation, ProbeContext
-
-#: How much of the body ``Observation.detail`` carries (SPEC 8: 2 KiB shown).
-DETAIL_CHARS = 2048
 
 _METHOD_AND_URL = re.compile(r"^\s*([A-Za-z]+)\s+(\S+)\s*$")
 
@@ -176,9 +174,7 @@ def _parse_json(body: str) -> Any:
 
 
 def _detail(body: str, truncated: bool) -> str:
-    detail = body[:DETAIL_CHARS]
-    if len(body) > DETAIL_CHARS:
-        detail += "\n…"
+    detail = cut(body)
     if truncated:
         detail += f"\n(response larger than {READ_CAP_BYTES // (1024 * 1024)} MiB: read cut there)"
     return detail
