@@ -133,26 +133,27 @@ def _emit(report: Report, args: argparse.Namespace, rich_output: bool) -> None:
         sys.stdout.write(text)
 
 
-def _list_fields(item: CheckItem) -> dict[str, object]:
+def _list_fields(item: CheckItem, allow_commands: bool) -> dict[str, object]:
     if isinstance(item, BrokenCheck):
         return {"kind": "", "target": "", "tags": [], "error": str(item.error)}
     return {
         "kind": item.kind or ("use" if item.use else ""),
         "target": item.target or item.use or "",
         "tags": list(item.tags),
-        "error": None,
+        # A curl that only runs as a command: an error unless commands are allowed.
+        "error": item.command_reason if item.command_reason and not allow_commands else None,
     }
 
 
 def _list(args: argparse.Namespace) -> int:
-    _, items = _load(args)
+    project, items = _load(args)
     rows = [
         {
             "id": item.id,
             "name": item.name,
             "page": item.page,
             "line": item.line,
-            **_list_fields(item),
+            **_list_fields(item, project.settings.allow_commands),
         }
         for item in items
     ]

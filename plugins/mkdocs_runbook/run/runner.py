@@ -96,6 +96,9 @@ class CheckRunner:
             return PreparedCheck(item, decided=_decided(Status.ERROR, str(item.error)))
         if item.skip is not None:
             return PreparedCheck(item, decided=_decided(Status.SKIP, item.skip))
+        if item.command_reason and not self.settings.allow_commands:
+            # Not a skip: the author meant a native check, and only they can say which way out.
+            return PreparedCheck(item, decided=_decided(Status.ERROR, item.command_reason))
         try:
             resolved = resolve_check(item, self.settings, self.templates, self.catalog)
             if resolved.spec.skip is not None:
