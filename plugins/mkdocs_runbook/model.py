@@ -191,7 +191,7 @@ SUBJECTS_BY_KIND: dict[str, frozenset[str]] = {
 DEFAULT_EXPECT: dict[str, tuple[str, ...]] = {
     "http": ("status < 400",),
     "tcp": ("connected == true",),
-    "dns": ("records exists",),
+    "dns": ("not records empty",),
     "tls": ("cert_expires_in > 0d",),
     "run": ("exit == 0",),
     "metrics": ("series > 0",),
