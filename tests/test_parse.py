@@ -191,6 +191,12 @@ def test_use_only_block_keeps_kind_open() -> None:
             "docs/ops.md:3: invalid YAML: while parsing a flow",
         ),
         ("http: GET x\n  bad: indent", "docs/ops.md:3: invalid YAML: mapping values are not"),
+        (
+            'run: echo "a: b"',
+            "docs/ops.md:2: invalid YAML: mapping values are not allowed here — a value holding "
+            '": " must be quoted as a whole (run: \'echo "a: b"\') or written as a block '
+            "(run: |, then the command indented on the next line)",
+        ),
         ("http: !!python/object:os.system x", "docs/ops.md:2: invalid YAML: could not determine"),
         ("- http: GET x", "docs/ops.md:2: a check block holds YAML keys"),
         ("just text", "docs/ops.md:2: a check block holds YAML keys"),
@@ -203,6 +209,54 @@ def test_check_block_errors_name_file_line_and_fix(body: str, message: str) -> N
     assert isinstance(item, BrokenCheck)
     assert str(item.error).startswith(message), str(item.error)
     assert (item.page, item.line, item.lang, item.source) == ("docs/ops.md", 1, "check", body)
+
+
+@pytest.mark.parametrize(
+    ("body", "note"),
+    [
+        (
+            'run: echo "ticket #42"',
+            "docs/ops.md:2: 'run' ends before ' #42\"': YAML reads ' #' as the start of a "
+            "comment — quote the whole value, or use 'run: |'",
+        ),
+        (
+            "name: x\nrun: grep -c error /var/log/app.log #today",
+            "docs/ops.md:3: 'run' ends before ' #today': YAML reads ' #' as the start of a "
+            "comment — quote the whole value, or use 'run: |'",
+        ),
+        (
+            "run: ls\nexpect:\n  - stdout contains a #b",
+            "docs/ops.md:4: 'expect' item 1 ends before ' #b': YAML reads ' #' as the start "
+            "of a comment — quote the whole item",
+        ),
+    ],
+)
+def test_a_value_a_comment_cut_short_is_a_warning_with_file_and_line(body: str, note: str) -> None:
+    spec = only_spec(f"```check\n{body}\n```\n")
+    assert spec.notes == (note,)
+
+
+def test_a_value_cut_short_into_an_error_says_so_with_the_error() -> None:
+    message = error_of('```check\nrun: ls\nexpect:\n  - stdout contains "a #b"\n```\n')
+    assert message == (
+        "docs/ops.md:4: expect item 1 'stdout contains \"a': unterminated string at column 17 "
+        "(no closing \") — docs/ops.md:4: 'expect' item 1 ends before ' #b\"': YAML reads ' #' "
+        "as the start of a comment — quote the whole item"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "run: ls  # a comment, written as one",
+        "run: 'echo \"ticket #42\"'",
+        'run: |\n  echo "ticket #42"',
+        "http: GET http://h/#anchor",
+        "run: echo a#b",
+    ],
+)
+def test_a_comment_written_as_a_comment_is_no_warning(body: str) -> None:
+    assert only_spec(f"```check\n{body}\n```\n").notes == ()
 
 
 def test_templates_need_no_quotes_in_yaml() -> None:

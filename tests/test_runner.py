@@ -184,3 +184,16 @@ def test_an_unexpected_crash_costs_one_check(
     assert results["victim"].status is Status.ERROR
     assert "internal error: TypeError: boom" in results["victim"].message
     assert results["bystander"].status is Status.PASS
+
+
+def test_a_check_that_passes_with_a_cut_value_is_a_warning(tmp_path: Path) -> None:
+    page = check("counted", "run: echo 3 #issues\nexpect: [stdout contains 3]") + check(
+        "clean", "run: echo 3  # issues\nexpect: [stdout contains 3]"
+    )
+    results = run(tmp_path, page, allow_commands=True)
+    assert results["counted"].status is Status.WARN
+    assert results["counted"].message == (
+        f"{tmp_path / 'ops.md'}:3: 'run' ends before ' #issues': YAML reads ' #' as the start of "
+        "a comment — quote the whole value, or use 'run: |'"
+    )
+    assert results["clean"].status is Status.PASS

@@ -135,13 +135,14 @@ def _emit(report: Report, args: argparse.Namespace, rich_output: bool) -> None:
 
 def _list_fields(item: CheckItem, allow_commands: bool) -> dict[str, object]:
     if isinstance(item, BrokenCheck):
-        return {"kind": "", "target": "", "tags": [], "error": str(item.error)}
+        return {"kind": "", "target": "", "tags": [], "error": str(item.error), "warnings": []}
     return {
         "kind": item.kind or ("use" if item.use else ""),
         "target": item.target or item.use or "",
         "tags": list(item.tags),
         # A curl that only runs as a command: an error unless commands are allowed.
         "error": item.command_reason if item.command_reason and not allow_commands else None,
+        "warnings": list(item.notes),
     }
 
 
@@ -167,6 +168,9 @@ def _list(args: argparse.Namespace) -> int:
             target = target.splitlines()[0] + " …"
         what = f"error: {row['error']}" if row["error"] else f"{row['kind']:8} {target}"
         print(f"{where:40} {row['id']:28} {what}")
+        warnings = row["warnings"]
+        for warning in warnings if isinstance(warnings, list) else ():
+            print(f"{'':40} warning: {warning}")
     print(f"{len(rows)} checks")
     return EXIT_OK
 

@@ -86,6 +86,9 @@ class CheckSpec:
     #: check cannot honour), as ``file:line: message``. Without ``allow_commands`` the check is
     #: an error with this message.
     command_reason: str = ""
+    #: Warnings about how the block was read (``file:line: message``): a value a YAML comment
+    #: cut short. A check that passes with a note is shown as ``warn`` with it.
+    notes: tuple[str, ...] = ()
 
     @property
     def location(self) -> str:

@@ -197,8 +197,13 @@ def _check_block(
                 file=file,
                 line=lines[key],
             )
-    spec = build_spec({**options, **loaded.data}, page=file, line=fence_line, key_lines=lines)
-    return spec, lines.get("id", fence_line)
+    try:
+        spec = build_spec({**options, **loaded.data}, page=file, line=fence_line, key_lines=lines)
+    except CheckDefinitionError as error:
+        if loaded.warnings:  # the cut value is the likelier cause: say so with the error
+            error.message += " — " + "; ".join(loaded.warnings)
+        raise
+    return dataclasses.replace(spec, notes=loaded.warnings), lines.get("id", fence_line)
 
 
 def _shell_block(
