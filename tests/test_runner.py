@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -197,3 +198,14 @@ def test_a_check_that_passes_with_a_cut_value_is_a_warning(tmp_path: Path) -> No
         "a comment — quote the whole value, or use 'run: |'"
     )
     assert results["clean"].status is Status.PASS
+
+
+def test_a_cut_value_note_shows_templates_never_secrets(tmp_path: Path) -> None:
+    page = check("tokened", 'run: echo "ok #{{ secrets.RUNBOOK_NOTE_TOKEN }}"')
+    written = write(tmp_path, page)
+    config = RunbookSettings(base_dir=tmp_path, allow_commands=True)
+    environ = {"RUNBOOK_NOTE_TOKEN": "s3cret-value-xyz", "PATH": "/usr/bin:/bin"}
+    report = run_checks(collect([written], config), config, environ=environ)
+    [result] = report.checks
+    assert "{{ secrets.RUNBOOK_NOTE_TOKEN }}" in result.message
+    assert "s3cret-value-xyz" not in json.dumps(report.to_dict())

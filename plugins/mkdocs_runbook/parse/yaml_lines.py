@@ -91,7 +91,9 @@ def compose_yaml(
     if node is None:
         return None
     if warnings is not None:
-        warnings += cut_by_comments(node, readable, file=file, first_line=first_line)
+        for warning in cut_by_comments(node, readable, file=file, first_line=first_line):
+            message = _STAND_IN.sub(lambda m: templates[int(m.group(1))], warning.message)
+            warnings.append(YamlWarning(warning.file, warning.line, message))
     if templates:
         _put_back(node, templates)
     _refuse_duplicate_keys(node, file=file, first_line=first_line)
