@@ -133,26 +133,28 @@ def _emit(report: Report, args: argparse.Namespace, rich_output: bool) -> None:
         sys.stdout.write(text)
 
 
-def _list_fields(item: CheckItem) -> dict[str, object]:
+def _list_fields(item: CheckItem, allow_commands: bool) -> dict[str, object]:
     if isinstance(item, BrokenCheck):
-        return {"kind": "", "target": "", "tags": [], "error": str(item.error)}
+        return {"kind": "", "target": "", "tags": [], "error": str(item.error), "warnings": []}
     return {
         "kind": item.kind or ("use" if item.use else ""),
         "target": item.target or item.use or "",
         "tags": list(item.tags),
-        "error": None,
+        # A curl that only runs as a command: an error unless commands are allowed.
+        "error": item.command_reason if item.command_reason and not allow_commands else None,
+        "warnings": list(item.notes),
     }
 
 
 def _list(args: argparse.Namespace) -> int:
-    _, items = _load(args)
+    project, items = _load(args)
     rows = [
         {
             "id": item.id,
             "name": item.name,
             "page": item.page,
             "line": item.line,
-            **_list_fields(item),
+            **_list_fields(item, project.settings.allow_commands),
         }
         for item in items
     ]
@@ -166,6 +168,9 @@ def _list(args: argparse.Namespace) -> int:
             target = target.splitlines()[0] + " …"
         what = f"error: {row['error']}" if row["error"] else f"{row['kind']:8} {target}"
         print(f"{where:40} {row['id']:28} {what}")
+        warnings = row["warnings"]
+        for warning in warnings if isinstance(warnings, list) else ():
+            print(f"{'':40} warning: {warning}")
     print(f"{len(rows)} checks")
     return EXIT_OK
 

@@ -150,8 +150,13 @@ def _matches(actual: object, pattern: object) -> bool:
     return pattern.search(as_text(actual)) is not None
 
 
-def exists(actual: object) -> bool:
-    return actual is not None and not (isinstance(actual, list | tuple) and not actual)
+def _empty(actual: object) -> bool:
+    """``null``, ``""``, ``[]`` and ``{}`` are empty; a number or a boolean is neither."""
+    if actual is None:
+        return True
+    if isinstance(actual, str | list | tuple | Mapping):
+        return len(actual) == 0
+    raise Incomparable(f"'empty' applies to text, a list or an object, not {_kind_of(actual)}")
 
 
 def holds(op: str, actual: object, expected: Any) -> bool:
@@ -172,8 +177,8 @@ def holds(op: str, actual: object, expected: Any) -> bool:
         return _affix(op, actual, expected)
     if op == "matches":
         return _matches(actual, expected)
-    if op == "exists":
-        return exists(actual)
+    if op == "empty":
+        return _empty(actual)
     raise Incomparable(f"unknown operator {op!r}")
 
 

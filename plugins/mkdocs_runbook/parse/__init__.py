@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from .blocks import parse_blocks
 from .catalog import Catalog, load_catalog
-from .curl import CurlRequest, curl_to_http, is_single_curl
+from .curl import CurlNotConvertible, CurlRequest, curl_to_http, is_single_curl
 from .schema import ALLOWED_KEYS, build_spec
 
 __all__ = [
     "ALLOWED_KEYS",
     "Catalog",
+    "CurlNotConvertible",
     "CurlRequest",
     "build_spec",
     "curl_to_http",

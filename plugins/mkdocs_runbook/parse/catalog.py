@@ -20,7 +20,14 @@ from ..errors import AssertionSyntaxError, CheckDefinitionError, ResolveError
 from ..model import PARAMS_BY_KIND, TARGET_KINDS, CheckSpec
 from ..text import did_you_mean
 from .schema import ID_PATTERN, build_spec
-from .yaml_lines import compose_yaml, construct, key_lines, mapping_items, node_line
+from .yaml_lines import (
+    YamlWarning,
+    compose_yaml,
+    construct,
+    key_lines,
+    mapping_items,
+    node_line,
+)
 
 __all__ = ["Catalog", "CatalogEntry", "load_catalog"]
 
@@ -115,6 +122,7 @@ def overlay(base: CheckSpec, top: CheckSpec) -> CheckSpec:
         skip=top.skip if "skip" in written else base.skip,
         use=top.use,
         explicit=base.explicit | written,
+        notes=base.notes + top.notes,
         source=top.source,
         lang=top.lang,
     )
@@ -179,9 +187,10 @@ def load_catalog(folder: Path | None) -> Catalog:
 def _file_entries(
     path: Path, shown: str, problems: list[CheckDefinitionError]
 ) -> list[CatalogEntry]:
+    warnings: list[YamlWarning] = []
     try:
         text = path.read_bytes().decode("utf-8-sig")
-        node = compose_yaml(text, file=shown)
+        node = compose_yaml(text, file=shown, warnings=warnings)
     except UnicodeDecodeError:
         problems.append(CheckDefinitionError("not valid UTF-8", file=shown, line=1))
         return []
@@ -203,10 +212,12 @@ def _file_entries(
         )
         return []
     lines = text.split("\n")
-    return [_entry(key, value, shown, lines) for key, value in mapping_items(node)]
+    return [_entry(key, value, shown, lines, warnings) for key, value in mapping_items(node)]
 
 
-def _entry(key: yaml.Node, value: yaml.Node, shown: str, lines: list[str]) -> CatalogEntry:
+def _entry(
+    key: yaml.Node, value: yaml.Node, shown: str, lines: list[str], warnings: list[YamlWarning]
+) -> CatalogEntry:
     line = node_line(key)
     check_id = str(key.value) if isinstance(key, yaml.ScalarNode) else f"line-{line}"
     entry = CatalogEntry(check_id, shown, line)
@@ -232,4 +243,6 @@ def _entry(key: yaml.Node, value: yaml.Node, shown: str, lines: list[str]) -> Ca
             )
     except CheckDefinitionError as error:
         return dataclasses.replace(entry, error=error.located(shown, line))
-    return dataclasses.replace(entry, spec=dataclasses.replace(spec, id=check_id))
+    first, last = node_line(key), node_line(value) + value.end_mark.line - value.start_mark.line
+    notes = tuple(str(w) for w in warnings if first <= w.line <= last)
+    return dataclasses.replace(entry, spec=dataclasses.replace(spec, id=check_id, notes=notes))

@@ -49,6 +49,7 @@ _TARGET_EXAMPLES: dict[str, str] = {
 _PARAM_EXAMPLES: dict[str, str] = {
     "server": "ns1.example.com",
     "basic_auth": '"ops:{{ secrets.PASSWORD }}"',
+    "ca_file": "certs/internal-ca.pem",
 }
 _TEMPLATE_START = ("{{", "{%")
 
@@ -275,6 +276,8 @@ def _param(checker: _Checker, key: str, value: Any) -> Any:
         return value
     if key == "type":
         return _record_type(checker, value)
+    if key == "connect_timeout":
+        return checker.duration(key, value, allow_zero=False)
     return checker.text(key, value, example=_PARAM_EXAMPLES.get(key, "example.com"))
 
 

@@ -96,6 +96,9 @@ class CheckRunner:
             return PreparedCheck(item, decided=_decided(Status.ERROR, str(item.error)))
         if item.skip is not None:
             return PreparedCheck(item, decided=_decided(Status.SKIP, item.skip))
+        if item.command_reason and not self.settings.allow_commands:
+            # Not a skip: the author meant a native check, and only they can say which way out.
+            return PreparedCheck(item, decided=_decided(Status.ERROR, item.command_reason))
         try:
             resolved = resolve_check(item, self.settings, self.templates, self.catalog)
             if resolved.spec.skip is not None:
@@ -296,6 +299,8 @@ def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> Check
     # A catalog merge fills in the name and tags; the page keeps its own id and place.
     described = prepared.resolved.spec if prepared.resolved is not None else item
     tags = list(described.tags) if isinstance(described, CheckSpec) else []
+    notes = described.notes if isinstance(described, CheckSpec) else ()
+    status, message = _with_notes(outcome.status, outcome.message, notes)
     return CheckResult(
         id=item.id,
         name=described.name,
@@ -303,8 +308,8 @@ def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> Check
         line=item.line,
         kind=prepared.kind,
         target=prepared.display_target,
-        status=outcome.status,
-        message=outcome.message,
+        status=status,
+        message=message,
         value=outcome.value or (outcome.status.value if outcome.status is Status.SKIP else ""),
         duration_ms=outcome.duration_ms,
         checked_at=outcome.checked_at or iso_utc(utc_now()),
@@ -315,6 +320,17 @@ def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> Check
         cached=outcome.cached,
         detail=outcome.detail,
     )
+
+
+def _with_notes(status: Status, message: str, notes: tuple[str, ...]) -> tuple[Status, str]:
+    """A check read with a warning (a value a YAML comment cut short) is not a clean pass: it
+    may have checked something else than the author meant. The warning joins its message."""
+    if not notes or status not in (Status.PASS, Status.WARN, Status.FAIL):
+        return status, message
+    noted = "; ".join(notes)
+    if status is Status.PASS:
+        return Status.WARN, noted
+    return status, f"{message} — {noted}" if message else noted
 
 
 def _decided(status: Status, message: str) -> RunOutcome:
