@@ -147,6 +147,10 @@ class _PlaceSummary(Postprocessor):  # type: ignore[misc]
         self.extension = extension
 
     def run(self, text: str) -> str:
+        # Postprocessors also run on fragments (``toc`` renders heading titles with them):
+        # only the document holding the slot is the page.
+        if _SUMMARY_SLOT not in text:
+            return text
         state = self.extension.pages.pop(id(self.md), None)
         if state is None or not state.shown:
             return text.replace(_SUMMARY_SLOT, "")
@@ -156,13 +160,19 @@ class _PlaceSummary(Postprocessor):  # type: ignore[misc]
             checked_at=max(result.checked_at for result in state.shown),
             status_page_url=None,
         )
-        if _SUMMARY_SLOT in text:
-            return text.replace(_SUMMARY_SLOT, summary, 1)
-        heading_end = text.find("</h1>")
-        if heading_end >= 0:
-            cut = heading_end + len("</h1>")
-            return text[:cut] + summary + text[cut:]
-        return summary + text
+        return text.replace(_SUMMARY_SLOT, summary, 1)
+
+
+#: Loaded reports, shared by the extension instances of one process: sites create a new
+#: instance for every page.
+_LOADED: dict[tuple[tuple[str, ...], str, str], _Results] = {}
+
+
+def _results_for(patterns: Sequence[str], base_dir: Path, env: str) -> _Results:
+    key = (tuple(patterns), str(base_dir), env)
+    if key not in _LOADED:
+        _LOADED[key] = _Results(patterns, base_dir, env or None)
+    return _LOADED[key]
 
 
 class RunbookResultsExtension(markdown.Extension):  # type: ignore[misc]
@@ -180,7 +190,7 @@ class RunbookResultsExtension(markdown.Extension):  # type: ignore[misc]
         self.env = str(self.getConfig("env") or "")
         self.stale_after = parse_duration(self.getConfig("stale_after"))
         base_dir = Path(self.getConfig("base_dir") or Path.cwd())
-        self.results = _Results(patterns, base_dir, self.env or None)
+        self.results = _results_for(patterns, base_dir, self.env)
         self.pages: dict[int, _PageChecks] = {}
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
@@ -210,10 +220,13 @@ class RunbookResultsExtension(markdown.Extension):  # type: ignore[misc]
             return highlight(src, "yaml" if lang == "check" else lang, options, md, **kwargs)
         item = waiting.popleft()
         result = self.results.for_check(state.page, item) or _no_result(item, self.env)
+        # The page summary goes just before the first check: sites that restyle headings
+        # (Zensical) take what follows a title into the title.
+        slot = "" if state.shown else _SUMMARY_SLOT
         state.shown.append(result)
         shown_lang = "yaml" if lang == "check" else lang
         source_html = highlight(src, shown_lang, {}, md, classes=[], id_value="", attrs={})
-        return render_check(
+        return slot + render_check(
             result,
             source_html=source_html,
             stale=is_stale(result, stale_after=self.stale_after),
