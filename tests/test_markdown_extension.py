@@ -194,3 +194,30 @@ def test_a_site_without_the_plugin_renders_checks_from_results(
     html = (site / "site" / "deploy" / "index.html").read_text(encoding="utf-8")
     assert "runbook-check-pass" in html and "runbook-check-fail" in html
     assert dict(target.hits) == hits  # nothing ran during the build
+
+
+def test_status_page_command_writes_a_markdown_page_that_links_every_check(
+    tmp_path: Path, target: RouteServer
+) -> None:
+    report = check_report(tmp_path, target)
+    data = json.loads(report.read_text())
+    for check in data["checks"]:
+        check["page"] = "deploy.md"  # relative to docs_dir, as every front-end names pages
+    data["checks"][0]["name"] = "[evil](javascript:alert(1)) | <img src=x onerror=alert(1)>"
+    report.write_text(json.dumps(data))
+    output = tmp_path / "docs" / "ops" / "status.md"
+    done = subprocess.run(
+        [RUNBOOK, "status-page", "--results", str(report), "-o", str(output)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    text = output.read_text(encoding="utf-8")
+    html = markdown.markdown(text, extensions=["tables"])
+    links = [a["href"] for a in with_class(html.replace("<a ", '<a class="l" '), "l")]
+    assert links == ["../deploy.md#runbook-api-ready", "../deploy.md#runbook-api-live"]
+    assert "<img" not in html and "javascript:" not in html  # a name is text, never markup
+    assert "✗ fail" in html and "✓ pass" in html
