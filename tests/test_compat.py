@@ -38,6 +38,16 @@ curl -sf {{ api }}/readyz
 """
 
 
+def guide_config(page: str, marker: str) -> dict[str, object]:
+    """The YAML block a guide page marks ``<!-- tested: MARKER -->``: the tests build what the
+    docs tell users to write."""
+    text = (ROOT / "docs" / "guide" / page).read_text(encoding="utf-8")
+    after = text.split(f"<!-- tested: {marker} -->", 1)[1]
+    block = after.split("```yaml\n", 1)[1].split("\n```", 1)[0]
+    loaded: dict[str, object] = yaml.safe_load(block)
+    return loaded
+
+
 def venv_tool(venv: str, tool: str) -> str:
     path = ROOT / venv / "bin" / tool
     if not path.exists():
@@ -80,13 +90,10 @@ def test_techdocs_core_and_the_plugin_build_a_site_with_checks(
     tmp_path: Path, target: RouteServer
 ) -> None:
     mkdocs = venv_tool(".venv-techdocs", "mkdocs")
-    config = {
-        "site_name": "Service",
-        "plugins": [
-            "techdocs-core",
-            {"runbook": {"environments": {"local": {"api": target.url}}, "fail_on": []}},
-        ],
-    }
+    config = guide_config("techdocs.md", "techdocs-config")
+    runbook = config["plugins"][1]["runbook"]  # type: ignore[index]
+    runbook["environments"]["local"]["api"] = target.url
+    runbook["fail_on"] = []
     site = write_site(tmp_path, config)
     done = run([mkdocs, "build"], site)
     assert done.returncode == 0, done.stderr
@@ -112,15 +119,9 @@ def test_zensical_renders_checks_from_a_report(tmp_path: Path, target: RouteServ
     assert report.is_file(), done.stderr
     # The site's side: Zensical renders them (the config the Zensical guide page shows).
     hits = dict(target.hits)
-    config = {
-        "site_name": "Service",
-        "markdown_extensions": [
-            "admonition",
-            "pymdownx.superfences",
-            {"mkdocs_runbook.markdown": {"results": [str(report)]}},
-        ],
-    }
+    config = guide_config("zensical.md", "zensical-config")
     site = write_site(tmp_path / "zensical", config)
+    report.replace(site / "runbook-checks.json")  # where the guide's config looks for it
     done = run([zensical, "build", "--clean"], site)
     assert done.returncode == 0, done.stderr + done.stdout
     html = (site / "site" / "index.html").read_text(encoding="utf-8")
