@@ -61,3 +61,9 @@ def test_the_project_catalog_validates_and_a_typo_does_not() -> None:
         jsonschema.validate({"api": {"http": "GET /", "exepct": ["status == 200"]}}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"Not An Id": {"tcp": "db:5432"}}, schema)
+    one_check = shipped("check.schema.json")
+    jsonschema.validate(
+        {"name": "db", "tcp": "db:5432", "expect": ["connected == true"]}, one_check
+    )
+    with pytest.raises(jsonschema.ValidationError, match="tiemout"):
+        jsonschema.validate({"tcp": "db:5432", "tiemout": "5s"}, one_check)

@@ -138,7 +138,21 @@ def report_schema() -> dict[str, Any]:
     }
 
 
-SCHEMAS = {"catalog.schema.json": catalog_schema, "report.schema.json": report_schema}
+def check_block_schema() -> dict[str, Any]:
+    """The YAML body of one ``check`` fence."""
+    return {
+        "$schema": _DRAFT,
+        "$id": "https://mkdocs-runbook.invalid/schemas/check.schema.json",
+        "title": "mkdocs-runbook check block",
+        **check_schema(),
+    }
+
+
+SCHEMAS = {
+    "catalog.schema.json": catalog_schema,
+    "check.schema.json": check_block_schema,
+    "report.schema.json": report_schema,
+}
 
 
 def schema_text(name: str) -> str:
