@@ -146,7 +146,7 @@ def test_check_shows_badge_time_env_and_block() -> None:
     assert wrapper.attrs["id"] == "runbook-api-ready"
     badge = wrapper.find("a", cls="runbook-badge")
     assert badge.attrs["href"] == "#runbook-api-ready"
-    assert squash(badge.text) == "API ready | pass · 42 ms"
+    assert squash(badge.text) == "API ready | ✓ pass · 42 ms"
     assert status_words(badge) == [("pass", "pass")]
 
     time = wrapper.find("time")
@@ -571,7 +571,9 @@ def test_badges_in_chromium(body_attributes: str, palette: str) -> None:
     expected = css_palette(palette)
     badges = computed_colours(body_attributes)
     # The " | " separator is for readers without the stylesheet; with it, colour separates.
-    assert [squash(b["text"]) for b in badges] == [f"API ready {s.value} · 42 ms" for s in Status]
+    symbols = {"pass": "✓", "warn": "⚠", "fail": "✗", "error": "⊘", "skip": "–"}
+    expected_text = [f"API ready {symbols[s.value]} {s.value} · 42 ms" for s in Status]
+    assert [squash(b["text"]) for b in badges] == expected_text
     assert {b["sep"] for b in badges} == {"none"}
     for status, badge in zip(Status, badges, strict=True):
         background, text = rgb_to_hex(badge["bg"]), rgb_to_hex(badge["fg"])

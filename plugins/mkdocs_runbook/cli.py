@@ -14,7 +14,8 @@ from .errors import ConfigError
 from .model import BrokenCheck
 from .project import Project, load_project
 from .record import html_safe_json, junit_xml, write_report
-from .render import Progress, print_table, wants_rich
+from .record.imports import import_results, report_files
+from .render import Progress, print_table, status_page_markdown, wants_rich
 from .results import Report
 from .settings import parse_statuses
 from .units import parse_duration
@@ -53,6 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
     _common(listing)
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
+    status = commands.add_parser(
+        "status-page",
+        help="write the status page as Markdown from report files (sites without the plugin)",
+    )
+    status.add_argument("-f", "--config-file", help="mkdocs.yml to read settings from")
+    status.add_argument(
+        "--results",
+        action="append",
+        metavar="GLOB",
+        help="report files to show (repeatable; default: runbook-checks.json)",
+    )
+    status.add_argument(
+        "-o", "--output", type=Path, help="the page to write (default: DOCS_DIR/status.md)"
+    )
+
     demo = commands.add_parser("demo-target", help="run the bundled demo service")
     from .demo import add_arguments
 
@@ -72,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "status-page":
+            return _status_page(args)
         from .demo import run_from_args
 
         return run_from_args(args)
@@ -173,6 +191,30 @@ def _list(args: argparse.Namespace) -> int:
             print(f"{'':40} warning: {warning}")
     print(f"{len(rows)} checks")
     return EXIT_OK
+
+
+def _status_page(args: argparse.Namespace) -> int:
+    project = load_project(args.config_file)
+    base = project.config_file.parent if project.config_file else Path()
+    files = report_files(args.results or ["runbook-checks.json"], base)
+    imported = import_results(files, env=project.settings.env)
+    for problem in [*imported.errors, *imported.warnings]:
+        print(f"runbook: {problem}", file=sys.stderr)
+    if not files:
+        raise ConfigError(
+            f"no report file matches {', '.join(args.results or ['runbook-checks.json'])}"
+        )
+    docs_dir = project.docs_dir or Path("docs")
+    output: Path = args.output or docs_dir / "status.md"
+    try:
+        page = output.resolve().relative_to(docs_dir.resolve()).as_posix()
+    except ValueError:
+        page = output.name
+    text = status_page_markdown(imported.results, env=project.settings.env, status_page=page)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}: {len(imported.results)} checks from {len(files)} report file(s)")
+    return EXIT_FAILED if imported.errors else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,11 +35,6 @@ class PageState:
     unplaced: dict[str, deque[PageCheck]] = field(default_factory=lambda: defaultdict(deque))
 
 
-def block_key(lang: str, body: str) -> str:
-    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
-    return f"{lang}\n" + "\n".join(lines).strip()
-
-
 def front_matter_lines(file: File, markdown: str) -> int:
     """Lines MkDocs removed from the top of the page (front matter), so lines match the file."""
     try:

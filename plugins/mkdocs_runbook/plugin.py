@@ -26,12 +26,11 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
-from .find import custom_fences, find_blocks, highlight, is_marked
+from .find import block_key, custom_fences, find_blocks, highlight, is_marked
 from .model import BrokenCheck, CheckBlock, CheckSpec
 from .page_checks import (
     PageCheck,
     PageState,
-    block_key,
     display_source,
     front_matter_lines,
     wait_for_outcome,

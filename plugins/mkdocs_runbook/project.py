@@ -88,4 +88,8 @@ def _from_mkdocs(path: Path) -> Project:
         settings = settings_from_config(
             plugin.config, config_dir=config_dir, snippet_paths=snippet_paths
         )
-    return Project(settings=settings, docs_dir=Path(config.docs_dir), config_file=path)
+    return Project(
+        settings=settings,
+        docs_dir=Path(config.docs_dir),
+        config_file=path,
+    )

@@ -131,6 +131,11 @@ def summarize(results: list[CheckResult]) -> dict[str, int]:
     return counts
 
 
+def latest(results: list[CheckResult]) -> CheckResult | None:
+    """The newest of ``results`` by ``checked_at`` (ISO 8601 UTC sorts as text)."""
+    return max(results, key=lambda result: result.checked_at, default=None)
+
+
 def sort_failures_first(results: list[CheckResult]) -> list[CheckResult]:
     return sorted(results, key=lambda r: (STATUS_ORDER[r.status], r.page, r.line, r.id))
 

@@ -21,14 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markdown.extensions.attr_list import get_attrs_and_remainder
-from pymdownx.superfences import (
-    NESTED_FENCE_END,
-    PREFIX_CHARS,
-    RE_NESTED_FENCE_START,
-    RE_OPTIONS,
-)
 
 from .marking import HIGHLIGHT_OPTIONS, is_marked
+from .pymdownx_api import NESTED_FENCE_END, PREFIX_CHARS, RE_NESTED_FENCE_START, RE_OPTIONS
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pymdownx.superfences import RE_HL_LINES, RE_LINENUMS
-
 from ..model import SHELL_LANGUAGES
+from .pymdownx_api import RE_HL_LINES, RE_LINENUMS
 
 #: Fence languages registered as SuperFences custom fences: ``check`` and the shell ones.
 CHECK_FENCES: tuple[str, ...] = ("check", *sorted(SHELL_LANGUAGES))
@@ -37,6 +36,13 @@ def is_marked(language: str, options: Mapping[str, Any], classes: Iterable[str])
     if language == "check":
         return True
     return language in SHELL_LANGUAGES and ("check" in options or "check" in classes)
+
+
+def block_key(lang: str, body: str) -> str:
+    """What identifies a fence between the finder and SuperFences' formatter: its language
+    and its text, with the whitespace the two see differently left out."""
+    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
+    return f"{lang}\n" + "\n".join(lines).strip()
 
 
 def custom_fences(

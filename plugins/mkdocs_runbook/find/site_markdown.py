@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import markdown
-from pymdownx.superfences import highlight_validator
 
 from .marking import custom_fences, is_marked
+from .pymdownx_api import highlight_validator
 
 #: Python-Markdown's tab length (MkDocs keeps the default): container bodies are indented by it.
 TAB_LENGTH = 4

@@ -17,6 +17,7 @@ from markdown import Markdown
 
 from .marking import FENCE_OPTIONS
 from .marking import custom_fences as _custom_fences
+from .pymdownx_api import default_formatter
 from .site_markdown import superfences_validator
 
 #: Info-string keys that belong to the check, not to the highlighter.
@@ -32,8 +33,7 @@ def custom_fences(formatter: Formatter) -> list[dict[str, Any]]:
 
 def highlight(src: str, language: str, options: dict[str, Any], md: Markdown, **kwargs: Any) -> str:
     """Render a block with SuperFences' default formatter (Pygments or plain, as configured)."""
-    preprocessor = md.preprocessors["fenced_code_block"]
-    default = preprocessor.extension.superfences[0]["formatter"]
+    default = default_formatter(md)
     arguments = {"classes": [], "id_value": "", "attrs": {}, **kwargs}
     arguments["classes"] = [c for c in arguments["classes"] if c != "check"]
     clean = {k: v for k, v in options.items() if k not in CHECK_OPTIONS}

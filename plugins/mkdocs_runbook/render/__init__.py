@@ -13,6 +13,7 @@ from .html import (
     render_status_page,
     stylesheet,
 )
+from .status_markdown import status_page_markdown
 from .terminal import Progress, print_table, wants_rich
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "render_check",
     "render_page_summary",
     "render_status_page",
+    "status_page_markdown",
     "stylesheet",
     "wants_rich",
 ]

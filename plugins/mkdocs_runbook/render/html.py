@@ -44,6 +44,20 @@ __all__ = [
     "stylesheet",
 ]
 
+#: A symbol beside each status word: with every stylesheet removed (Backstage TechDocs keeps
+#: only Material's), a status still reads at a glance, not by colour alone.
+STATUS_SYMBOLS: dict[str, str] = {"pass": "✓", "warn": "⚠", "fail": "✗", "error": "⊘", "skip": "–"}
+
+#: Material for MkDocs' admonition types, on the Result panel: where only Material's CSS is
+#: left (TechDocs), the panel still takes the status's colour and icon.
+MATERIAL_ADMONITION_TYPES: dict[str, str] = {
+    "pass": "success",
+    "warn": "warning",
+    "fail": "failure",
+    "error": "danger",
+    "skip": "note",
+}
+
 #: An actual value is a table cell; a whole response body belongs in the detail, not there.
 ACTUAL_LIMIT_CHARS = 200
 
@@ -168,6 +182,8 @@ def _environment() -> Environment:
     )
     environment.filters["readable_time"] = _readable_time
     environment.filters["printable"] = printable
+    environment.globals["symbols"] = STATUS_SYMBOLS
+    environment.globals["material_types"] = MATERIAL_ADMONITION_TYPES
     return environment
 
 
