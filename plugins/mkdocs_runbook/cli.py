@@ -17,6 +17,7 @@ from .record import html_safe_json, junit_xml, write_report
 from .render import Progress, print_table, wants_rich
 from .results import Report
 from .settings import parse_statuses
+from .text import printable, printable_value
 from .units import parse_duration
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -76,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_from_args(args)
     except ConfigError as exc:
-        print(f"runbook: error: {exc}", file=sys.stderr)
+        print(printable(f"runbook: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -146,14 +147,17 @@ def _list_fields(item: CheckItem) -> dict[str, object]:
 
 def _list(args: argparse.Namespace) -> int:
     _, items = _load(args)
+    # What a page says is shown, never acted on: no escape sequence reaches the terminal.
     rows = [
-        {
-            "id": item.id,
-            "name": item.name,
-            "page": item.page,
-            "line": item.line,
-            **_list_fields(item),
-        }
+        printable_value(
+            {
+                "id": item.id,
+                "name": item.name,
+                "page": item.page,
+                "line": item.line,
+                **_list_fields(item),
+            }
+        )
         for item in items
     ]
     if args.format == "json":

@@ -6,7 +6,7 @@ internals. A new way of marking a block goes here."""
 from __future__ import annotations
 
 from .marking import FENCE_OPTIONS, HIGHLIGHT_OPTIONS, is_marked
-from .pages import FenceInfo, find_blocks, find_in_paths, parse_fence_info
+from .pages import FenceInfo, decode_page, find_blocks, find_in_paths, parse_fence_info
 from .superfences import custom_fences, highlight
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "HIGHLIGHT_OPTIONS",
     "FenceInfo",
     "custom_fences",
+    "decode_page",
     "find_blocks",
     "find_in_paths",
     "highlight",
