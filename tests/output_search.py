@@ -9,7 +9,7 @@ terminal, the log — and asks:
   template, a file that is not well-formed, a JSON file in which a tag could open?
 - ``terminal_problems``: does any output carry an escape sequence or a control character a
   terminal would act on (only a terminal's own colours are allowed, and only where asked)?
-- ``occurrences``: where does a text (a secret, a payload) appear at all?
+- ``occurrences``: where does a text (a secret, a payload) appear at all, binary files too?
 
 Each returns a list of readable problems (empty when all is well), so a failing assert
 shows every place at once. A new kind of output (a history database, a spool file) is
@@ -29,7 +29,11 @@ from pathlib import Path
 from typing import Literal
 from xml.etree import ElementTree
 
-OutputKind = Literal["html", "xml", "json", "sqlite", "text"]
+OutputKind = Literal["html", "xml", "json", "sqlite", "text", "binary"]
+
+#: Files that are not text (images, fonts, archives, our cache key): searched for texts
+#: (``occurrences``) byte by byte, never parsed as markup or read as a terminal would.
+BINARY_SUFFIXES = {".png", ".ico", ".jpg", ".gif", ".gz", ".ttf", ".woff", ".woff2", ".key"}
 
 #: What a hostile target answers, every form at once: script, an attribute breaking out of
 #: its quotes, a ``javascript:`` link, template syntax (``{{ 'runbook' ~ 'injected' }}``
@@ -98,8 +102,13 @@ def _read(path: Path) -> Output:
     raw = path.read_bytes()
     if raw.startswith(b"SQLite format 3\x00"):
         return Output(label, "sqlite", _sqlite_rows(path))
-    text = raw.decode("utf-8", errors="replace")
     suffix = path.suffix.lower()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        suffix = ".key"
+    if suffix in BINARY_SUFFIXES:
+        return Output(label, "binary", raw.decode("latin-1"))
     if suffix in (".html", ".htm"):
         return Output(label, "html", text)
     if suffix in (".xml", ".svg"):
@@ -132,6 +141,8 @@ def markup_problems(outputs: Iterable[Output]) -> list[str]:
     """Markup from a target that is markup again in some output; files that do not parse."""
     problems: list[str] = []
     for output in outputs:
+        if output.kind == "binary":
+            continue
         if INJECTED_TEMPLATE in output.text:
             problems.append(f"{output.label}: a template in a target's answer was evaluated")
         if output.kind == "html":
@@ -224,6 +235,8 @@ def terminal_problems(outputs: Iterable[Output], *, allow_colours: bool = False)
     """
     problems: list[str] = []
     for output in outputs:
+        if output.kind == "binary":
+            continue
         text = output.text.replace("\r\n", "\n")
         if allow_colours:
             text = _SGR.sub("", text)

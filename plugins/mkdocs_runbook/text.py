@@ -58,7 +58,9 @@ def shown_part(text: str, limit: int = SHOWN_BYTES) -> str:
     """The longest start of ``text`` that fits in ``limit`` UTF-8 bytes."""
     if len(text) * 4 <= limit:
         return text
-    encoded = text.encode("utf-8")
+    # A lone surrogate (JSON can carry one: "\\ud800") has no UTF-8 form; count it as the
+    # three bytes it would take, and leave it out of a cut text.
+    encoded = text.encode("utf-8", errors="surrogatepass")
     if len(encoded) <= limit:
         return text
     # Cutting inside a multi-byte character leaves a partial sequence; drop it.

@@ -38,9 +38,9 @@ def wants_rich(stream: TextIO) -> bool:
 
 
 class Progress:
-    """A live bar of checks done; does nothing when ``enabled`` is false."""
+    """A live bar of checks done (on stderr, or ``console``); nothing when not ``enabled``."""
 
-    def __init__(self, total: int, *, enabled: bool) -> None:
+    def __init__(self, total: int, *, enabled: bool, console: Console | None = None) -> None:
         self._progress: RichProgress | None = None
         self._task = None
         if enabled and total:
@@ -50,7 +50,7 @@ class Progress:
                 MofNCompleteColumn(),
                 TextColumn("{task.fields[last]}", markup=False),
                 TimeElapsedColumn(),
-                console=Console(stderr=True),
+                console=console or Console(stderr=True),
                 transient=True,
             )
             self._task = self._progress.add_task("checks", total=total, last="")

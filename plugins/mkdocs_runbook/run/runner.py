@@ -193,6 +193,7 @@ class CheckRunner:
             observation = await asyncio.wait_for(
                 probe(resolved, self.context), timeout=resolved.timeout
             )
+            return judge(resolved, observation)
         except ProbeFailure as exc:
             return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
         except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
@@ -204,11 +205,10 @@ class CheckRunner:
             return RunOutcome(
                 Status.FAIL, message=f"{resolved.display_target}: {after}", value=after
             )
-        except Exception as exc:  # a probe bug must cost one check, never the build
+        except Exception as exc:  # a probe or judging bug must cost one check, never the build
             log.debug("probe %s crashed", resolved.kind, exc_info=True)
             message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
             return RunOutcome(Status.ERROR, message=message, value="internal error")
-        return judge(resolved, observation)
 
     def _slot(self, resolved: ResolvedCheck) -> _Slots:
         if self._slots is None:
