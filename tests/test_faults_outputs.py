@@ -28,17 +28,28 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from hostile_project import SCRIPTS, UNREADABLE_PAGES, HostileProject, Run
 from inflight import InFlightCounter, InFlightServer
 from mkdocs_runbook.engine import collect, make_runner, run_checks
 from mkdocs_runbook.model import ResolvedCheck
-from mkdocs_runbook.record import badge_svg, cached_age, shields_endpoint
+from mkdocs_runbook.record import badge_svg, cached_age, junit_xml, shields_endpoint
 from mkdocs_runbook.render import Progress, print_table, render_check
-from mkdocs_runbook.results import CheckResult, Report, RunOutcome, Status, iso_utc, utc_now
+from mkdocs_runbook.results import (
+    AssertionResult,
+    CheckResult,
+    Report,
+    RunOutcome,
+    Status,
+    iso_utc,
+    utc_now,
+)
 from mkdocs_runbook.run import ResultCache
 from mkdocs_runbook.settings import RunbookSettings
+from mkdocs_runbook.text import html_safe_json, printable
 from output_search import (
     Output,
     markup_problems,
@@ -655,3 +666,70 @@ def test_a_target_is_read_up_to_1_mib_after_decoding_and_2_kib_are_shown(
     html = render_check(unread, source_html="", stale=False, detail=unread.detail)
     [pre] = re.findall(r'<pre class="runbook-detail">(.*?)</pre>', html, re.DOTALL)
     assert pre == shown
+
+
+# == The one cleaning rule, over any text ==========
+
+_ANY_TEXT = st.text(
+    alphabet=st.characters(codec=None, exclude_categories=()),  # surrogates and controls too
+    max_size=60,
+)
+_TERMINAL_OR_XML_HAZARD = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+@given(_ANY_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_printable_text_is_safe_for_xml_and_terminals_and_stays_the_same(text: str) -> None:
+    cleaned = printable(text)
+    assert _TERMINAL_OR_XML_HAZARD.search(cleaned) is None
+    assert printable(cleaned) == cleaned
+    cleaned.encode("utf-8")  # no lone surrogate left
+    element = ElementTree.Element("case", name=cleaned)
+    element.text = cleaned
+    parsed = ElementTree.fromstring(ElementTree.tostring(element, encoding="unicode"))
+    assert parsed.text == (cleaned or None) and parsed.get("name") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("plain text, tabs\tand\nlines", "plain text, tabs\tand\nlines"),
+        ("\x1b[1;31mred\x1b[0m", "red"),
+        ("\x9b1;31mred\x9b0m", "red"),
+        ("\x1b]52;c;cm0gLXJm\x07after", "after"),
+        ("\x1b]52;c;cm0gLXJm\x1b\\after", "after"),
+        ("\x1b]8;;https://example.invalid/\x1b\\link\x1b]8;;\x1b\\", "link"),
+        ("\x9d8;;https://example.invalid/\x9clink\x9d8;;\x9c", "link"),
+        ("\x1bP+q544e\x1b\\after", "after"),
+        ("\x1b_apc\x1b\\after", "after"),
+        ("\x1b]0;unterminated title", ""),
+        ("a\x1bb", "a"),  # ESC b: a two-character escape
+        ("a\x1b", "a\ufffd"),
+        ("bell\x07 back\x08 nul\x00 del\x7f", "bell\ufffd back\ufffd nul\ufffd del\ufffd"),
+        ("pass\rFAIL", "pass\nFAIL"),
+        ("line\r\nnext", "line\nnext"),
+        ("\u202eevil\u202c \u2066x\u2069", "\ufffdevil\ufffd \ufffdx\ufffd"),
+        ("lone \ud800 surrogate", "lone \ufffd surrogate"),
+        ("<script>[bold red]]]>{{ x }}", "<script>[bold red]]]>{{ x }}"),
+    ],
+)
+def test_printable_removes_escape_sequences_and_shows_controls(text: str, shown: str) -> None:
+    assert printable(text) == shown
+
+
+@given(name=_ANY_TEXT, message=_ANY_TEXT, value=_ANY_TEXT, actual=_ANY_TEXT)
+@settings(max_examples=100, deadline=None)
+def test_junit_and_badges_parse_whatever_a_check_carries(
+    name: str, message: str, value: str, actual: str
+) -> None:
+    missed = AssertionResult(text=name, ok=False, actual={actual: [actual]}, message=message)
+    result = CheckResult(
+        id="x", name=name, page="p.md", line=1, kind="http", target=actual,
+        status=Status.FAIL, message=message, value=value, detail=actual, assertions=[missed],
+    )  # fmt: skip
+    report = Report(env="local", started_at="", finished_at="", checks=[result])
+    ElementTree.fromstring(junit_xml(report).encode("utf-8"))
+    ElementTree.fromstring(badge_svg(result.name, result.status, result.value))
+    json.loads(html_safe_json(report.to_dict()))
