@@ -170,8 +170,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         text, problem = decode_page(raw, page.file.src_uri)
         if problem is None:
             return None
-        self.page_problems[page.file.src_uri] = problem
-        log.warning("%s:%s: %s", problem.page, problem.line, problem.message)
+        self.page_problems[page.file.src_uri] = problem  # logged with the broken checks
         return text
 
     def on_page_markdown(
