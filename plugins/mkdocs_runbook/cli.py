@@ -18,6 +18,7 @@ from .record.imports import import_results, report_files
 from .render import Progress, print_table, status_page_markdown, wants_rich
 from .results import Report
 from .settings import parse_statuses
+from .text import printable, printable_value
 from .units import parse_duration
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_from_args(args)
     except ConfigError as exc:
-        print(f"runbook: error: {exc}", file=sys.stderr)
+        print(printable(f"runbook: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -166,14 +167,17 @@ def _list_fields(item: CheckItem, allow_commands: bool) -> dict[str, object]:
 
 def _list(args: argparse.Namespace) -> int:
     project, items = _load(args)
+    # What a page says is shown, never acted on: no escape sequence reaches the terminal.
     rows = [
-        {
-            "id": item.id,
-            "name": item.name,
-            "page": item.page,
-            "line": item.line,
-            **_list_fields(item, project.settings.allow_commands),
-        }
+        printable_value(
+            {
+                "id": item.id,
+                "name": item.name,
+                "page": item.page,
+                "line": item.line,
+                **_list_fields(item, project.settings.allow_commands),
+            }
+        )
         for item in items
     ]
     if args.format == "json":

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .find import find_in_paths
-from .model import BrokenCheck, CheckSpec
-from .parse import Catalog, load_catalog, parse_blocks
+from .model import BrokenCheck, CheckBlock, CheckSpec
+from .parse import Catalog, load_catalog, parse_blocks, unreadable_page_check
 from .results import CheckResult, Report, iso_utc, utc_now
 from .run import CacheMode, CheckRunner, ResultCache, run_sync, skipped_result
 from .settings import RunbookSettings
@@ -20,9 +20,14 @@ CheckItem = CheckSpec | BrokenCheck
 
 
 def collect(paths: Sequence[Path], settings: RunbookSettings) -> list[CheckItem]:
-    """Every check block under ``paths`` (files or folders of ``*.md``), parsed, in order."""
-    blocks = find_in_paths(paths, snippet_dirs=settings.snippet_paths)
-    return parse_blocks(blocks)
+    """Every check block under ``paths`` (files or folders of ``*.md``), parsed, in order; a
+    page that cannot be read is one broken check in its place."""
+    found = find_in_paths(paths, snippet_dirs=settings.snippet_paths)
+    parsed = iter(parse_blocks([block for block in found if isinstance(block, CheckBlock)]))
+    return [
+        next(parsed) if isinstance(block, CheckBlock) else unreadable_page_check(block)
+        for block in found
+    ]
 
 
 def select(

@@ -31,6 +31,8 @@ class PageCheck:
 class PageState:
     url: str = ""
     checks: list[PageCheck] = field(default_factory=list)
+    #: False for a page that could not be read as UTF-8: its blocks are shown, never run.
+    runs_checks: bool = True
     # Formatter matching: normalised block text -> checks not yet placed, in page order.
     unplaced: dict[str, deque[PageCheck]] = field(default_factory=lambda: defaultdict(deque))
 

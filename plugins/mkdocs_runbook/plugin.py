@@ -26,8 +26,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
-from .find import block_key, custom_fences, find_blocks, highlight, is_marked
-from .model import BrokenCheck, CheckBlock, CheckSpec
+from .find import block_key, custom_fences, decode_page, find_blocks, highlight, is_marked
+from .model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
 from .page_checks import (
     PageCheck,
     PageState,
@@ -35,7 +35,7 @@ from .page_checks import (
     front_matter_lines,
     wait_for_outcome,
 )
-from .parse import load_catalog, parse_blocks
+from .parse import load_catalog, parse_blocks, unreadable_page_check
 from .record import write_site_outputs
 from .render import (
     anchor_id,
@@ -71,6 +71,11 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.current: str | None = None
         self.started_at = ""
         self.status_url: str | None = None
+        #: Builds since ``on_startup``: under ``run: auto`` only the first of a ``serve``
+        #: session runs every check live.
+        self.builds = 0
+        #: Pages that are not valid UTF-8, by ``src_uri``: shown, and one error each.
+        self.page_problems: dict[str, PageProblem] = {}
         # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
         # prose costs the plugin almost nothing on the other pages.
         self._parse_cache: dict[
@@ -91,6 +96,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         # Having on_startup keeps this object across `mkdocs serve` rebuilds, and with it
         # the in-memory cache: editing prose does not hit live targets again.
         self.command = command
+        self.builds = 0
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -119,15 +125,19 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         for problem in catalog.problems:
             log.warning("catalog: %s", problem)
         mode = self._cache_mode()
+        self.builds += 1
         self.runner = CheckRunner(self.settings, catalog=catalog, cache=self.cache, mode=mode)
         self.pages = {}
+        self.page_problems = {}
         self.started_at = iso_utc(utc_now())
         return config
 
     def _cache_mode(self) -> CacheMode:
         modes: dict[str, CacheMode] = {"always": "always", "cached": "cached", "never": "never"}
         if self.config.run == "auto":
-            return "cached" if self.command == "serve" else "always"
+            # A new `serve` session shows live results first: what an earlier session left in
+            # .cache may predate a fix. Its rebuilds then reuse results within cache_ttl.
+            return "cached" if self.command == "serve" and self.builds > 0 else "always"
         return modes[self.config.run]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -147,6 +157,21 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
 
     # -- pages ---------------------------------------------------------------------------
 
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """A page that is not UTF-8 is shown (bad bytes as �) with one error, instead of
+        MkDocs ending the build; every other page is left to MkDocs."""
+        if not self.config.enabled or page.file.abs_src_path is None:
+            return None
+        try:
+            raw = Path(page.file.abs_src_path).read_bytes()
+        except OSError:
+            return None  # MkDocs reports it as it always does
+        text, problem = decode_page(raw, page.file.src_uri)
+        if problem is None:
+            return None
+        self.page_problems[page.file.src_uri] = problem  # logged with the broken checks
+        return text
+
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -156,6 +181,14 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         state = PageState(url=page.url)
         self.pages[page_path] = state
         self.current = page_path
+        problem = self.page_problems.get(page_path)
+        if problem is not None:
+            # Its blocks may hold anything where the bad bytes were: none of them runs, and
+            # the page's one result sits at its top.
+            state.runs_checks = False
+            slot = f"{page_path}#unreadable"
+            self._submit(state, unreadable_page_check(problem), None, slot)
+            return f"{_SLOT.format(key=html.escape(slot))}\n\n{markdown}"
         offset = front_matter_lines(page.file, markdown)
         for number, (block, item) in enumerate(self._parsed_blocks(page_path, markdown)):
             if offset:
@@ -223,7 +256,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not is_marked(language, options, kwargs.get("classes") or []):
             return highlight(src, language, options, md, **kwargs)
         state = self.pages.get(self.current or "")
-        if state is None:
+        if state is None or not state.runs_checks:
             return highlight(src, language, options, md, **kwargs)
         lang = "check" if language == "check" else language
         waiting = state.unplaced.get(block_key(lang, src))

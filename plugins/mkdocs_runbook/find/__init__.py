@@ -6,7 +6,7 @@ internals. A new way of marking a block goes here."""
 from __future__ import annotations
 
 from .marking import CHECK_FENCES, FENCE_OPTIONS, HIGHLIGHT_OPTIONS, block_key, is_marked
-from .pages import FenceInfo, find_blocks, find_in_paths, parse_fence_info
+from .pages import FenceInfo, decode_page, find_blocks, find_in_paths, parse_fence_info
 from .pymdownx_api import add_custom_fence, superfences_extension
 from .site_markdown import superfences_validator
 from .superfences import custom_fences, highlight
@@ -19,6 +19,7 @@ __all__ = [
     "add_custom_fence",
     "block_key",
     "custom_fences",
+    "decode_page",
     "find_blocks",
     "find_in_paths",
     "highlight",

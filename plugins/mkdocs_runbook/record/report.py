@@ -7,14 +7,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from ..results import CheckResult, Report, Status
+from ..text import html_safe_json
 
-#: ``<``, ``>`` and ``&`` written as JSON escapes: the same data once decoded, but a report
-#: pasted into a page (or served with the wrong content type) can never open a tag.
-_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
-
-
-def html_safe_json(data: object, *, indent: int | None = None) -> str:
-    return json.dumps(data, indent=indent, ensure_ascii=False).translate(_HTML_SAFE)
+__all__ = ["assertion_lines", "html_safe_json", "junit_xml", "read_report", "write_report"]
 
 
 def write_report(report: Report, path: Path) -> None:

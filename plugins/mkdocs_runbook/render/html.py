@@ -22,7 +22,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
-from ..record import badge_message
+from ..record import badge_message, cached_age
 from ..results import (
     AssertionResult,
     CheckResult,
@@ -129,7 +129,7 @@ def render_check(result: CheckResult, *, source_html: str, stale: bool, detail: 
         result=result,
         status=result.status.value,
         anchor=anchor_id(result),
-        badge_text=badge_message(result.status, printable(result.value)),
+        badge_text=badge_message(result.status, result.value, cached_age(result)),
         stale=stale,
         source_html=Markup(source_html),
         message=_cap(result.message).shortened(),

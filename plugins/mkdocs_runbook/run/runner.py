@@ -9,6 +9,7 @@ same resolved check share one run (``ResolvedCheck.run_key``).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -143,33 +144,33 @@ class CheckRunner:
         resolved = prepared.resolved
         assert resolved is not None
         key = resolved.run_key
-        cached = self._from_cache(key)
-        if cached is not None:
-            return cached
-        if self.mode == "never":
-            return _decided(Status.SKIP, "checks are off (run: never) and no cached result")
+        # A check this run already started is shared as it is, not "from the cache".
         running = self._in_flight.get(key)
         if running is None:
+            cached = self._from_cache(resolved)
+            if cached is not None:
+                return cached
+            if self.mode == "never":
+                return _decided(Status.SKIP, "checks are off (run: never) and no cached result")
             running = asyncio.ensure_future(self._run_and_store(resolved))
             self._in_flight[key] = running
         return await asyncio.shield(running)
 
-    def _from_cache(self, key: str) -> RunOutcome | None:
+    def _from_cache(self, resolved: ResolvedCheck) -> RunOutcome | None:
         if self.mode == "always":
             return None
-        outcome = self.cache.get(key)
+        outcome = self.cache.get(self.cache.key_for(resolved, self.settings.env))
         if outcome is None:
             return None
         if self.mode == "cached" and outcome.age_seconds() > self.settings.cache_ttl:
             return None
-        outcome.cached = True
-        return outcome
+        return dataclasses.replace(outcome, cached=True)
 
     async def _run_and_store(self, resolved: ResolvedCheck) -> RunOutcome:
         # The future stays in _in_flight for the runner's life (one build or one CLI run):
         # a check used on several pages runs once even when the pages come one after another.
         outcome = await self._run_with_retries(resolved)
-        self.cache.put(resolved.run_key, outcome)
+        self.cache.put(self.cache.key_for(resolved, self.settings.env), outcome)
         return outcome
 
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
@@ -195,6 +196,7 @@ class CheckRunner:
             observation = await asyncio.wait_for(
                 probe(resolved, self.context), timeout=resolved.timeout
             )
+            return judge(resolved, observation)
         except ProbeFailure as exc:
             return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
         except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
@@ -206,11 +208,10 @@ class CheckRunner:
             return RunOutcome(
                 Status.FAIL, message=f"{resolved.display_target}: {after}", value=after
             )
-        except Exception as exc:  # a probe bug must cost one check, never the build
+        except Exception as exc:  # a probe or judging bug must cost one check, never the build
             log.debug("probe %s crashed", resolved.kind, exc_info=True)
             message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
             return RunOutcome(Status.ERROR, message=message, value="internal error")
-        return judge(resolved, observation)
 
     def _slot(self, resolved: ResolvedCheck) -> _Slots:
         if self._slots is None:
