@@ -405,7 +405,8 @@ def test_a_build_reuses_good_cached_results_and_reruns_damaged_ones(
     # A reused result says its age in the badge itself: page, SVG and Shields JSON alike.
     age = r"· \d+ ms · (just now|\d+ s ago)"
     page = (root / "site" / "index.html").read_text("utf-8")
-    assert len(re.findall(rf"runbook-status-pass\">pass {age}<", page)) == 1
+    symbol = r'(?:<span class="runbook-symbol"[^>]*>[^<]*</span>)?'
+    assert len(re.findall(rf"runbook-status-pass\">{symbol}pass {age}<", page)) == 1
     badge_dir = root / "site" / "badges" / "index"
     svg = (badge_dir / f"{reused[0]['id']}.svg").read_text("utf-8")
     assert re.search(rf"<title>{reused[0]['name']} \| pass {age}</title>", svg)
