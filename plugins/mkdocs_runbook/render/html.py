@@ -10,7 +10,6 @@ element with the class ``runbook-status-<status>``, and the look comes from ``st
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
+from ..readable import readable
 from ..record import badge_message
 from ..results import (
     AssertionResult,
@@ -198,18 +198,8 @@ def _assertion_row(assertion: AssertionResult) -> AssertionRow:
 
 
 def _format_actual(actual: object) -> str:
-    """A measured value as the assertion language writes it: ``true``, ``503``, ``[a, b]``."""
-    if actual is None:
-        return "—"
-    if isinstance(actual, bool):
-        text = "true" if actual else "false"
-    elif isinstance(actual, float):
-        text = f"{actual:g}"
-    elif isinstance(actual, str):
-        text = actual
-    else:
-        text = json.dumps(actual, ensure_ascii=False, default=str)
-    text = printable(text)
+    """A measured value as text (``readable``), cut to fit a table cell."""
+    text = printable(readable(actual))
     if len(text) <= ACTUAL_LIMIT_CHARS:
         return text
     return text[: ACTUAL_LIMIT_CHARS - 1] + "…"
