@@ -77,8 +77,9 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     stale_after = Duration(default="1d")
     """A shown result older than this is marked stale."""
 
-    fail_on = Statuses(default=["fail", "error"])
-    """Statuses that make ``mkdocs build`` exit non-zero; ``[]`` never fails the build."""
+    fail_on = Statuses(default=["error"])
+    """Statuses that make ``mkdocs build`` exit non-zero; ``[]`` never fails the build. Only
+    broken checks by default: a site must stay publishable while a target is down."""
 
     allow_commands = c.Type(bool, default=False)
     """Run ``run:`` checks and marked shell blocks that are not a single curl command."""
