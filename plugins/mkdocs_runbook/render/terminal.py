@@ -4,6 +4,8 @@ plain aligned text when piped or under ``CI=true`` (SPEC 7)."""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sys
 from types import TracebackType
 from typing import TextIO
@@ -11,10 +13,19 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
-from rich.table import Table
 from rich.text import Text
 
 from ..results import CheckResult, Report, Status, sort_failures_first
+from ..text import printable
+
+#: Width of the status column: the longest status and two spaces.
+INDENT = 7
+NAME_LINES = 4
+MESSAGE_LINES = 8
+#: A console diff or a response excerpt: enough to see what differs without scrolling.
+DETAIL_LINES = 12
+#: Zero-width points where a long word breaks: after . / , ; = & and before [.
+_BREAK_POINTS = re.compile(r"(?<=[./,;=&])|(?=\[)")
 
 STATUS_STYLE: dict[Status, str] = {
     Status.PASS: "bold green",
@@ -69,32 +80,90 @@ def _summary_line(report: Report) -> str:
     return f"{len(report.checks)} checks in env '{report.env}': {counts or 'none'}"
 
 
-def print_table(report: Report, *, rich_output: bool, stream: TextIO | None = None) -> None:
+def print_table(
+    report: Report, *, rich_output: bool, stream: TextIO | None = None, width: int | None = None
+) -> None:
+    """Failures first, a row per check (status, name · value, page:line) with its message
+    under it, wrapped to ``width`` (the terminal's; ``$COLUMNS`` or 100 when piped).
+
+    Coloured through rich on a terminal, plain text otherwise: the same lines either way.
+    """
     stream = stream or sys.stdout
-    checks = sort_failures_first(report.checks)
-    if not rich_output:
-        for check in checks:
-            where = f"{check.page}:{check.line}"
-            value = f" · {check.value}" if check.value else ""
-            stream.write(f"{check.status.value:5}  {where:36} {check.name}{value}\n")
-            if check.status in (Status.FAIL, Status.ERROR, Status.WARN) and check.message:
-                stream.write(f"       {check.message}\n")
-        stream.write(_summary_line(report) + "\n")
-        return
-    console = Console(file=stream, highlight=False)
-    table = Table(show_header=True, header_style="bold", expand=False, box=None, pad_edge=False)
-    table.add_column("status", no_wrap=True)
-    table.add_column("check", overflow="fold", ratio=2)
-    table.add_column("value", overflow="ellipsis", no_wrap=True, max_width=24)
-    table.add_column("where", no_wrap=True)
-    table.add_column("message", overflow="fold", ratio=3)
-    for check in checks:
-        table.add_row(
-            Text(check.status.value, style=STATUS_STYLE[check.status]),
-            Text(check.name),
-            Text(check.value),
-            Text(f"{check.page}:{check.line}", style="dim"),
-            Text(check.message if check.status is not Status.PASS else ""),
-        )
-    console.print(table)
-    console.print(Text(_summary_line(report), style="bold"))
+    console = Console(file=stream, highlight=False, width=width, no_color=not rich_output)
+    if width is None:
+        width = console.width if rich_output else shutil.get_terminal_size((100, 24)).columns
+    for check in sort_failures_first(report.checks):
+        for line in check_lines(check, max(width, 40)):
+            if rich_output:
+                console.print(line, soft_wrap=True)
+            else:
+                stream.write(line.plain + "\n")
+    summary = Text(_summary_line(report), style="bold")
+    if rich_output:
+        console.print(summary, soft_wrap=True)
+    else:
+        stream.write(summary.plain + "\n")
+
+
+def check_lines(check: CheckResult, width: int) -> list[Text]:
+    """The lines of one check: ``fail   API ready · 503      docs/ops.md:12``, then the
+    message (and a console check's diff) indented under it. A name takes at most
+    ``NAME_LINES`` lines."""
+    body = width - INDENT
+    title = printable(check.name) + (f" · {printable(check.value)}" if check.value else "")
+    where = f"{check.page}:{check.line}"
+    status = Text(f"{check.status.value:<{INDENT}}", style=STATUS_STYLE[check.status])
+    title_lines = _capped(wrap(title, body), NAME_LINES)
+    lines: list[Text] = []
+    if len(title_lines) == 1 and len(title_lines[0]) + 2 + len(where) <= body:
+        gap = " " * (body - len(title_lines[0]) - len(where))
+        lines.append(status + Text(title_lines[0]) + Text(gap + where, style="dim"))
+    else:
+        lines.append(status + Text(title_lines[0]))
+        lines += [Text(" " * INDENT + more) for more in title_lines[1:]]
+        lines.append(Text(" " * INDENT + where, style="dim"))
+    if check.status is Status.PASS:
+        return lines
+    if check.message:
+        message = _capped(wrap(printable(check.message), body), MESSAGE_LINES)
+        lines += [Text(" " * INDENT + part) for part in message]
+    # A console diff is the message's other half; a response excerpt stays on the page.
+    if check.detail and check.kind == "console" and check.status in (Status.FAIL, Status.WARN):
+        detail = printable(check.detail).splitlines()
+        wrapped = [part for line in detail for part in wrap(line, body)]
+        lines += [Text(" " * INDENT + part, style="dim") for part in _capped(wrapped, DETAIL_LINES)]
+    return lines
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken at spaces; a word too long for a
+    line (a JSONPath, a URL) is broken after ``.``, ``/``, ``,`` or ``=``, or before ``[``,
+    and only where none of those helps, anywhere."""
+    lines: list[str] = []
+    line = ""
+    for word in re.findall(r"\S+\s*|\s+", text.strip()) or [""]:
+        if len(line) + len(word.rstrip()) <= width:
+            line += word
+            continue
+        if len(word.rstrip()) <= width:  # fits a line of its own: start one
+            lines.append(line.rstrip())
+            line = word
+            continue
+        for piece in _pieces(word, width):  # too long for any line: break it where it reads
+            if len(line) + len(piece.rstrip()) > width and line:
+                lines.append(line.rstrip())
+                line = ""
+            line += piece
+    lines.append(line.rstrip())
+    return lines
+
+
+def _pieces(word: str, width: int) -> list[str]:
+    pieces = [p for p in _BREAK_POINTS.split(word) if p]
+    return [p[i : i + width] for p in pieces for i in range(0, len(p), width)]
+
+
+def _capped(lines: list[str], most: int) -> list[str]:
+    if len(lines) <= most:
+        return lines
+    return [*lines[: most - 1], lines[most - 1].rstrip()[:-1] + "…"]
