@@ -96,6 +96,11 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     status_page = c.Optional(c.Type(str))
     """A generated page listing every check of the site; unset for none."""
 
+    display = c.Choice(("full", "compact"), default="full")
+    """How pages show checks: ``full``, or ``compact`` for pages with many checks (a ``check``
+    fence's YAML folded into its Result panel; marked shell blocks stay, readers copy them).
+    A page's front matter ``runbook_display`` overrides it."""
+
 
 #: Options whose SPEC defaults are not ``None`` but that may be set to ``null`` to turn off.
 OPTIONAL_DEFAULTS: dict[str, str] = {

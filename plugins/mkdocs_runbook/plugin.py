@@ -32,8 +32,10 @@ from .page_checks import (
     PageCheck,
     PageState,
     block_key,
+    catalog_source,
     display_source,
     front_matter_lines,
+    page_display,
     wait_for_outcome,
 )
 from .parse import load_catalog, parse_blocks
@@ -154,7 +156,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled or self.runner is None or self.loop is None:
             return None
         page_path = page.file.src_uri
-        state = PageState(url=page.url)
+        state = PageState(
+            url=page.url, display=page_display(page.meta, self.config.display, page_path)
+        )
         self.pages[page_path] = state
         self.current = page_path
         offset = front_matter_lines(page.file, markdown)
@@ -239,6 +243,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         shown = display_source(check.prepared) or src
         shown_lang = "yaml" if lang == "check" else lang
         check.source_html = self._highlighted(shown, shown_lang, md)
+        if self.runner is not None:
+            check.catalog = catalog_source(
+                check.prepared, self.runner, lambda text: self._highlighted(text, "yaml", md)
+            )
         return _SLOT.format(key=html.escape(check.slot))
 
     def on_page_content(
@@ -282,6 +290,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 source_html=check.source_html,
                 stale=is_stale(check.result, stale_after=self.settings.stale_after),
                 detail=check.result.detail,
+                # Marked shell blocks stay in view even when compact: readers copy them.
+                fold_source=state.display == "compact" and check.lang == "check",
+                catalog=check.catalog,
             )
 
         output = _SLOT_RE.sub(swap, output)

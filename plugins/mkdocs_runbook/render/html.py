@@ -35,6 +35,7 @@ from ..results import (
 from ..text import printable, shown_part
 
 __all__ = [
+    "CatalogSource",
     "anchor_id",
     "is_stale",
     "latest_checked_at",
@@ -64,6 +65,16 @@ class CappedText:
     def shortened(self) -> str:
         """The text with an ellipsis where it was cut, for a message shown inline."""
         return f"{self.text}…" if self.total_bytes else self.text
+
+
+@dataclass(frozen=True)
+class CatalogSource:
+    """The catalog check a ``use:`` block stands for; ``source_html`` is trusted (highlighted
+    by the plugin from the catalog file)."""
+
+    check_id: str
+    location: str
+    source_html: str
 
 
 @dataclass(frozen=True)
@@ -105,14 +116,26 @@ def latest_checked_at(results: Sequence[CheckResult]) -> str:
     return max((result.checked_at for result in results if result.checked_at), default="")
 
 
-def render_check(result: CheckResult, *, source_html: str, stale: bool, detail: str = "") -> str:
+def render_check(
+    result: CheckResult,
+    *,
+    source_html: str,
+    stale: bool,
+    detail: str = "",
+    fold_source: bool = False,
+    catalog: CatalogSource | None = None,
+) -> str:
     """The badge line, the block itself (``source_html``, trusted) and the collapsible result.
 
     ``detail`` is what the target answered (a response excerpt, a console diff): untrusted,
-    escaped and capped to ``text.SHOWN_BYTES``.
+    escaped and capped to ``text.SHOWN_BYTES``. ``fold_source`` puts the block (and the
+    ``catalog`` check a ``use:`` stands for) inside the Result panel instead of above it.
     """
     return _template("check.html").render(
         result=result,
+        fold_source=fold_source,
+        catalog=catalog,
+        catalog_html=Markup(catalog.source_html) if catalog else "",
         status=result.status.value,
         anchor=anchor_id(result),
         badge_text=badge_message(result.status, printable(result.value)),
@@ -129,8 +152,13 @@ def render_page_summary(
     results: Sequence[CheckResult], *, env: str, checked_at: str, status_page_url: str | None
 ) -> str:
     """The line at the top of a page with checks: counts by status, when, which environment."""
+    summary = _summary_context(results, env=env, when=checked_at)
+    # Each count links to the first check with that status, in page order.
+    summary["links"] = {}
+    for result in results:
+        summary["links"].setdefault(result.status.value, f"#{anchor_id(result)}")
     return _template("page_summary.html").render(
-        summary=_summary_context(results, env=env, when=checked_at),
+        summary=summary,
         status_page_url=status_page_url,
     )
 
@@ -182,6 +210,7 @@ def _summary_context(results: Sequence[CheckResult], *, env: str, when: str) -> 
         "counts": [(status, count) for status, count in counts.items() if count],
         "env": env,
         "when": when,
+        "links": {},
     }
 
 
