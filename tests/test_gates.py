@@ -80,7 +80,7 @@ def project(tmp_path: Path, http_server: RouteServer) -> Path:
     [
         (["--tag", "nope"], "--tag nope matched no check"),
         (["--id", "api-lve"], "--id api-lve matched no check — did you mean 'api-live'?"),
-        (["--tag", "api", "--id", "api-ready"], "--tag api and --id api-ready together"),
+        (["--tag", "deploy", "--id", "api-live"], "--tag deploy and --id api-live together"),
         (["docs/notes.md"], "docs/notes.md holds no check blocks"),
         (["--tag", "api", "--tag", "nope"], "--tag nope matched no check"),
     ],
@@ -204,6 +204,15 @@ def test_a_build_logs_a_summary_and_lists_failures(
     strict = site.build("--strict")
     assert strict.returncode == 0, "under --strict fail_on alone decides: " + strict.stderr
     assert "INFO    -  runbook: fail  index.md:8 API ready" in strict.stderr
+
+    # The CI recipes' switch: fail_on from a variable, [error] unless the job says otherwise.
+    config = (tmp_path / "mkdocs.yml").read_text()
+    (tmp_path / "mkdocs.yml").write_text(
+        config.replace("runbook:\n", "runbook:\n    fail_on: !ENV [RUNBOOK_FAIL_ON, [error]]\n")
+    )
+    assert site.build().returncode == 0
+    gated = site.build(env={"RUNBOOK_FAIL_ON": "fail,error"})
+    assert gated.returncode == 1 and "1 check(s) with a status in fail_on" in gated.stderr
 
     site.page("index.md", BUILD_PAGE + "\n```check\nname: Broken\nhtp: GET {{ api }}/\n```\n")
     broken = site.build()

@@ -123,3 +123,19 @@ def test_plain_output_of_the_cli_at_80_columns(tmp_path: Path, http_server: Rout
     assert lines[NAME_LINES].strip() == "docs/ingestion.md:3"
     assert "$.sources[1].state = 'open'" in " ".join(lines)
     assert lines[-1] == "1 checks in env 'local': 1 fail"
+
+    # Piped without $COLUMNS: nothing is wrapped, so a log line stays whole for grep.
+    environ = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    whole = subprocess.run(
+        [str(Path(sys.executable).parent / "runbook"), "check"],
+        cwd=tmp_path,
+        env={**environ, "CI": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    rows = whole.stdout.splitlines()
+    assert rows[0].startswith(f"fail   {LONG_NAME} · closed, open")
+    assert rows[0].endswith("  docs/ingestion.md:3")
+    assert rows[1].strip().startswith("expected $.sources[*].state == closed for every match")
+    assert rows[1].endswith("$.sources[1].state = 'open'")

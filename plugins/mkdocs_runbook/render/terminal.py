@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 from types import TracebackType
 from typing import TextIO
@@ -20,6 +19,8 @@ from ..text import printable
 
 #: Width of the status column: the longest status and two spaces.
 INDENT = 7
+#: Narrower than this, a terminal gets this many columns anyway: a table needs some room.
+MIN_WIDTH = 40
 NAME_LINES = 4
 MESSAGE_LINES = 8
 #: A console diff or a response excerpt: enough to see what differs without scrolling.
@@ -84,16 +85,17 @@ def print_table(
     report: Report, *, rich_output: bool, stream: TextIO | None = None, width: int | None = None
 ) -> None:
     """Failures first, a row per check (status, name · value, page:line) with its message
-    under it, wrapped to ``width`` (the terminal's; ``$COLUMNS`` or 100 when piped).
+    under it, wrapped to ``width``: the terminal's; when piped, ``$COLUMNS`` if set, else not
+    wrapped at all, so a log line stays whole for grep.
 
     Coloured through rich on a terminal, plain text otherwise: the same lines either way.
     """
     stream = stream or sys.stdout
     console = Console(file=stream, highlight=False, width=width, no_color=not rich_output)
     if width is None:
-        width = console.width if rich_output else shutil.get_terminal_size((100, 24)).columns
+        width = console.width if rich_output else _columns()
     for check in sort_failures_first(report.checks):
-        for line in check_lines(check, max(width, 40)):
+        for line in check_lines(check, max(width, MIN_WIDTH) if width else None):
             if rich_output:
                 console.print(line, soft_wrap=True)
             else:
@@ -105,17 +107,27 @@ def print_table(
         stream.write(summary.plain + "\n")
 
 
-def check_lines(check: CheckResult, width: int) -> list[Text]:
+def _columns() -> int | None:
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return None
+    return columns if columns > 0 else None
+
+
+def check_lines(check: CheckResult, width: int | None) -> list[Text]:
     """The lines of one check: ``fail   API ready · 503      docs/ops.md:12``, then the
     message (and a console check's diff) indented under it. A name takes at most
-    ``NAME_LINES`` lines."""
-    body = width - INDENT
+    ``NAME_LINES`` lines. ``width`` None: no wrapping, the place two spaces after the name."""
+    body = width - INDENT if width else None
     title = printable(check.name) + (f" · {printable(check.value)}" if check.value else "")
     where = f"{check.page}:{check.line}"
     status = Text(f"{check.status.value:<{INDENT}}", style=STATUS_STYLE[check.status])
     title_lines = _capped(wrap(title, body), NAME_LINES)
     lines: list[Text] = []
-    if len(title_lines) == 1 and len(title_lines[0]) + 2 + len(where) <= body:
+    if body is None:
+        lines.append(status + Text(" ".join(title_lines)) + Text("  " + where, style="dim"))
+    elif len(title_lines) == 1 and len(title_lines[0]) + 2 + len(where) <= body:
         gap = " " * (body - len(title_lines[0]) - len(where))
         lines.append(status + Text(title_lines[0]) + Text(gap + where, style="dim"))
     else:
@@ -135,13 +147,20 @@ def check_lines(check: CheckResult, width: int) -> list[Text]:
     return lines
 
 
-def wrap(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` characters, broken at spaces; a word too long for a
-    line (a JSONPath, a URL) is broken after ``.``, ``/``, ``,`` or ``=``, or before ``[``,
-    and only where none of those helps, anywhere."""
+def wrap(text: str, width: int | None) -> list[str]:
+    """``text`` in lines of at most ``width`` characters (None: its own lines), broken at
+    spaces; a word too long for a line (a JSONPath, a URL) is broken after ``.``, ``/``, ``,``
+    or ``=``, or before ``[``, and only where none of those helps, anywhere."""
+    paragraphs = text.strip().splitlines() or [""]
+    if width is None:
+        return [paragraph.rstrip() for paragraph in paragraphs]
+    return [line for paragraph in paragraphs for line in _wrap_line(paragraph, width)]
+
+
+def _wrap_line(text: str, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
-    for word in re.findall(r"\S+\s*|\s+", text.strip()) or [""]:
+    for word in re.findall(r"\S+\s*", text.strip()) or [""]:
         if len(line) + len(word.rstrip()) <= width:
             line += word
             continue
