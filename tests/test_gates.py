@@ -219,3 +219,19 @@ def test_a_build_logs_a_summary_and_lists_failures(
     assert broken.returncode == 1, "an error is in the default fail_on"
     assert "1 check(s) with a status in fail_on" in broken.stderr
     assert "unknown key 'htp'" in broken.stderr
+
+
+def test_the_build_log_lines_mask_secrets(tmp_path: Path) -> None:
+    secret = "gate-secret-8472"
+    site = make_site(tmp_path, runbook={"fail_on": []})
+    site.page(
+        "index.md",
+        "# Ops\n\n```check\nname: Token <b>probe</b>\n"
+        "http: GET http://127.0.0.1:1/?token={{ secrets.GATE_TOKEN }}\n```\n",
+    )
+    done = site.build(env={"GATE_TOKEN": secret})
+    assert done.returncode == 0, done.stderr
+    assert "runbook: 1 check: 1 fail · env local" in done.stderr
+    failure = next(line for line in done.stderr.splitlines() if "index.md:3" in line)
+    assert secret not in done.stderr
+    assert "token=••••" in failure and "Token <b>probe</b>" in failure, "plain text, no markup"
