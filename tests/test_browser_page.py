@@ -90,12 +90,6 @@ def _site(tmp_path: Path, server: RouteServer, theme: str, **options: object) ->
     return site
 
 
-def _box(page: Any, selector: str) -> dict[str, float]:
-    box: dict[str, float] | None = page.locator(selector).first.bounding_box()
-    assert box is not None, f"{selector} is not rendered"
-    return box
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("theme", sorted(THEMES))
 def test_the_page_reads_at_a_glance(theme: str, tmp_path: Path, http_server: RouteServer) -> None:
@@ -139,9 +133,12 @@ def test_the_page_reads_at_a_glance(theme: str, tmp_path: Path, http_server: Rou
         assert broken.locator(".runbook-target").count() == 0
 
         # A long name wraps inside its badge; the time stays on the badge's line.
-        anchor = LONG_ANCHOR
-        badge_box = _box(page, f"{anchor} .runbook-badge")
-        time_box = _box(page, f"{anchor} .runbook-time")
+        # Both boxes in one call: the chip's click may still be scrolling the page.
+        badge_box, time_box = page.locator(LONG_ANCHOR).evaluate(  # type: ignore[attr-defined]
+            "e => ['.runbook-badge', '.runbook-time'].map(s => {"
+            " const r = e.querySelector(s).getBoundingClientRect();"
+            " return {x: r.x, y: r.y, width: r.width, height: r.height}; })"
+        )
         middle = time_box["y"] + time_box["height"] / 2
         assert badge_box["y"] <= middle <= badge_box["y"] + badge_box["height"]
         assert time_box["x"] >= badge_box["x"] + badge_box["width"]
