@@ -31,8 +31,10 @@ from .model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
 from .page_checks import (
     PageCheck,
     PageState,
+    catalog_source,
     display_source,
     front_matter_lines,
+    page_display,
     wait_for_outcome,
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
@@ -45,7 +47,7 @@ from .render import (
     render_status_page,
     stylesheet,
 )
-from .results import CheckResult, Status, iso_utc, utc_now
+from .results import CheckResult, Status, iso_utc, summarize, utc_now
 from .run import BackgroundLoop, CacheMode, CheckRunner, ResultCache, make_result
 from .settings import RunbookSettings
 
@@ -178,7 +180,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled or self.runner is None or self.loop is None:
             return None
         page_path = page.file.src_uri
-        state = PageState(url=page.url)
+        state = PageState(
+            url=page.url, display=page_display(page.meta, self.config.display, page_path)
+        )
         self.pages[page_path] = state
         self.current = page_path
         problem = self.page_problems.get(page_path)
@@ -271,6 +275,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         shown = display_source(check.prepared) or src
         shown_lang = "yaml" if lang == "check" else lang
         check.source_html = self._highlighted(shown, shown_lang, md)
+        if self.runner is not None:
+            check.catalog = catalog_source(
+                check.prepared, self.runner, lambda text: self._highlighted(text, "yaml", md)
+            )
         return _SLOT.format(key=html.escape(check.slot))
 
     def on_page_content(
@@ -314,6 +322,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 source_html=check.source_html,
                 stale=is_stale(check.result, stale_after=self.settings.stale_after),
                 detail=check.result.detail,
+                # Marked shell blocks stay in view even when compact: readers copy them.
+                fold_source=state.display == "compact" and check.lang == "check",
+                catalog=check.catalog,
             )
 
         output = _SLOT_RE.sub(swap, output)
@@ -375,22 +386,21 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.loop is not None:
             self.loop.call(self.runner.aclose(), timeout=30)
         self.runner = None
+        log.info("runbook: %s", build_summary(results, self.settings.env))
+        # What fail_on lets through is still listed, as warnings. A broken check is the
+        # author's mistake, like a broken link, so --strict counts it; a target that is down
+        # is not, so under --strict its failure is logged as info and fail_on alone decides.
+        fail_level = logging.INFO if config.strict else logging.WARNING
+        fail_on = self.settings.fail_on
         for result in results:
-            if result.status is Status.ERROR:
-                log.warning(
-                    "%s:%s: check '%s' is broken: %s",
-                    result.page,
-                    result.line,
-                    result.id,
-                    result.message,
-                )
-        failing = [r for r in results if r.status in self.settings.fail_on]
+            if result.status in fail_on or result.status not in (Status.FAIL, Status.ERROR):
+                continue
+            level = logging.WARNING if result.status is Status.ERROR else fail_level
+            log.log(level, "runbook: %s", _failure_line(result))
+        failing = [r for r in results if r.status in fail_on]
         if not failing:
             return
-        lines = "\n".join(
-            f"  {r.status.value:5} {r.page}:{r.line} {r.name} — {r.message or r.value}"
-            for r in failing
-        )
+        lines = "\n".join(f"  {_failure_line(r)}" for r in failing)
         summary = f"{len(failing)} check(s) with a status in fail_on:\n{lines}"
         if self.command == "serve":
             log.warning(summary)  # a live preview keeps serving; the page shows the failures
@@ -401,3 +411,17 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.loop is not None:
             self.loop.stop()
             self.loop = None
+
+
+def build_summary(results: list[CheckResult], env: str) -> str:
+    """``75 checks: 60 pass, 9 fail, 2 error, 4 skip · env local``: one line a build logs."""
+    counts = summarize(results)
+    order = (Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP)
+    said = ", ".join(f"{counts[s.value]} {s.value}" for s in order if counts[s.value])
+    checks = "check" if len(results) == 1 else "checks"
+    return f"{len(results)} {checks}: {said or 'none'} · env {env}"
+
+
+def _failure_line(result: CheckResult) -> str:
+    detail = result.message or result.value
+    return f"{result.status.value:5} {result.page}:{result.line} {result.name} — {detail}"

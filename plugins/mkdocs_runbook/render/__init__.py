@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .html import (
     ACTUAL_LIMIT_CHARS,
+    CatalogSource,
     anchor_id,
     is_stale,
     latest_checked_at,
@@ -18,6 +19,7 @@ from .terminal import Progress, print_table, wants_rich
 
 __all__ = [
     "ACTUAL_LIMIT_CHARS",
+    "CatalogSource",
     "Progress",
     "anchor_id",
     "is_stale",

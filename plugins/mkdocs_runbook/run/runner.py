@@ -25,6 +25,7 @@ from ..assertions import (
 )
 from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
 from ..model import AssertionSource, BrokenCheck, CheckSpec, ResolvedCheck
+from ..readable import readable
 from ..resolve import COMMAND_KINDS, CheckCatalog, Redactor, Templates, resolve_check
 from ..results import AssertionResult, CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
@@ -249,27 +250,28 @@ class _Slots:
 def judge(resolved: ResolvedCheck, observation: Observation) -> RunOutcome:
     """Evaluate ``expect`` (with the kind's defaults) and ``warn`` against what was observed."""
     expect, warn = _parse_assertions(resolved)
-    results: list[AssertionResult] = [evaluate(a, observation.subjects) for a in expect]
-    results += [evaluate(a, observation.subjects, severity="warn") for a in warn]
+    judged = [(a, evaluate(a, observation.subjects)) for a in expect]
+    judged += [(a, evaluate(a, observation.subjects, severity="warn")) for a in warn]
+    # A probe may say what a miss on one of its subjects means ("output differs at …"): that
+    # reads better than the subject's raw value (`output_matches == true`, got false), and
+    # the probe's own value ("output differs") is then the badge's.
+    explained: set[int] = set()
+    for assertion, result in judged:
+        meaning = observation.misses.get(assertion.subject.key)
+        if meaning and not result.ok:
+            result.message = meaning
+            explained.add(id(result))
+    results: list[AssertionResult] = [result for _, result in judged]
     missed = [r for r in results if not r.ok and r.severity == "expect"]
     warned = [r for r in results if not r.ok and r.severity == "warn"]
     detail = shown_part(observation.detail)
-    if missed:
-        first = missed[0]
+    if missed or warned:
+        first = (missed or warned)[0]
+        fallback = f"expected {first.text}" if missed else f"warning: {first.text}"
         return RunOutcome(
-            Status.FAIL,
-            message=first.message or f"expected {first.text}",
-            value=_short(first.actual),
-            assertions=results,
-            detail=detail,
-        )
-    if warned:
-        first = warned[0]
-        message = first.message or f"warning: {first.text}"
-        return RunOutcome(
-            Status.WARN,
-            message=message,
-            value=_short(first.actual),
+            Status.FAIL if missed else Status.WARN,
+            message=first.message or fallback,
+            value=observation.value if id(first) in explained else _short(first.actual),
             assertions=results,
             detail=detail,
         )
@@ -357,7 +359,7 @@ def _redacted(outcome: RunOutcome, resolved: ResolvedCheck) -> RunOutcome:
 
 
 def _short(actual: object) -> str:
-    text = actual if isinstance(actual, str) else ("—" if actual is None else str(actual))
+    text = readable(actual)
     return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
 
 
