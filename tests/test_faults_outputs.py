@@ -256,7 +256,7 @@ def test_unreadable_pages_are_one_error_each_at_their_line_in_every_front_end(
 
 def test_runbook_list_prints_pages_as_text(hostile: dict[str, Run | Path]) -> None:
     listing = _run(hostile, "list")
-    assert listing.returncode == 0
+    assert listing.returncode == 1  # the lint: unreadable pages are problems
     assert terminal_problems([terminal("runbook list", listing.stdout)]) == []
     assert "docs/latin1.md:4" in listing.stdout.decode()
 
