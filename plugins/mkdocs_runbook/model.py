@@ -113,6 +113,8 @@ class ResolvedCheck:
     ``target``/``params`` hold the real values (secrets included) and must never be shown;
     ``display_target`` is the same target with every secret replaced by ``••••``.
     ``secrets`` are the secret values used, so every output path can redact them.
+    ``environment`` is what a command check's process gets (SPEC 8), template values of its
+    text included (``RUNBOOK_V<n>``); ``None`` for the other kinds.
     """
 
     spec: CheckSpec
@@ -123,6 +125,7 @@ class ResolvedCheck:
     timeout: float
     secrets: tuple[str, ...] = ()
     display_source: str = ""
+    environment: dict[str, str] | None = None
 
     @property
     def run_key(self) -> str:
@@ -137,6 +140,7 @@ class ResolvedCheck:
                 "timeout": self.timeout,
                 "retries": self.spec.retries,
                 "retry_delay": self.spec.retry_delay,
+                "environment": self.environment,
             },
             sort_keys=True,
             default=str,
@@ -147,15 +151,16 @@ class ResolvedCheck:
 #: Keys besides the common ones (name, id, expect, warn, timeout, retries, retry_delay, tags, use,
 #: skip) that each kind accepts. ``dns.server`` (``HOST[:PORT]`` of the resolver to ask) and
 #: ``tls.server_name`` (SNI, default the host) go beyond SPEC section 2 because real runbooks
-#: need them; ``metrics.headers`` for endpoints behind auth.
+#: need them; ``metrics.headers`` for endpoints behind auth. ``env`` (commands): variables for
+#: the command, on top of the minimal environment (SPEC 8).
 PARAMS_BY_KIND: dict[str, frozenset[str]] = {
     "http": frozenset({"headers", "body", "json", "follow_redirects", "verify_tls", "basic_auth"}),
     "tcp": frozenset(),
     "dns": frozenset({"type", "server"}),
     "tls": frozenset({"server_name"}),
-    "run": frozenset(),
+    "run": frozenset({"env"}),
     "metrics": frozenset({"headers", "verify_tls"}),
-    "console": frozenset(),
+    "console": frozenset({"env"}),
 }
 
 #: Plain subjects each kind offers; ``header NAME``, ``$JSONPATH`` (http) and ``metric NAME{…}``

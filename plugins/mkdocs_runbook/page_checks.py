@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from mkdocs.structure.files import File
 
+from .resolve import Redactor
 from .results import CheckResult, RunOutcome, Status
 from .run import PreparedCheck
 
@@ -51,12 +52,15 @@ def front_matter_lines(file: File, markdown: str) -> int:
     return 0
 
 
-def wait_for_outcome(future: Future[RunOutcome], check: PageCheck) -> RunOutcome:
+def wait_for_outcome(
+    future: Future[RunOutcome], check: PageCheck, redactor: Redactor
+) -> RunOutcome:
     try:
         return future.result()
     except Exception as exc:  # never lose a page to one check's crash
-        log.error("check %s crashed: %s", check.prepared.item.location, exc)
-        return RunOutcome(Status.ERROR, message=f"internal error: {exc}", value="internal error")
+        reason = redactor.text(str(exc))
+        log.error("check %s crashed: %s", check.prepared.item.location, reason)
+        return RunOutcome(Status.ERROR, message=f"internal error: {reason}", value="internal error")
 
 
 def display_source(prepared: PreparedCheck) -> str:

@@ -14,7 +14,7 @@ assertion, and selecting none is a miss, except for ``not … exists``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,6 +186,10 @@ def _differs(series: list[tuple[dict[str, str], Any]], label: str) -> bool:
     return len({labels.get(label) for labels, _ in series}) > 1
 
 
+def _unmasked(value: Any) -> Any:
+    return value
+
+
 def _actual(assertion: Assertion, measured: _Measured, duration: bool) -> Any:
     if not measured.many:
         return jsonable(measured.values[0][1], duration=duration)
@@ -219,10 +223,19 @@ def _explain(
 
 
 def evaluate(
-    assertion: Assertion, subjects: Mapping[str, Any], *, severity: str = "expect"
+    assertion: Assertion,
+    subjects: Mapping[str, Any],
+    *,
+    severity: str = "expect",
+    mask: Callable[[Any], Any] = _unmasked,
 ) -> AssertionResult:
     """Judge ``assertion`` against a probe's ``subjects``. Never raises: a subject that was not
-    measured, matched nothing or cannot be compared is a miss whose message says which."""
+    measured, matched nothing or cannot be compared is a miss whose message says which.
+
+    The assertion is judged on the values as measured; what the result shows of them (the
+    actual value, the message) is ``mask``-ed first and shortened after, so a secret in a
+    long value is masked whole before any cut (SPEC 8).
+    """
 
     def result(ok: bool, actual: Any, message: str = "") -> AssertionResult:
         return AssertionResult(assertion.text, ok, actual, severity, message)
@@ -246,7 +259,11 @@ def evaluate(
         if not ok:
             misses.append((where, value, reason))
     duration = subject.kind == "plain" and subject.name in DURATION_SUBJECTS
-    actual = _actual(assertion, measured, duration)
+    shown = _Measured(
+        [(mask(where), mask(value)) for where, value in measured.values], measured.many
+    )
+    actual = _actual(assertion, shown, duration)
     if not misses:
         return result(True, actual)
-    return result(False, actual, _explain(assertion, measured, misses, duration))
+    shown_misses = [(mask(where), mask(value), reason) for where, value, reason in misses]
+    return result(False, actual, _explain(assertion, shown, shown_misses, duration))
