@@ -522,3 +522,56 @@ def test_blocks_from_several_pages_keep_their_order() -> None:
         ("b.md", "a-1"),
         ("a.md", "a-1-2"),
     ]
+
+
+# -- env: for command checks ------------------------------------------------------------------
+
+
+def test_env_maps_names_to_text_for_commands() -> None:
+    spec = only_spec(
+        """
+        ```check
+        run: psql -c 'select 1'
+        env: {PGPASSWORD: "{{ secrets.PGPASSWORD }}", PGPORT: 5432}
+        ```
+        """
+    )
+    assert spec.params["env"] == {"PGPASSWORD": "{{ secrets.PGPASSWORD }}", "PGPORT": "5432"}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ("[A, B]", "'env' must map variable names to text"),
+        ("{1X: a}", "'1X' is not a variable name"),
+        ("{A-B: a}", "'A-B' is not a variable name"),
+        ("{RUNBOOK_V1: a}", "RUNBOOK_V1 is reserved"),
+        ("{A: true}", "the value of A must be text"),
+        ("{A: {b: c}}", "the value of A must be text"),
+        ("{A: }", "the value of A must be text"),
+    ],
+)
+def test_env_errors_name_the_line(env: str, message: str) -> None:
+    error = error_of(
+        f"""
+        ```check
+        name: db
+        run: psql -c 'select 1'
+        env: {env}
+        ```
+        """
+    )
+    assert error.startswith("docs/ops.md:4: "), error
+    assert message in error
+
+
+def test_env_is_for_command_checks_only() -> None:
+    error = error_of(
+        """
+        ```check
+        http: https://example.com
+        env: {A: b}
+        ```
+        """
+    )
+    assert "'env' applies to console and run checks only, not http" in error

@@ -63,7 +63,7 @@ class ShellPlacementError(ResolveError):
 
 @dataclass
 class _Frame:
-    kind: str  # bare paren cmdsub backtick dquote squote ansi arith param heredoc
+    kind: str  # bare paren cmdsub backtick dquote squote ansi arith param heredoc comment
     dquoted: bool = False  # a ${…} inside double quotes or a heredoc
     depth: int = 0  # open parentheses inside arithmetic
     delimiter: str = ""  # heredoc
@@ -156,8 +156,7 @@ class _Lexer:
         elif char == ")" and frame.kind in ("paren", "cmdsub"):
             self._pop(1)
         elif char == "#" and (self.pos == 0 or self.text[self.pos - 1] in _WORD_BREAK):
-            end = self.text.find("\n", self.pos)
-            self._emit((len(self.text) if end < 0 else end) - self.pos)
+            self._push("comment", 1)
         elif self._starts("<<<"):
             self._emit(3)
         elif self._starts("<<"):
@@ -192,6 +191,12 @@ class _Lexer:
             self._push("backtick", 1)
         elif char == "$":
             self._dollar(dquoted=True)
+        else:
+            self._emit()
+
+    def _comment(self, frame: _Frame, char: str) -> None:
+        if char == "\n":
+            self.stack.pop()  # the line break is the enclosing context's
         else:
             self._emit()
 

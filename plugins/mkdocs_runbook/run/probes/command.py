@@ -81,6 +81,7 @@ async def run_bash(
         "-I",
         "-S",
         str(_LAUNCHER),
+        "" if "LC_CTYPE" in env else "LC_CTYPE",
         "bash",
         "-eo",
         "pipefail",

@@ -1,7 +1,9 @@
 """Runs one command and, when it ends or is stopped, every process it started (SPEC 8).
 
-Started by the ``run`` probe as ``python -I -S launcher.py bash -eo pipefail -c SCRIPT``;
-standard library only, since ``-I -S`` keeps the package off ``sys.path``.
+Started by the ``run`` probe as ``python -I -S launcher.py UNSET bash -eo pipefail -c SCRIPT``;
+standard library only, since ``-I -S`` keeps the package off ``sys.path``. ``UNSET`` names
+(comma-separated) variables the command must not get although this process has them: Python
+sets ``LC_CTYPE`` in its own environment when it coerces a C locale (PEP 538).
 
 A process group is not enough to find a command's descendants: ``setsid`` and double forks
 leave it. So the launcher makes itself a *child subreaper* (``prctl(PR_SET_CHILD_SUBREAPER)``,
@@ -95,9 +97,11 @@ def _kill_tree() -> None:
         time.sleep(0.01)
 
 
-def _execute(command: list[str]) -> None:
+def _execute(command: list[str], unset: list[str]) -> None:
     """In the forked child: become the command; never return."""
     try:
+        for name in unset:
+            os.environ.pop(name, None)
         # Python ignores SIGPIPE; a shell pipeline must not inherit that.
         for number in (signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ):
             signal.signal(number, signal.SIG_DFL)
@@ -107,7 +111,7 @@ def _execute(command: list[str]) -> None:
     os._exit(127)
 
 
-def main(command: list[str]) -> None:
+def main(unset: list[str], command: list[str]) -> None:
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)
     signal.signal(signal.SIGTERM, _on_sigterm)
     _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -115,7 +119,7 @@ def main(command: list[str]) -> None:
     try:
         child = os.fork()
         if child == 0:
-            _execute(command)
+            _execute(command, unset)
         while status is None:
             pid, code = os.waitpid(-1, 0)
             if pid == child:
@@ -135,4 +139,4 @@ def main(command: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main([name for name in sys.argv[1].split(",") if name], sys.argv[2:])
