@@ -132,9 +132,6 @@ class Redactor:
     def __bool__(self) -> bool:
         return bool(self._secrets)
 
-    def __contains__(self, secret: object) -> bool:
-        return secret in self._secrets
-
     def text(self, value: str) -> str:
         if not self._secrets or not value:
             return value
