@@ -575,3 +575,20 @@ def test_env_is_for_command_checks_only() -> None:
         """
     )
     assert "'env' applies to console and run checks only, not http" in error
+
+
+def test_env_in_a_catalog_entry_is_checked_with_its_file_and_line(tmp_path: Path) -> None:
+    from mkdocs_runbook.parse import load_catalog
+
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "db.yml").write_text(
+        "db-ok:\n  run: psql -c 'select 1'\n  env: {PGPASSWORD: \"{{ secrets.PG }}\"}\n"
+        "db-bad:\n  run: psql\n  env: {RUNBOOK_V2: x}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(tmp_path / "checks")
+    good = catalog.entries["db-ok"].spec
+    assert good is not None and good.params["env"] == {"PGPASSWORD": "{{ secrets.PG }}"}
+    [problem] = catalog.problems
+    assert str(problem).startswith("checks/db.yml:6: ")
+    assert "RUNBOOK_V2 is reserved" in str(problem)
