@@ -43,8 +43,6 @@ _SECRET_REFERENCE = re.compile(
     r"""secrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*(['"])([^'"\n]+)\2\s*\])"""
 )
 
-MODES = ("run", "source", "mask")
-
 
 @dataclass(frozen=True)
 class _Value:
@@ -136,10 +134,10 @@ def _finalize(value: Any) -> Any:
     state = _STATE.get()
     if isinstance(value, SecretValue):
         state.values.append(_Value(value.value, value.name))
-    elif state.command:
+    elif state.command and not (isinstance(value, str) and MARKER_START in value):
         state.values.append(_Value(str(value)))
     else:
-        return value
+        return value  # plain text, or text already rendered ({% set %} blocks, macros)
     return marker(len(state.values) - 1)
 
 
