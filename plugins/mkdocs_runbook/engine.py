@@ -21,7 +21,7 @@ CheckItem = CheckSpec | BrokenCheck
 
 def collect(paths: Sequence[Path], settings: RunbookSettings) -> list[CheckItem]:
     """Every check block under ``paths`` (files or folders of ``*.md``), parsed, in order."""
-    blocks = find_in_paths(paths, snippet_dirs=settings.snippet_paths)
+    blocks = find_in_paths(paths, snippet_dirs=settings.snippet_paths, setup=settings.markdown)
     return parse_blocks(blocks)
 
 

@@ -86,7 +86,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--runbook-config",
         metavar="FILE",
-        help="mkdocs.yml to read the runbook settings from (default: ./mkdocs.yml if present)",
+        help="mkdocs.yml to read the runbook settings from "
+        "(default: found walking up from the first PATH, then the working directory)",
     )
 
 
@@ -103,11 +104,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
     try:
         project = load_project(
-            config.getoption("runbook_config"), env=config.getoption("runbook_env")
+            config.getoption("runbook_config"),
+            env=config.getoption("runbook_env"),
+            paths=[Path(p) for p in paths],
         )
         run = RunbookRun(project, [Path(p) for p in paths])
     except RunbookError as exc:
         raise pytest.UsageError(f"--runbook: {exc}") from None
+    for warning in project.warnings:
+        config.issue_config_time_warning(pytest.PytestConfigWarning(warning), stacklevel=2)
     config.args.extend(p for p in paths if p not in config.args)
     config.stash[_RUN] = run
     config.pluginmanager.register(run, "runbook-run")

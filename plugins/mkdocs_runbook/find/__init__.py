@@ -6,6 +6,7 @@ internals. A new way of marking a block goes here."""
 from __future__ import annotations
 
 from .pages import FenceInfo, find_blocks, find_in_paths, parse_fence_info
+from .site_markdown import site_setup
 from .superfences import custom_fences, highlight, is_marked
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "highlight",
     "is_marked",
     "parse_fence_info",
+    "site_setup",
 ]
