@@ -22,6 +22,7 @@ from .config import (
 )
 from .errors import ConfigError
 from .find import site_setup
+from .resolve import Redactor
 from .settings import RunbookSettings
 from .site_config import (
     PLUGIN_NAME,
@@ -99,9 +100,12 @@ def _from_mkdocs(site: SiteFile) -> Project:
 
     extensions, extension_configs = markdown_extensions(site)
     setup, unusable = site_setup(extensions, extension_configs)
+    mask = Redactor(site.from_environment).text
     warnings = [
-        f"{site.shown}: Markdown extension '{name}' {problem}: blocks are found as if it were "
-        "off, so checks inside the Markdown it handles may differ from the site build's"
+        mask(
+            f"{site.shown}: Markdown extension '{name}' {problem}: blocks are found as if it "
+            "were off, so checks inside the Markdown it handles may differ from the site build's"
+        )
         for name, problem in unusable
     ]
 
@@ -127,11 +131,13 @@ def _from_mkdocs(site: SiteFile) -> Project:
 
 
 def _problems(site: SiteFile, problems: ConfigProblems, *, prefix: tuple[str, ...]) -> str:
-    """One ``file:line: setting: message`` line per problem (MkDocs' own wording after it)."""
+    """One ``file:line: setting: message`` line per problem (MkDocs' own wording after it),
+    with what ``!ENV`` read masked: a message may quote the value it refuses."""
+    mask = Redactor(site.from_environment).text
     lines = []
     for key, message in problems:
         where = option_line(site, (*prefix, key))
         place = f"{shown_path(where[0])}:{where[1]}" if where else site.shown
         setting = f"plugin '{PLUGIN_NAME}' option '{key}'" if prefix else f"'{key}'"
-        lines.append(f"{place}: {setting}: {message}")
+        lines.append(mask(f"{place}: {setting}: {message}"))
     return "\n".join(lines)

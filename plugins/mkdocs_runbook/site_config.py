@@ -11,8 +11,9 @@ and ``project`` validates only the settings the checks depend on, each with its 
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ _PYTHON_TAGS = tuple(
     for kind in ("name", "module", "object", "object/apply", "object/new")
 )
 
-Constructor = Callable[[yaml.BaseLoader, str, yaml.Node], Any]
+MultiConstructor = Callable[[yaml.BaseLoader, str, yaml.Node], Any]
+Constructor = Callable[[yaml.BaseLoader, yaml.Node], Any]
 
 
 class PathBase:
@@ -54,6 +56,8 @@ class SiteFile:
     path: Path
     data: dict[str, Any]
     path_base: PathBase
+    #: Values ``!ENV`` took from the environment: masked in every message about the file.
+    from_environment: list[str] = field(default_factory=list)
 
     @property
     def shown(self) -> str:
@@ -81,7 +85,7 @@ def find_config_file(starts: list[Path]) -> Path | None:
     return None
 
 
-def _unless_not_installed(construct: Constructor) -> Constructor:
+def _unless_not_installed(construct: MultiConstructor) -> MultiConstructor:
     def construct_or_placeholder(loader: yaml.BaseLoader, suffix: str, node: yaml.Node) -> Any:
         package = suffix.split(".", 1)[0]
         try:
@@ -93,12 +97,28 @@ def _unless_not_installed(construct: Constructor) -> Constructor:
     return construct_or_placeholder
 
 
-def _site_loader(path_base: PathBase) -> type[yaml.BaseLoader]:
-    mkdocs_loader: type[yaml.BaseLoader] = get_yaml_loader(config=path_base)  # type: ignore[arg-type]
+def _recording(construct_env: Constructor, from_environment: list[str]) -> Constructor:
+    def construct(loader: yaml.BaseLoader, node: yaml.Node) -> Any:
+        # ``!ENV NAME`` or ``!ENV [NAME, OTHER, default]``: the first name that is set wins.
+        names = [node.value] if isinstance(node, yaml.ScalarNode) else [n.value for n in node.value]
+        taken = next((os.environ[name] for name in names if name in os.environ), None)
+        if taken:
+            from_environment.append(taken)
+        return construct_env(loader, node)
+
+    return construct
+
+
+def _site_loader(site: SiteFile) -> type[yaml.BaseLoader]:
+    mkdocs_loader: type[yaml.BaseLoader] = get_yaml_loader(config=site.path_base)  # type: ignore[arg-type]
 
     class SiteLoader(mkdocs_loader):  # type: ignore[valid-type,misc]
-        """MkDocs' loader, but ``!!python/name:material…`` without Material is a value."""
+        """MkDocs' loader, but ``!!python/name:material…`` without Material is a value, and
+        what ``!ENV`` reads is remembered so messages can mask it."""
 
+    SiteLoader.add_constructor(
+        "!ENV", _recording(mkdocs_loader.yaml_constructors["!ENV"], site.from_environment)
+    )
     for tag in _PYTHON_TAGS:
         SiteLoader.add_multi_constructor(
             tag, _unless_not_installed(mkdocs_loader.yaml_multi_constructors[tag])
@@ -113,7 +133,7 @@ def read_site_file(path: Path) -> SiteFile:
     site = SiteFile(path, {}, PathBase(path))
     try:
         with path.open("rb") as stream:
-            data = yaml_load(stream, _site_loader(site.path_base))
+            data = yaml_load(stream, _site_loader(site))
     except ConfigurationError as exc:
         raise ConfigError(f"{site.shown}: {exc}") from None
     except OSError as exc:

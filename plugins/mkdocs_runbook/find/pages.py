@@ -94,7 +94,7 @@ def find_blocks(
     """
     raw_lines = _without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
     if snippet_dirs:
-        source = SnippetExpander(snippet_dirs).expand(raw_lines)
+        source = SnippetExpander(snippet_dirs).expand(raw_lines, page)
     else:
         source = [SourceLine(text, number) for number, text in enumerate(raw_lines, 1)]
     lines = _normalized([line.text for line in source])

@@ -9,6 +9,11 @@ page line it stands for (the directive's line, for included text) and, when incl
 pymdown-extensions' own code; only the walk that puts the lines together is repeated here,
 following ``SnippetPreprocessor.parse_snippets``. A file that is not found is skipped, as
 snippets does unless ``check_paths`` is set. URLs are never downloaded.
+
+Those steps are methods of their own from pymdown-extensions 13 on; 13 needs Python 3.11, so
+on Python 3.10 (pymdown-extensions 12) each page line is expanded by snippets' own
+``parse_snippets`` instead: the same lines, each keeping its page line, but included lines do
+not know their ``file:line``.
 """
 
 from __future__ import annotations
@@ -45,6 +50,11 @@ class _NumberedLine(str):
         return line
 
 
+#: pymdown-extensions 13 and later: the steps of ``parse_snippets`` can be called one by one.
+_HAS_STEPS = hasattr(SnippetPreprocessor, "parse_snippet_target")
+_BLOCK_MARKER = "--8<--"
+
+
 class SnippetExpander:
     """Expands the snippet directives of pages against a fixed set of base folders."""
 
@@ -52,9 +62,32 @@ class SnippetExpander:
         config = SnippetExtension(base_path=[str(d) for d in snippet_dirs]).getConfigs()
         self._snippets = SnippetPreprocessor(config, SimpleNamespace(tab_length=TAB_LENGTH))
 
-    def expand(self, lines: Sequence[str]) -> list[SourceLine]:
+    def expand(self, lines: Sequence[str], page: str = "") -> list[SourceLine]:
+        if not _HAS_STEPS:
+            return self._expand_by_line(lines, page)
         numbered = [SourceLine(text, number) for number, text in enumerate(lines, 1)]
         return self._expand(numbered, file_name=None, seen=set(), is_section=False)
+
+    def _expand_by_line(self, lines: Sequence[str], page: str) -> list[SourceLine]:
+        """Each page line through ``parse_snippets`` alone; a path line inside a block form
+        (between two ``--8<--`` lines) inside a block of its own, so it is read as one."""
+        expanded: list[SourceLine] = []
+        in_block = False
+        for number, text in enumerate(lines, 1):
+            directive = self._snippets.RE_ALL_SNIPPETS.match(text)
+            if directive and not directive.group("escape") and not directive.group("inline_marker"):
+                in_block = not in_block
+                continue
+            chunk = [_BLOCK_MARKER, text, _BLOCK_MARKER] if in_block else [text]
+            self._snippets.seen = set()  # what its ``run`` sets up: the files being included
+            try:
+                included = self._snippets.parse_snippets(chunk)
+            except UnicodeDecodeError:
+                raise ConfigError(f"{page}:{number}: snippet is not valid UTF-8") from None
+            except OSError as exc:
+                raise ConfigError(f"{page}:{number}: cannot read snippet: {exc.strerror}") from None
+            expanded.extend(SourceLine(str(line), number) for line in included)
+        return expanded
 
     def _expand(
         self,
