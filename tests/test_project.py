@@ -94,6 +94,14 @@ def test_relative_tag_in_snippets_base_path(in_tmp: Path) -> None:
     )
     project = load_project(None)
     assert project.settings.snippet_paths == [in_tmp.resolve() / "parts"]
+    write(
+        in_tmp / "mkdocs.yml",
+        "site_name: t\nmarkdown_extensions:\n  - pymdownx.snippets:\n      base_path: !relative\n",
+    )
+    with pytest.raises(
+        ConfigError, match=r"^mkdocs\.yml: pymdownx\.snippets base_path: a bare '!relative'"
+    ):
+        load_project(None)
     items = collect(project.default_paths(), project.settings)
     assert [(item.id, item.page, item.line) for item in items] == [("included", "docs/ops.md", 3)]
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mkdocs.exceptions import ConfigurationError
+
 from .config import (
     ConfigProblems,
     SiteOptions,
@@ -114,11 +116,14 @@ def _from_mkdocs(site: SiteFile) -> Project:
     if errors:
         raise ConfigError(_problems(site, errors, prefix=("plugins", PLUGIN_NAME)))
     warnings += _problems(site, config_warnings, prefix=("plugins", PLUGIN_NAME)).splitlines()
-    settings = settings_from_config(
-        config,
-        config_dir=config_dir,
-        snippet_paths=snippet_dirs(extensions, extension_configs, config_dir),
-    )
+    try:
+        snippet_paths = snippet_dirs(extensions, extension_configs, config_dir)
+    except ConfigurationError:  # MkDocs' placeholder refuses: there is no current page here
+        raise ConfigError(
+            f"{site.shown}: pymdownx.snippets base_path: a bare '!relative' (each page's own "
+            "folder) cannot be used by runbook; name the folder, e.g. '!relative $docs_dir/…'"
+        ) from None
+    settings = settings_from_config(config, config_dir=config_dir, snippet_paths=snippet_paths)
     settings.markdown = setup
     return Project(
         settings=settings,
