@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from mkdocs_runbook.find import find_blocks, find_in_paths
+from mkdocs_runbook.find.snippets import KNOWS_INCLUDED_LINES
 from mkdocs_runbook.model import AssertionSource, BrokenCheck, CheckBlock, CheckSpec
 from mkdocs_runbook.parse import parse_blocks, parse_check_mapping
+
+OLD_SNIPPETS = "pymdown-extensions 12 (Python 3.10) cannot tell an included line's file:line"
 
 
 def parse_page(text: str, page: str = "docs/ops.md") -> list[CheckSpec | BrokenCheck]:
@@ -482,6 +485,7 @@ def test_broken_blocks_keep_an_id_and_their_place() -> None:
 # -- snippets and the mapping API -----------------------------------------------------------
 
 
+@pytest.mark.skipif(not KNOWS_INCLUDED_LINES, reason=OLD_SNIPPETS)
 def test_errors_in_included_text_point_at_the_snippet_file(tmp_path: Path) -> None:
     (tmp_path / "snippets").mkdir()
     (tmp_path / "snippets" / "db.md").write_text(

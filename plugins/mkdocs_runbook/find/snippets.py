@@ -50,8 +50,9 @@ class _NumberedLine(str):
         return line
 
 
-#: pymdown-extensions 13 and later: the steps of ``parse_snippets`` can be called one by one.
-_HAS_STEPS = hasattr(SnippetPreprocessor, "parse_snippet_target")
+#: Whether included lines know their ``file:line``: pymdown-extensions 13 and later, whose
+#: steps of ``parse_snippets`` can be called one by one.
+KNOWS_INCLUDED_LINES = hasattr(SnippetPreprocessor, "parse_snippet_target")
 _BLOCK_MARKER = "--8<--"
 
 
@@ -63,7 +64,7 @@ class SnippetExpander:
         self._snippets = SnippetPreprocessor(config, SimpleNamespace(tab_length=TAB_LENGTH))
 
     def expand(self, lines: Sequence[str], page: str = "") -> list[SourceLine]:
-        if not _HAS_STEPS:
+        if not KNOWS_INCLUDED_LINES:
             return self._expand_by_line(lines, page)
         numbered = [SourceLine(text, number) for number, text in enumerate(lines, 1)]
         return self._expand(numbered, file_name=None, seen=set(), is_section=False)

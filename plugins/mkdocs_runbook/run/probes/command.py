@@ -83,7 +83,8 @@ async def run_bash(script: str, context: ProbeContext, *, merge_stderr: bool = F
         # On success and on cancellation alike: nothing the command started may outlive the
         # attempt, and killing the group also closes pipes that background children hold.
         _kill_group(transport.get_pid())
-        with contextlib.suppress(TimeoutError):
+        # asyncio's own TimeoutError: on Python 3.10 it is not yet the built-in one.
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(command.finished(), _CLEANUP_GRACE_SECONDS)
         transport.close()
 
