@@ -8,7 +8,7 @@ from __future__ import annotations
 from .marking import CHECK_FENCES, FENCE_OPTIONS, HIGHLIGHT_OPTIONS, block_key, is_marked
 from .pages import FenceInfo, decode_page, find_blocks, find_in_paths, parse_fence_info
 from .pymdownx_api import add_custom_fence, superfences_extension
-from .site_markdown import superfences_validator
+from .site_markdown import site_setup, superfences_validator
 from .superfences import custom_fences, highlight
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "highlight",
     "is_marked",
     "parse_fence_info",
+    "site_setup",
     "superfences_extension",
     "superfences_validator",
 ]
