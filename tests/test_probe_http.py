@@ -30,8 +30,9 @@ from faults import (
 )
 from mkdocs_runbook.errors import ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
+from mkdocs_runbook.resolve import InvalidTarget, parse_http_target
 from mkdocs_runbook.run import READ_CAP_BYTES, Observation, ProbeContext
-from mkdocs_runbook.run.probes.http import probe, split_http_target
+from mkdocs_runbook.run.probes.http import probe
 from mkdocs_runbook.units import format_duration
 from servers import RouteServer
 from tls_servers import CertificateKind, TLSServer
@@ -94,8 +95,9 @@ def probe_failure(check: ResolvedCheck) -> ProbeFailure:
         ("  delete   http://x/a?b=c  ", ("DELETE", "http://x/a?b=c")),
     ],
 )
-def test_split_http_target(target: str, expected: tuple[str, str]) -> None:
-    assert split_http_target(target) == expected
+def test_parse_http_target(target: str, expected: tuple[str, str]) -> None:
+    parsed = parse_http_target(target)
+    assert (parsed.method, str(parsed.url)) == expected
 
 
 def test_subjects_of_a_json_answer(http_server: RouteServer) -> None:
@@ -251,9 +253,20 @@ def test_unresolvable_host() -> None:
     "url", ["http://127.0.0.1:99999/", "ftp://127.0.0.1/file", "http:///nohost", "http://[::1/"]
 )
 def test_invalid_url(url: str) -> None:
-    failure = probe_failure(http_check(url))
-    assert failure.value == "invalid URL"
-    assert "invalid URL" in failure.message
+    with pytest.raises(InvalidTarget, match="invalid URL"):
+        run_probe(http_check(url))
+
+
+def test_invalid_url_message_shows_the_masked_target() -> None:
+    check = http_check(
+        f"http://user:{SECRET}@127.0.0.1:99999/x?key={SECRET}",
+        display_target="http://user:••••@127.0.0.1:99999/x?key=••••",
+        secrets=(SECRET,),
+    )
+    with pytest.raises(InvalidTarget) as caught:
+        run_probe(check)
+    assert SECRET not in str(caught.value)
+    assert "••••" in str(caught.value)
 
 
 def test_header_value_that_is_not_ascii(http_server: RouteServer) -> None:
@@ -392,7 +405,6 @@ SECRET_FAILURES: list[tuple[str, Callable[[], Any], str]] = [
     ("refused", RefusedPort, "{url}/x?key={secret}"),
     ("timed out", SilentServer, "{url}/x?key={secret}"),
     ("redirect loop", RedirectLoopServer, "{url}/a?key={secret}"),
-    ("invalid URL", RefusedPort, "http://user:{secret}@127.0.0.1:99999/x?key={secret}"),
     ("cannot resolve host", RefusedPort, "http://{secret}." + UNRESOLVABLE_HOST + "/"),
     ("TLS error", EchoServer, "{https_url}/x?key={secret}"),
 ]

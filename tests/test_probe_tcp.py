@@ -12,8 +12,9 @@ import pytest
 from faults import UNRESOLVABLE_HOST, BlackholePort, RefusedPort, SilentServer
 from mkdocs_runbook.errors import ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
+from mkdocs_runbook.resolve import InvalidTarget, parse_address
 from mkdocs_runbook.run import Observation, ProbeContext
-from mkdocs_runbook.run.probes.tcp import probe, split_host_port
+from mkdocs_runbook.run.probes.tcp import probe
 from mkdocs_runbook.units import format_duration
 
 
@@ -57,17 +58,17 @@ def ipv6_listener() -> Iterator[int]:
         (" localhost:8080 ", ("localhost", 8080)),
     ],
 )
-def test_split_host_port(target: str, expected: tuple[str, int]) -> None:
-    assert split_host_port(target) == expected
+def test_parse_address(target: str, expected: tuple[str, int]) -> None:
+    endpoint = parse_address(target)
+    assert (endpoint.host, endpoint.port) == expected
 
 
 @pytest.mark.parametrize("target", ["db.internal", "db:port", "db:70000", ":80", "::1:22", "db:0"])
 def test_invalid_targets(target: str) -> None:
-    with pytest.raises(ValueError, match="expected HOST:PORT"):
-        split_host_port(target)
-    with pytest.raises(ProbeFailure) as caught:
+    with pytest.raises(InvalidTarget, match="expected HOST:PORT"):
+        parse_address(target)
+    with pytest.raises(InvalidTarget, match="expected HOST:PORT"):
         run_probe(tcp_check(target))
-    assert caught.value.value == "invalid target"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])

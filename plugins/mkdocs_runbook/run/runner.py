@@ -26,12 +26,22 @@ from ..assertions import (
 from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
 from ..model import AssertionSource, BrokenCheck, CheckSpec, ResolvedCheck
 from ..readable import readable
-from ..resolve import COMMAND_KINDS, CheckCatalog, Redactor, Templates, resolve_check
+from ..resolve import (
+    COMMAND_KINDS,
+    CheckCatalog,
+    InvalidTarget,
+    Redactor,
+    Templates,
+    resolve_check,
+    target_endpoint,
+)
+from ..resolve.hosts import canonical_host
 from ..results import AssertionResult, CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
 from ..text import shown_part
 from ..units import format_timeout
 from .cache import ResultCache
+from .offload import off_loop
 from .probes import Observation, ProbeContext, probe_for
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -193,16 +203,22 @@ class CheckRunner:
 
     async def _attempt(self, resolved: ResolvedCheck) -> RunOutcome:
         probe = probe_for(resolved.kind)
+
+        async def measure_and_judge() -> RunOutcome:
+            observation = await probe(resolved, self.context)
+            # Judging (regular expressions, JSONPath over a large body) runs off the event loop
+            # and within the attempt's timeout.
+            return await off_loop(judge, resolved, observation)
+
         try:
-            observation = await asyncio.wait_for(
-                probe(resolved, self.context), timeout=resolved.timeout
-            )
-            return judge(resolved, observation)
+            return await asyncio.wait_for(measure_and_judge(), timeout=resolved.timeout)
         except ProbeFailure as exc:
             return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
         except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
             return RunOutcome(Status.ERROR, message=str(exc), value="invalid check")
-        except ResolveError as exc:  # a redirect towards a host that is not allowed
+        except InvalidTarget as exc:
+            return RunOutcome(Status.ERROR, message=str(exc), value="invalid target")
+        except ResolveError as exc:  # refused at connect time: a redirect, a resolved address
             return RunOutcome(Status.ERROR, message=str(exc), value="host not allowed")
         except asyncio.TimeoutError:
             after = f"timed out after {format_timeout(resolved.timeout)}"
@@ -364,11 +380,16 @@ def _short(actual: object) -> str:
 
 
 def _host_key(resolved: ResolvedCheck) -> str:
+    """What ``per_host`` counts: the host the check connects to, read by its kind's parser."""
     if resolved.kind in COMMAND_KINDS:
         return "<commands>"
-    target = resolved.target.split()[-1] if resolved.target.split() else resolved.target
-    host = target.split("://", 1)[-1].split("/", 1)[0]
-    return host.lower()
+    try:
+        endpoint = target_endpoint(resolved.kind, resolved.target, resolved.params)
+    except InvalidTarget:
+        endpoint = None
+    if endpoint is None:
+        return f"<{resolved.kind}>"
+    return canonical_host(endpoint.host)
 
 
 def run_sync(

@@ -1,0 +1,30 @@
+"""CPU-heavy steps of a check (decoding a body, parsing JSON or metrics, judging assertions)
+run on worker threads, so a large or hostile answer never stalls the event loop that times
+every other check (SPEC 8; DESIGN: a busy loop would leak into measured latencies).
+
+A dedicated pool rather than asyncio's default executor: that one also runs ``getaddrinfo``
+for every connection, which must not queue behind a long parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+_Parameters = ParamSpec("_Parameters")
+_Result = TypeVar("_Result")
+
+_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="runbook-cpu")
+
+
+async def off_loop(
+    function: Callable[_Parameters, _Result],
+    *args: _Parameters.args,
+    **kwargs: _Parameters.kwargs,
+) -> _Result:
+    """``function(*args, **kwargs)`` on a worker thread, awaited from the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_EXECUTOR, functools.partial(function, *args, **kwargs))
