@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from mkdocs_runbook.assertions import (
     parse_assertion,
     with_default_expectations,
 )
+from mkdocs_runbook.assertions.regex import Regex
 from mkdocs_runbook.assertions.syntax import LabelMatcher
 from mkdocs_runbook.errors import AssertionSyntaxError, CheckDefinitionError
 from mkdocs_runbook.run import MetricSample
@@ -174,7 +174,7 @@ def test_exists_has_no_value() -> None:
 
 def test_regex_values_are_compiled_at_parse_time() -> None:
     slashed = parse_assertion(r"stdout matches /ok\s+\d+/").value
-    assert isinstance(slashed, re.Pattern)
+    assert isinstance(slashed, Regex)
     assert slashed.pattern == r"ok\s+\d+"
     assert parse_assertion(r"$.path matches /^\/api\//").value.search("/api/v1")
     assert parse_assertion("body matches [0-9]+ items").value.pattern == "[0-9]+ items"
