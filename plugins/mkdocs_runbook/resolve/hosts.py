@@ -107,6 +107,7 @@ def _parse_url(text: str, shown: str) -> tuple[httpx.URL, Endpoint]:
         url = httpx.URL(text)
         raw_host = url.raw_host.decode("ascii")
         port = url.port
+        url.host  # noqa: B018  decodes punycode: an invalid xn-- label raises here, not later
     except Exception:  # httpx and the IDNA codec raise several kinds for a malformed URL
         raise invalid("it does not parse as a URL") from None
     if url.scheme not in ("http", "https"):

@@ -5,8 +5,9 @@ httpx decodes each chunk whole: a few kilobytes of ``Content-Encoding: gzip, gzi
 gigabytes in one call, on the event loop, before any cap can look. Here every coding is a
 stage that is asked for at most a given number of bytes; a stage asks the one before it for
 more only when it has run dry, so the final output stops at the cap and no stage runs ahead
-of it. What the inner stages produce on the way is counted too: a coding nested to expand
-between stages without producing output is stopped at ``WORK_LIMIT_BYTES``.
+of it. What the inner stages produce on the way is counted too, and so is each restart on
+a new gzip member or zstd frame (with the bytes it moves): a coding nested to expand between
+stages without producing output is stopped at ``WORK_LIMIT_BYTES``.
 
 Codings: ``gzip`` (several members too), ``deflate`` (zlib-wrapped or raw), ``zstd``
 (``compression.zstd`` or its backport) and ``br`` when the ``brotli`` module (1.2 or later,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import zlib
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -29,6 +31,8 @@ _STEP_BYTES = 64 * 1024
 #: The largest zstd window accepted (8 MiB, as RFC 8878 advises for HTTP).
 _ZSTD_WINDOW_LOG_MAX = 23
 _GZIP_MAGIC = b"\x1f\x8b"
+#: What starting a new gzip member or zstd frame costs, counted as work.
+_RESTART_WORK_BYTES = 512
 
 
 def _optional_module(*names: str) -> ModuleType | None:
@@ -82,8 +86,9 @@ class _Stage:
     """One coding being undone. ``produce`` returns at most ``limit`` bytes and keeps the
     input it has not used; ``dry`` says it needs more input to produce anything."""
 
-    def __init__(self, coding: str) -> None:
+    def __init__(self, coding: str, count_work: Callable[[int], None]) -> None:
         self.coding = coding
+        self._count_work = count_work
         self._input = b""
         self._finished = False
         # A step that produced output may have more held back (zlib when it filled ``limit``,
@@ -157,6 +162,7 @@ class _Stage:
         stream has one; padding after the last member is ignored, as curl does)."""
         if self.coding in ("gzip", "zstd") and starts_member(rest + self._input):
             self._input = rest + self._input
+            self._count_work(_RESTART_WORK_BYTES + len(self._input))
             self._decompressor = self._start()
         else:
             self._input = b""
@@ -177,7 +183,7 @@ class BoundedDecoder:
 
     def __init__(self, codings: list[str], limit: int) -> None:
         # The last coding applied is the first to undo.
-        self._stages = [_Stage(coding) for coding in reversed(codings)]
+        self._stages = [_Stage(coding, self._count_work) for coding in reversed(codings)]
         self._room = limit
         self._work = 0
 
