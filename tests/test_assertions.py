@@ -17,7 +17,7 @@ from mkdocs_runbook.assertions import (
     parse_assertion,
     with_default_expectations,
 )
-from mkdocs_runbook.assertions.regex import Regex
+from mkdocs_runbook.assertions.regex import Regex, iregexp
 from mkdocs_runbook.assertions.syntax import LabelMatcher
 from mkdocs_runbook.errors import AssertionSyntaxError, CheckDefinitionError
 from mkdocs_runbook.run import MetricSample
@@ -823,3 +823,46 @@ def test_actual_values_are_json_serialisable() -> None:
     for text in ["$.x[*] > 0", "$.x exists", "metric m == 1"]:
         json.dumps(_check(text, subjects).actual, allow_nan=False)
     assert _check("$.x exists", subjects).actual == ["NaN", "+Inf", 1.5]
+
+
+# -- linear-time regular expressions (assertions.regex) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "found"),
+    [
+        ("^active$", "active\n", True),  # $ before a final newline, as in Python
+        ("^active$", "active\n\n", False),
+        (r"\d+ ok", "12 ok", True),
+        ("(?i)OK", "ok", True),
+        ("(a+)+$", "a" * 100_000 + "!", False),
+        ("(x+x+)+y", "x" * 100_000, False),
+    ],
+)
+def test_regex_search(pattern: str, text: str, found: bool) -> None:
+    assert Regex(pattern).search(text) is found
+
+
+def test_regexes_compare_by_pattern() -> None:
+    assert Regex("a+") == Regex("a+")
+    assert Regex("a+") != Regex("b+")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matched"),
+    [
+        ("a.c", "abc", True),
+        ("a.c", "a\nc", False),  # I-Regexp's dot excludes line breaks
+        ("[.]", ".", True),
+        (r"a\.c", "abc", False),
+        ("(a+)+$", "a" * 10_000 + "!", False),
+    ],
+)
+def test_iregexp_for_jsonpath_functions(pattern: str, text: str, matched: bool) -> None:
+    compiled = iregexp(pattern)
+    assert compiled is not None
+    assert (compiled.fullmatch(text) is not None) is matched
+
+
+def test_an_iregexp_re2_cannot_compile_is_no_match() -> None:
+    assert iregexp(r"(a)\1") is None

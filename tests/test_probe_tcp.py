@@ -10,10 +10,11 @@ from collections.abc import Iterator
 import pytest
 
 from faults import UNRESOLVABLE_HOST, BlackholePort, RefusedPort, SilentServer
-from mkdocs_runbook.errors import ProbeFailure
+from mkdocs_runbook.errors import ProbeFailure, ResolveError
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
-from mkdocs_runbook.resolve import InvalidTarget, parse_address
+from mkdocs_runbook.resolve import HostPolicy, InvalidTarget, parse_address
 from mkdocs_runbook.run import Observation, ProbeContext
+from mkdocs_runbook.run.probes.network import distinct_addresses, resolve_checked
 from mkdocs_runbook.run.probes.tcp import probe
 from mkdocs_runbook.units import format_duration
 
@@ -111,3 +112,25 @@ def test_hanging_connect_is_bounded_by_the_runner() -> None:
         with pytest.raises(TimeoutError):
             run_probe(tcp_check(f"127.0.0.1:{port.port}"), within=1.0)
     assert time.monotonic() - started < 3
+
+
+def test_resolve_checked_refuses_a_guarded_address_unless_named() -> None:
+    async def resolve(host: str, policy: HostPolicy) -> list[str]:
+        return distinct_addresses(await resolve_checked(host, 80, policy))
+
+    with pytest.raises(ResolveError, match="link-local"):
+        asyncio.run(resolve("2852039166", HostPolicy()))
+    # Named in allowed_hosts: resolved (never connected to here: nothing routes there).
+    assert asyncio.run(resolve("2852039166", HostPolicy(("169.254.169.254",)))) == [
+        "169.254.169.254"
+    ]
+    assert asyncio.run(resolve("localhost", HostPolicy())) == ["127.0.0.1"]
+
+
+def test_a_tcp_target_is_connected_only_after_every_address_was_checked() -> None:
+    with SilentServer() as server:
+        with pytest.raises(ResolveError, match="not in allowed_hosts"):
+            asyncio.run(
+                probe(tcp_check(f"localhost:{server.port}"), ProbeContext(allowed_hosts=["x"]))
+            )
+        assert server.connections == 0
