@@ -275,14 +275,14 @@ class HostPolicy:
         """Refuse ``host`` before it is looked up: outside ``allowed_hosts``, or a guarded
         name or address literal that no pattern names."""
         name = canonical_host(host)
+        guarded = name in GUARDED_NAMES or _is_guarded_literal(name)
+        if guarded and not self._named(name):
+            raise _guarded(host, name)
         patterns = self._patterns
         if patterns and not any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
             raise ResolveError(
                 f"host '{name}' is not in allowed_hosts ({', '.join(self.allowed_hosts)})"
             )
-        guarded = name in GUARDED_NAMES or _is_guarded_literal(name)
-        if guarded and not self._named(name):
-            raise _guarded(name, None)
 
     def check_address(self, host: str, address: str) -> None:
         """Refuse connecting to ``address`` (what ``host`` resolved to) when it is guarded
@@ -296,7 +296,7 @@ class HostPolicy:
         embedded = embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
         names = [canonical_host(host), str(ip)] + ([str(embedded)] if embedded else [])
         if not self._named(*names):
-            raise _guarded(names[0], str(ip))
+            raise _guarded(host, str(ip))
 
 
 def _is_guarded_literal(name: str) -> bool:
@@ -306,10 +306,12 @@ def _is_guarded_literal(name: str) -> bool:
         return False
 
 
-def _guarded(name: str, address: str | None) -> ResolveError:
-    via = f" (it resolves to {address})" if address and address != name else ""
+def _guarded(host: str, address: str) -> ResolveError:
+    """The refusal, naming the host as written and the address it stands for."""
+    written = host.strip().strip("[]")
+    via = "" if written.lower().rstrip(".") == address else f" ({address})"
     return ResolveError(
-        f"host '{name}'{via} is link-local or a cloud metadata address; name it in "
+        f"host '{written}'{via} is link-local or a cloud metadata address; name it in "
         "allowed_hosts to check it"
     )
 
