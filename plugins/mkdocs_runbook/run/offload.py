@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
@@ -17,7 +18,18 @@ from typing import ParamSpec, TypeVar
 _Parameters = ParamSpec("_Parameters")
 _Result = TypeVar("_Result")
 
-_EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="runbook-cpu")
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool() -> ThreadPoolExecutor:
+    """This process's pool: a forked worker process must not inherit its parent's, whose
+    threads do not exist in the child."""
+    pool = _pools.get(os.getpid())
+    if pool is None:
+        pool = _pools[os.getpid()] = ThreadPoolExecutor(
+            max_workers=4, thread_name_prefix="runbook-cpu"
+        )
+    return pool
 
 
 async def off_loop(
@@ -27,4 +39,4 @@ async def off_loop(
 ) -> _Result:
     """``function(*args, **kwargs)`` on a worker thread, awaited from the event loop."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_EXECUTOR, functools.partial(function, *args, **kwargs))
+    return await loop.run_in_executor(_pool(), functools.partial(function, *args, **kwargs))
