@@ -18,6 +18,10 @@ from typing import ParamSpec, TypeVar
 _Parameters = ParamSpec("_Parameters")
 _Result = TypeVar("_Result")
 
+#: Below this many bytes or items of input, a step runs on the loop: a hop to a thread costs
+#: more than the step, and on a busy machine every thread is one more contender for the GIL.
+HEAVY_INPUT = 64 * 1024
+
 _pools: dict[int, ThreadPoolExecutor] = {}
 
 
@@ -40,3 +44,16 @@ async def off_loop(
     """``function(*args, **kwargs)`` on a worker thread, awaited from the event loop."""
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_pool(), functools.partial(function, *args, **kwargs))
+
+
+async def off_loop_if_heavy(
+    size: int,
+    function: Callable[_Parameters, _Result],
+    *args: _Parameters.args,
+    **kwargs: _Parameters.kwargs,
+) -> _Result:
+    """``function(*args, **kwargs)``: on a worker thread when its input (``size`` bytes or
+    items) is large enough to stall the loop, right here otherwise."""
+    if size < HEAVY_INPUT:
+        return function(*args, **kwargs)
+    return await off_loop(function, *args, **kwargs)

@@ -41,7 +41,7 @@ from ..settings import RunbookSettings
 from ..text import shown_part
 from ..units import format_timeout
 from .cache import ResultCache
-from .offload import off_loop
+from .offload import off_loop_if_heavy
 from .probes import Observation, ProbeContext, probe_for
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -206,9 +206,9 @@ class CheckRunner:
 
         async def measure_and_judge() -> RunOutcome:
             observation = await probe(resolved, self.context)
-            # Judging (regular expressions, JSONPath over a large body) runs off the event loop
-            # and within the attempt's timeout.
-            return await off_loop(judge, resolved, observation)
+            # Judging (regular expressions, JSONPath over a large body) runs within the
+            # attempt's timeout, and off the event loop when the observation is large.
+            return await off_loop_if_heavy(_size(observation), judge, resolved, observation)
 
         try:
             return await asyncio.wait_for(measure_and_judge(), timeout=resolved.timeout)
@@ -377,6 +377,11 @@ def _redacted(outcome: RunOutcome, resolved: ResolvedCheck) -> RunOutcome:
 def _short(actual: object) -> str:
     text = readable(actual)
     return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
+
+
+def _size(observation: Observation) -> int:
+    """How much an observation holds: the length of its texts and lists."""
+    return sum(len(v) for v in observation.subjects.values() if isinstance(v, str | list))
 
 
 def _host_key(resolved: ResolvedCheck) -> str:

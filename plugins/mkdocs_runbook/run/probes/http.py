@@ -27,7 +27,7 @@ from ...model import ResolvedCheck
 from ...resolve import parse_http_target
 from ...text import cut
 from ...units import format_duration, format_timeout
-from ..offload import off_loop
+from ..offload import off_loop, off_loop_if_heavy
 from . import READ_CAP_BYTES, Observation, ProbeContext
 from .decoding import (
     ACCEPT_ENCODING,
@@ -68,7 +68,9 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         # ``from None``: the library's own exceptions carry the real URL, secrets included.
         raise request_failure(exc, check) from None
 
-    body, parsed = await off_loop(_read_body, raw_body, response.encoding or "utf-8")
+    body, parsed = await off_loop_if_heavy(
+        len(raw_body), _read_body, raw_body, response.encoding or "utf-8"
+    )
     subjects: dict[str, Any] = {
         "status": response.status_code,
         "latency": latency,

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from ...errors import ProbeFailure
 from ...model import ResolvedCheck
 from ...resolve import parse_url
-from ..offload import off_loop
+from ..offload import off_loop_if_heavy
 from . import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
 from .http import read_capped, request_failure
 
@@ -53,7 +53,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         # Keep what arrived whole: a line cut in the middle would be a bogus parse error.
         text = text[: text.rfind("\n") + 1]
     # Parsing a large exposition takes a while; keep the event loop free for other checks.
-    samples = await off_loop(parse_samples, text)
+    samples = await off_loop_if_heavy(len(text), parse_samples, text)
     detail = (
         f"the response was cut at {READ_CAP_BYTES // (1024 * 1024)} MiB; "
         "series after that point were not read"
