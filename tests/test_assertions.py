@@ -253,7 +253,7 @@ SYNTAX_ERRORS = [
     ('metric up{job="a"', "unterminated label list at column 10 (no closing '}')", 10),
     (
         'metric up{job=~"a(b"} > 0',
-        "invalid label regex 'a(b': missing ): a(b at column 16",
+        "invalid label regex 'a(b': missing ), unterminated subpattern at column 16",
         16,
     ),
     (
