@@ -385,7 +385,8 @@ def _size(observation: Observation) -> int:
 
 
 def _host_key(resolved: ResolvedCheck) -> str:
-    """What ``per_host`` counts: the host the check connects to, read by its kind's parser."""
+    """What ``per_host`` counts: the host and port the check connects to, read by its kind's
+    parser (two services on one machine are two hosts)."""
     if resolved.kind in COMMAND_KINDS:
         return "<commands>"
     try:
@@ -394,7 +395,7 @@ def _host_key(resolved: ResolvedCheck) -> str:
         endpoint = None
     if endpoint is None:
         return f"<{resolved.kind}>"
-    return canonical_host(endpoint.host)
+    return f"{canonical_host(endpoint.host)}:{endpoint.port}"
 
 
 def run_sync(
