@@ -45,7 +45,7 @@ $(LEAN_STAMP): pyproject.toml
 browser-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+			apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null; \
 		else \
 			echo "note: /usr/bin/chromium is missing; run 'sudo apt-get install chromium' for the browser tests"; \
 		fi; \
@@ -91,7 +91,7 @@ floor: .venv-floor/.installed
 guard-deps:
 	@if [ -z "$$(ls /usr/lib/*/libnss_wrapper.so /usr/lib/libnss_wrapper.so 2>/dev/null)" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnss-wrapper >/dev/null; \
+			apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq libnss-wrapper >/dev/null; \
 		else \
 			echo "note: libnss_wrapper.so is missing; run 'sudo apt-get install libnss-wrapper' for the guard tests"; \
 		fi; \

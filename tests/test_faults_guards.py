@@ -437,7 +437,7 @@ def test_the_command_line_refuses_unbounded_timeouts(
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("value", [".inf", ".nan", "-5s", "2h", "1e400"])
 def test_mkdocs_yml_refuses_unbounded_timeouts(
-    tmp_path: Path, value: str, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, value: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "mkdocs.yml").write_text(
         f"site_name: x\nplugins:\n  - runbook:\n      timeout: {value}\n", encoding="utf-8"
@@ -446,7 +446,7 @@ def test_mkdocs_yml_refuses_unbounded_timeouts(
     (tmp_path / "docs" / "page.md").write_text(check("x", "tcp: 127.0.0.1:1"), encoding="utf-8")
     code = runbook_main(["check", "-f", str(tmp_path / "mkdocs.yml")])
     assert code == 2
-    assert "option 'timeout': expected" in caplog.text
+    assert "mkdocs.yml:4: plugin 'runbook' option 'timeout': expected" in capsys.readouterr().err
 
 
 # -- decompression bombs from real servers --------------------------------------------------
