@@ -50,8 +50,8 @@ def project(tmp_path: Path, http_server: RouteServer) -> Path:
 def test_check_reads_mkdocs_yml_and_exits_1_on_fail(project: Path) -> None:
     done = runbook("check", cwd=project)
     assert done.returncode == 1, done.stderr
-    assert "pass   docs/deploy.md:3" in done.stdout
-    assert "fail   docs/deploy.md:10" in done.stdout
+    assert "pass   deploy.md:3" in done.stdout
+    assert "fail   deploy.md:10" in done.stdout
     assert "\x1b[" not in done.stdout, "no colour codes when piped"
     assert "2 checks in env 'local': 1 fail, 1 pass" in done.stdout
 
@@ -59,7 +59,7 @@ def test_check_reads_mkdocs_yml_and_exits_1_on_fail(project: Path) -> None:
 def test_tag_filter_and_exit_0(project: Path) -> None:
     done = runbook("check", "--tag", "api", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "skip   docs/deploy.md:10" in done.stdout
+    assert "skip   deploy.md:10" in done.stdout
 
 
 def test_fail_on_can_be_relaxed(project: Path) -> None:

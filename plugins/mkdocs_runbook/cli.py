@@ -83,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _load(args: argparse.Namespace) -> tuple[Project, list[CheckItem]]:
-    project = load_project(args.config_file, env=getattr(args, "env", None))
+    start = args.paths[0] if args.paths else None
+    project = load_project(args.config_file, env=getattr(args, "env", None), start=start)
     paths = args.paths or project.default_paths()
     missing = [str(p) for p in paths if not p.exists()]
     if missing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
 from .results import Status
-from .settings import RunbookSettings, parse_statuses
+from .settings import DEFAULT_HISTORY, DEFAULT_ZONE, RunbookSettings, parse_statuses
 from .units import parse_duration
 
 
@@ -95,11 +96,22 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     status_page = c.Optional(c.Type(str))
     """A generated page listing every check of the site; unset for none."""
 
+    history = c.Optional(c.Type(str))
+    """The history store: a path (SQLite, relative to mkdocs.yml) or a ``sqlite:///`` or
+    ``postgresql://`` URL; ``null`` records no history (SPEC 10)."""
+
+    history_keep = Duration(default="90d")
+    """How long the history store keeps runs; older ones are pruned."""
+
+    zone = c.Type(str, default=DEFAULT_ZONE)
+    """Where this run happens (SPEC 11); ``RUNBOOK_ZONE`` overrides it."""
+
 
 #: Options whose SPEC defaults are not ``None`` but that may be set to ``null`` to turn off.
 OPTIONAL_DEFAULTS: dict[str, str] = {
     "report": "runbook-checks.json",
     "status_page": "status.md",
+    "history": DEFAULT_HISTORY,
 }
 
 
@@ -128,6 +140,9 @@ def settings_from_config(
         allowed_hosts=list(config.allowed_hosts),
         base_dir=config_dir,
         snippet_paths=snippet_paths or [],
+        history=config.history,
+        history_keep=config.history_keep,
+        zone=os.environ.get("RUNBOOK_ZONE") or config.zone,
     )
 
 

@@ -19,9 +19,15 @@ from .settings import RunbookSettings
 CheckItem = CheckSpec | BrokenCheck
 
 
-def collect(paths: Sequence[Path], settings: RunbookSettings) -> list[CheckItem]:
-    """Every check block under ``paths`` (files or folders of ``*.md``), parsed, in order."""
-    blocks = find_in_paths(paths, snippet_dirs=settings.snippet_paths)
+def collect(
+    paths: Sequence[Path], settings: RunbookSettings, *, roots: Sequence[Path] = ()
+) -> list[CheckItem]:
+    """Every check block under ``paths`` (files or folders of ``*.md``), parsed, in order.
+
+    Pages are named relative to the site's ``docs_dir``, else to the first of ``roots`` that
+    holds them, else to the folder given, as the site build names them."""
+    site_roots = [settings.docs_dir] if settings.docs_dir is not None else []
+    blocks = find_in_paths(paths, snippet_dirs=settings.snippet_paths, roots=[*site_roots, *roots])
     return parse_blocks(blocks)
 
 

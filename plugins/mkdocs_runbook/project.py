@@ -33,13 +33,30 @@ def _relative(path: Path) -> Path:
         return path
 
 
-def load_project(config_file: str | None, *, env: str | None = None) -> Project:
-    """Settings from ``config_file`` (or ./mkdocs.yml when present), else defaults.
+def find_config(start: Path | None) -> Path | None:
+    """The mkdocs.yml found walking up from ``start`` (the first PATH), then from the working
+    directory (SPEC 7); ``None`` when there is none."""
+    origins = [start] if start is not None else []
+    for origin in [*origins, Path.cwd()]:
+        folder = origin.resolve()
+        if not folder.is_dir():
+            folder = folder.parent
+        for candidate in (folder, *folder.parents):
+            if (candidate / DEFAULT_CONFIG).is_file():
+                return _relative(candidate / DEFAULT_CONFIG)
+    return None
+
+
+def load_project(
+    config_file: str | None, *, env: str | None = None, start: Path | None = None
+) -> Project:
+    """Settings from ``config_file`` (or the mkdocs.yml ``find_config`` finds from ``start``),
+    else defaults.
 
     An explicitly named file that is missing or invalid is a ``ConfigError``.
     """
-    path = Path(config_file) if config_file else Path(DEFAULT_CONFIG)
-    if not path.is_file():
+    path = Path(config_file) if config_file else find_config(start)
+    if path is None or not path.is_file():
         if config_file:
             raise ConfigError(f"config file not found: {config_file}")
         settings = RunbookSettings(catalog=Path("checks"))
@@ -76,10 +93,12 @@ def _from_mkdocs(path: Path) -> Project:
     snippet_paths = snippet_dirs(config, config_dir)
     plugin = next((p for p in config.plugins.values() if isinstance(p, RunbookPlugin)), None)
     if plugin is None:
-        from .config import RunbookConfig
+        from .config import RunbookConfig, apply_optional_defaults
 
         defaults = RunbookConfig()
-        defaults.load_dict({})
+        options: dict[str, object] = {}
+        apply_optional_defaults(options)
+        defaults.load_dict(options)
         defaults.validate()
         settings = settings_from_config(
             defaults, config_dir=config_dir, snippet_paths=snippet_paths
@@ -88,4 +107,5 @@ def _from_mkdocs(path: Path) -> Project:
         settings = settings_from_config(
             plugin.config, config_dir=config_dir, snippet_paths=snippet_paths
         )
+    settings.docs_dir = Path(config.docs_dir)
     return Project(settings=settings, docs_dir=Path(config.docs_dir), config_file=path)

@@ -103,7 +103,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     try:
         project = load_project(
-            config.getoption("runbook_config"), env=config.getoption("runbook_env")
+            config.getoption("runbook_config"),
+            env=config.getoption("runbook_env"),
+            start=Path(paths[0]),
         )
         run = RunbookRun(project, [Path(p) for p in paths])
     except RunbookError as exc:
@@ -130,7 +132,7 @@ class RunbookFile(pytest.File):
 
         run = self.config.stash[_RUN]
         try:
-            checks = collect([_relative_to_cwd(self.path)], run.settings)
+            checks = collect([_relative_to_cwd(self.path)], run.settings, roots=run.folders)
         except RunbookError as exc:  # unreadable or not UTF-8; the message names the file
             raise self.CollectError(str(exc)) from None
         for check in checks:
@@ -191,6 +193,8 @@ class RunbookRun:
         self.settings = project.settings
         self.config_file = project.config_file
         self.paths = [p.resolve() for p in paths]
+        #: Without a docs_dir, a page is named relative to the --runbook folder holding it.
+        self.folders = [p for p in self.paths if p.is_dir()]
         # Built now so that a broken catalog is a usage error before anything is collected.
         self._runner: CheckRunner = make_runner(self.settings)
         self._loop: BackgroundLoop | None = None

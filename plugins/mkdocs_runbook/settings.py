@@ -13,6 +13,9 @@ from typing import Any
 from .results import Status
 
 DEFAULT_FAIL_ON: tuple[Status, ...] = (Status.FAIL, Status.ERROR)
+DEFAULT_HISTORY = ".cache/runbook/history.sqlite"
+DEFAULT_HISTORY_KEEP = 90 * 86400.0
+DEFAULT_ZONE = "local"
 
 
 @dataclass
@@ -32,6 +35,16 @@ class RunbookSettings:
     base_dir: Path = field(default_factory=Path.cwd)
     #: Folders ``pymdownx.snippets`` searches (``base_path``), so the CLI finds what the site finds.
     snippet_paths: list[Path] = field(default_factory=list)
+    #: The site's ``docs_dir``: pages are named relative to it in every front-end (SPEC 10: a
+    #: check's history joins on ``page::id``). ``None`` without a mkdocs.yml.
+    docs_dir: Path | None = None
+    #: Where this run happens (SPEC 11): config ``zone``, ``--zone`` or ``RUNBOOK_ZONE``.
+    zone: str = DEFAULT_ZONE
+    #: The history store (SPEC 10): a path (SQLite) or a URL, relative to ``base_dir``;
+    #: ``None`` records nothing.
+    history: str | None = DEFAULT_HISTORY
+    #: Seconds of history kept; older runs are pruned.
+    history_keep: float = DEFAULT_HISTORY_KEEP
 
     @property
     def variables(self) -> dict[str, Any]:

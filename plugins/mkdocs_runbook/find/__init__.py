@@ -5,7 +5,7 @@ internals. A new way of marking a block goes here."""
 
 from __future__ import annotations
 
-from .pages import FenceInfo, find_blocks, find_in_paths, parse_fence_info
+from .pages import FenceInfo, find_blocks, find_in_paths, page_name, parse_fence_info
 from .superfences import custom_fences, highlight, is_marked
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "find_in_paths",
     "highlight",
     "is_marked",
+    "page_name",
     "parse_fence_info",
 ]

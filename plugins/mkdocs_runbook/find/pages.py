@@ -12,6 +12,7 @@ cannot read.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from .fence_scan import (
 from .site_markdown import TAB_LENGTH, formatted_checks
 from .snippets import SnippetExpander, SourceLine
 
-__all__ = ["FenceInfo", "find_blocks", "find_in_paths", "parse_fence_info"]
+__all__ = ["FenceInfo", "find_blocks", "find_in_paths", "page_name", "parse_fence_info"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # MkDocs' own front matter pattern (mkdocs.utils.meta); MkDocs drops it before Markdown runs.
@@ -155,23 +156,48 @@ def _normalized(lines: list[str]) -> list[str]:
     return normalized
 
 
-def find_in_paths(paths: Sequence[Path], *, snippet_dirs: Sequence[Path] = ()) -> list[CheckBlock]:
+def find_in_paths(
+    paths: Sequence[Path], *, snippet_dirs: Sequence[Path] = (), roots: Sequence[Path] = ()
+) -> list[CheckBlock]:
     """The blocks of Markdown files and folders (``*.md`` found recursively, sorted).
 
-    ``page`` is the path as given joined with the part below it, as a POSIX string
-    (``docs/ops/deploy.md``). A missing path or a file that is not UTF-8 is a ``ConfigError``.
+    ``page`` names a file as the site build does, so that a check has one identity
+    (``page::id``) in every front-end, its report and its history: relative to the first of
+    ``roots`` (the site's ``docs_dir``) that holds the file, else relative to the folder given
+    (a file given on its own: its name), as a POSIX string (``ops/deploy.md``). A missing path
+    or a file that is not UTF-8 is a ``ConfigError``.
     """
     blocks: list[CheckBlock] = []
     for path in paths:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*.md") if p.is_file())
+            folder = path
         elif path.is_file():
             files = [path]
+            folder = path.parent
         else:
             raise ConfigError(f"{path.as_posix()}: no such file or folder")
         for file in files:
-            blocks.extend(find_blocks(_read_page(file), file.as_posix(), snippet_dirs=snippet_dirs))
+            page = page_name(file, [*roots, folder])
+            blocks.extend(find_blocks(_read_page(file), page, snippet_dirs=snippet_dirs))
     return blocks
+
+
+def page_name(file: Path, roots: Sequence[Path]) -> str:
+    """``file`` relative to the first of ``roots`` that holds it, as a POSIX string; its bare
+    name when none does. Symbolic links are not followed: a page is where the site sees it."""
+    absolute = _absolute(file)
+    for root in roots:
+        try:
+            return absolute.relative_to(_absolute(root)).as_posix()
+        except ValueError:
+            continue
+    return file.name
+
+
+def _absolute(path: Path) -> Path:
+    # normpath, not resolve(): ``..`` is removed but a symbolic link stays where it is.
+    return Path(os.path.normpath(path.absolute()))
 
 
 def _read_page(file: Path) -> str:
