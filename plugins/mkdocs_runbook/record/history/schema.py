@@ -1,0 +1,168 @@
+"""The history store's tables, one definition for SQLite and PostgreSQL (SQLAlchemy Core), and
+the version that says which definition a store was made with.
+
+Raw facts: ``runbook_runs`` and ``runbook_results`` (one row per check per run; the primary key
+``run_id, page, check_id`` is the only index it needs, as every read starts from a time range
+of runs). Summaries kept up to date in the same transaction as each run, so that a site's
+whole history is read in a few small queries instead of scanning millions of result rows:
+``runbook_daily`` (passing and counted runs per check and day), ``runbook_checks`` (per
+check: its last statuses and when it last passed) and ``runbook_pages`` (per page: its last
+run and last full verification).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    select,
+)
+
+from ...errors import RunbookError
+
+#: The version this code reads and writes. A store of an older version is upgraded in place
+#: by the steps in ``UPGRADES``; a newer one is refused, never guessed at.
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+_TIME = DateTime(timezone=True)
+_ID = String(200)
+
+schema_table = Table("runbook_schema", metadata, Column("version", Integer, nullable=False))
+
+runs = Table(
+    "runbook_runs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("started_at", _TIME, nullable=False),
+    Column("finished_at", _TIME, nullable=False),
+    Column("env", _ID, nullable=False),
+    Column("zone", _ID, nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("git_commit", String(64)),
+    Column("checks", Integer, nullable=False),
+    Index("runbook_runs_by_env_time", "env", "started_at"),
+    Index("runbook_runs_by_time", "started_at"),
+)
+
+results = Table(
+    "runbook_results",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("page", String(500), primary_key=True),
+    Column("check_id", _ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("duration_ms", Float, nullable=False),
+    Column("checked_at", _TIME, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    # The primary key is the table: SQLite stores it once instead of a rowid table plus index.
+    sqlite_with_rowid=False,
+)
+
+daily = Table(
+    "runbook_daily",
+    metadata,
+    # Key in this order: a site's last 30 days are one range of it.
+    Column("env", _ID, primary_key=True),
+    Column("zone", _ID, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("page", String(500), primary_key=True),
+    Column("check_id", _ID, primary_key=True),
+    Column("runs", Integer, nullable=False),
+    Column("passing", Integer, nullable=False),
+    Index("runbook_daily_by_day", "day"),
+    sqlite_with_rowid=False,
+)
+
+checks = Table(
+    "runbook_checks",
+    metadata,
+    Column("env", _ID, primary_key=True),
+    Column("zone", _ID, primary_key=True),
+    Column("page", String(500), primary_key=True),
+    Column("check_id", _ID, primary_key=True),
+    Column("last_status", String(8), nullable=False),
+    Column("last_checked_at", _TIME, nullable=False),
+    Column("last_passed_at", _TIME),
+    # The last statuses with their times, oldest first, as JSON: [["pass", "2026-…Z"], …].
+    Column("recent", Text, nullable=False),
+)
+
+pages = Table(
+    "runbook_pages",
+    metadata,
+    Column("env", _ID, primary_key=True),
+    Column("zone", _ID, primary_key=True),
+    Column("page", String(500), primary_key=True),
+    Column("last_run_at", _TIME, nullable=False),
+    Column("last_verified_at", _TIME),
+)
+
+Upgrade = Callable[[Connection], None]
+#: ``version -> step`` that brings a store of that version to ``version + 1``.
+UPGRADES: dict[int, Upgrade] = {}
+
+
+class SchemaVersionError(RunbookError):
+    """The store was written with a schema this version does not know."""
+
+
+def stored_version(connection: Connection) -> int | None:
+    """The store's schema version; ``None`` for a store without our tables yet."""
+    if not inspect(connection).has_table(schema_table.name):
+        return None
+    version = connection.scalar(select(schema_table.c.version))
+    return None if version is None else int(version)
+
+
+def ensure_schema(connection: Connection) -> None:
+    """Create the tables in an empty store, or upgrade an older one step by step, inside the
+    caller's (write-locked) transaction. A newer store is a ``SchemaVersionError``."""
+    version = stored_version(connection)
+    if version is None:
+        metadata.create_all(connection)
+        connection.execute(schema_table.insert().values(version=SCHEMA_VERSION))
+        return
+    refuse_newer(version)
+    while version < SCHEMA_VERSION:
+        step = UPGRADES.get(version)
+        if step is None:
+            raise SchemaVersionError(
+                f"schema version {version} is too old to upgrade (this version of "
+                f"mkdocs-runbook reads {SCHEMA_VERSION})"
+            )
+        step(connection)
+        version += 1
+        connection.execute(schema_table.update().values(version=version))
+
+
+def refuse_newer(version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"written by a newer mkdocs-runbook (schema version {version}; this version reads "
+            f"{SCHEMA_VERSION}): upgrade mkdocs-runbook, or point `history` at another store"
+        )
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives times back without a zone; every time was stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

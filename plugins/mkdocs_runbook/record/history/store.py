@@ -1,0 +1,134 @@
+"""One history store, opened for one run: its transactions, and every database failure turned
+into a ``StoreProblem`` that names the store (password masked) and says what went wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from .location import StoreLocation, StoreProblem, locate, make_engine
+from .model import HistoryEntry, RunRecord, SiteHistory
+from .reader import read_entries, read_site
+from .schema import SCHEMA_VERSION, SchemaVersionError, refuse_newer, stored_version
+from .writer import lock_for_writing, prune, write_run
+
+T = TypeVar("T")
+
+
+class HistoryStore:
+    """Use as a context manager; every method may raise ``StoreProblem``."""
+
+    def __init__(self, location: StoreLocation) -> None:
+        self.location = location
+        self._engine: Engine | None = None
+
+    @classmethod
+    def open(cls, history: str, base_dir: Path) -> HistoryStore:
+        return cls(locate(history, base_dir))
+
+    @property
+    def display(self) -> str:
+        return self.location.display
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def write(self, run: RunRecord) -> bool:
+        """Record ``run`` in one transaction; ``False`` when it was recorded before."""
+
+        def work(connection: Connection) -> bool:
+            lock_for_writing(connection)
+            return write_run(connection, run)
+
+        return self._transaction(work, write=True)
+
+    def prune(self, *, before: datetime) -> None:
+        def work(connection: Connection) -> None:
+            lock_for_writing(connection)
+            prune(connection, before=before)
+
+        self._transaction(work, write=True)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read_site(self, *, env: str, zone: str, now: datetime) -> SiteHistory:
+        if not self._readable():
+            return SiteHistory(env=env, zone=zone)
+        return self._transaction(lambda c: read_site(c, env=env, zone=zone, now=now))
+
+    def read_entries(
+        self,
+        *,
+        env: str,
+        since: datetime,
+        pages: Collection[str] | None = None,
+        check_ids: Collection[str] | None = None,
+    ) -> list[HistoryEntry]:
+        if not self._readable():
+            return []
+        return self._transaction(
+            lambda c: read_entries(c, env=env, since=since, pages=pages, check_ids=check_ids)
+        )
+
+    def _readable(self) -> bool:
+        """Whether the store has tables of this version (an older one is upgraded first)."""
+        version = self._transaction(stored_version)
+        if version is None:
+            return False
+        with self._errors():
+            refuse_newer(version)
+        if version < SCHEMA_VERSION:
+            self._transaction(lock_for_writing, write=True)
+        return True
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _transaction(self, work: Callable[[Connection], T], *, write: bool = False) -> T:
+        with self._errors():
+            if self._engine is None:
+                self._engine = make_engine(self.location)
+            with self._engine.connect() as connection:
+                if write:
+                    connection = connection.execution_options(runbook_write=True)
+                with connection.begin():
+                    return work(connection)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except StoreProblem:
+            raise
+        except SchemaVersionError as exc:
+            raise self.location.problem(str(exc)) from None
+        except SQLAlchemyError as exc:
+            raise self.location.problem(_reason(exc)) from None
+        except OSError as exc:
+            raise self.location.problem(exc.strerror or str(exc)) from None
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own words, first line only (SQLAlchemy appends the SQL and a link)."""
+    original = getattr(exc, "orig", None)
+    text = str(original if original is not None else exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first.removeprefix("(sqlite3.OperationalError) ").strip()
