@@ -64,7 +64,8 @@ def locate(history: str, base_dir: Path) -> StoreLocation:
         scheme = history.split("://", 1)[0]
         raise StoreProblem(f"history store {scheme}://{MASK}: not a valid URL ({exc})") from None
     secrets = [url.password] if isinstance(url.password, str) else []
-    display = url.set(password=MASK).render_as_string(hide_password=False) if secrets else str(url)
+    # SQLAlchemy hides a password as ***; every other output of ours masks with ••••.
+    display = url.render_as_string(hide_password=True).replace(":***@", f":{MASK}@", 1)
     redactor = Redactor(secrets)
     backend, driver = url.get_backend_name(), url.get_driver_name()
     if backend == "sqlite":

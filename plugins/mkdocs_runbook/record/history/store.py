@@ -3,6 +3,7 @@ into a ``StoreProblem`` that names the store (password masked) and says what wen
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -121,9 +122,20 @@ class HistoryStore:
         except SchemaVersionError as exc:
             raise self.location.problem(str(exc)) from None
         except SQLAlchemyError as exc:
-            raise self.location.problem(_reason(exc)) from None
+            raise self.location.problem(_reason(exc) + self._permission_hint()) from None
         except OSError as exc:
             raise self.location.problem(exc.strerror or str(exc)) from None
+
+    def _permission_hint(self) -> str:
+        """SQLite says "readonly database" or "unable to open"; say which file is at fault."""
+        if not self.location.is_sqlite:
+            return ""
+        database = Path(self.location.url.database or "")
+        if database.exists() and not os.access(database, os.W_OK):
+            return " (the file is read-only for this user)"
+        if not os.access(database.parent, os.W_OK):
+            return f" (its folder {database.parent} is read-only for this user)"
+        return ""
 
 
 def _reason(exc: SQLAlchemyError) -> str:
