@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .find import find_in_paths
 from .model import BrokenCheck, CheckSpec
@@ -15,6 +16,9 @@ from .parse import Catalog, load_catalog, parse_blocks
 from .results import CheckResult, Report, iso_utc, utc_now
 from .run import CacheMode, CheckRunner, ResultCache, run_sync
 from .settings import RunbookSettings
+
+if TYPE_CHECKING:
+    from .record.history import RecordOutcome
 
 CheckItem = CheckSpec | BrokenCheck
 
@@ -82,3 +86,28 @@ def run_checks(
     return Report(
         env=settings.env, started_at=started, finished_at=iso_utc(utc_now()), checks=results
     )
+
+
+def record_history(
+    settings: RunbookSettings,
+    *,
+    trigger: str,
+    started_at: str,
+    finished_at: str,
+    results: Sequence[CheckResult],
+    expected: Mapping[str, Iterable[str]] | None = None,
+) -> RecordOutcome:
+    """Remember a run in the history store (SPEC 10) when it contacted a target: every result
+    it measured itself, in one transaction, after any runs spooled earlier. Never raises: a
+    store problem comes back in ``problems``, for the front-end to warn about once."""
+    from .record.history import new_run, record  # SQLAlchemy loads only when it is needed
+
+    run = new_run(
+        settings,
+        trigger=trigger,
+        started_at=started_at,
+        finished_at=finished_at,
+        results=results,
+        expected=expected,
+    )
+    return record(settings, run)

@@ -26,9 +26,10 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
-from .find import custom_fences, find_blocks, highlight, is_marked
+from .find import custom_fences, find_blocks, highlight, is_marked, page_owner
 from .model import BrokenCheck, CheckBlock, CheckSpec
 from .page_checks import (
+    BuildHistory,
     PageCheck,
     PageState,
     block_key,
@@ -72,6 +73,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.current: str | None = None
         self.started_at = ""
         self.status_url: str | None = None
+        self.history: BuildHistory | None = None
         # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
         # prose costs the plugin almost nothing on the other pages.
         self._parse_cache: dict[
@@ -123,6 +125,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.runner = CheckRunner(self.settings, catalog=catalog, cache=self.cache, mode=mode)
         self.pages = {}
         self.started_at = iso_utc(utc_now())
+        self.history = BuildHistory(self.settings, started_at=self.started_at)
         return config
 
     def _cache_mode(self) -> CacheMode:
@@ -154,7 +157,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled or self.runner is None or self.loop is None:
             return None
         page_path = page.file.src_uri
-        state = PageState(url=page.url)
+        state = PageState(url=page.url, owner=page_owner(page.meta))
         self.pages[page_path] = state
         self.current = page_path
         # The formatter sees what SuperFences formats; the finder only needs to be quick
@@ -284,6 +287,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 source_html=check.source_html,
                 stale=is_stale(check.result, stale_after=self.settings.stale_after),
                 detail=check.result.detail,
+                history=self.history.check(check.result) if self.history else None,
             )
 
         output = _SLOT_RE.sub(swap, output)
@@ -292,6 +296,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             env=self.settings.env,
             checked_at=max((r.checked_at for r in results), default=self.started_at),
             status_page_url=self._status_url(page),
+            owner=state.owner,
+            verified=self.history.page(page.file.src_uri, results) if self.history else None,
         )
         return output.replace(_SUMMARY_SLOT, summary, 1)
 
@@ -316,13 +322,22 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
 
     def _status_page_html(self, page: Page) -> str:
         urls = {path: state.url for path, state in self.pages.items()}
+        assert self.history is not None
 
         def link_for(result: CheckResult) -> str:
             url = urls.get(result.page, result.page)
             return f"{get_relative_url(url, page.url)}#{anchor_id(result)}"
 
+        results = self.all_results()
+        history = self.history.for_status_page(
+            results, self.pages, lambda path: get_relative_url(urls[path], page.url)
+        )
         return render_status_page(
-            self.all_results(), env=self.settings.env, started_at=self.started_at, link_for=link_for
+            results,
+            env=self.settings.env,
+            started_at=self.started_at,
+            link_for=link_for,
+            **history,
         )
 
     # -- the end of a build ----------------------------------------------------------------
@@ -345,6 +360,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.loop is not None:
             self.loop.call(self.runner.aclose(), timeout=30)
         self.runner = None
+        if self.history is not None:
+            for problem in self.history.record(results, finished_at=iso_utc(utc_now())):
+                log.warning(problem)
         for result in results:
             if result.status is Status.ERROR:
                 log.warning(

@@ -5,7 +5,16 @@ internals. A new way of marking a block goes here."""
 
 from __future__ import annotations
 
-from .pages import FenceInfo, find_blocks, find_in_paths, page_name, parse_fence_info
+from .pages import (
+    FenceInfo,
+    find_blocks,
+    find_in_paths,
+    front_matter,
+    page_name,
+    page_owner,
+    parse_fence_info,
+    read_page,
+)
 from .superfences import custom_fences, highlight, is_marked
 
 __all__ = [
@@ -13,8 +22,11 @@ __all__ = [
     "custom_fences",
     "find_blocks",
     "find_in_paths",
+    "front_matter",
     "highlight",
     "is_marked",
     "page_name",
+    "page_owner",
     "parse_fence_info",
+    "read_page",
 ]

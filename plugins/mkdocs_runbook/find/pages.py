@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -32,7 +33,16 @@ from .fence_scan import (
 from .site_markdown import TAB_LENGTH, formatted_checks
 from .snippets import SnippetExpander, SourceLine
 
-__all__ = ["FenceInfo", "find_blocks", "find_in_paths", "page_name", "parse_fence_info"]
+__all__ = [
+    "FenceInfo",
+    "find_blocks",
+    "find_in_paths",
+    "front_matter",
+    "page_name",
+    "page_owner",
+    "parse_fence_info",
+    "read_page",
+]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # MkDocs' own front matter pattern (mkdocs.utils.meta); MkDocs drops it before Markdown runs.
@@ -142,6 +152,34 @@ def _without_front_matter(markdown: str) -> str:
     if not isinstance(meta, dict):
         return text
     return "\n" * match.group(0).count("\n") + text[match.end() :]
+
+
+def front_matter(markdown: str) -> dict[str, Any]:
+    """A page's YAML front matter as MkDocs reads it ({} when there is none or it is not a
+    mapping)."""
+    match = _FRONT_MATTER.match(_LINE_BREAK.sub("\n", markdown).lstrip("\ufeff"))
+    if match is None:
+        return {}
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def page_owner(meta: Mapping[str, Any]) -> str:
+    """The ``owner`` of a page's front matter as text: ``team-a`` or ``team-a, team-b``."""
+    owner = meta.get("owner")
+    if owner is None:
+        return ""
+    if isinstance(owner, list | tuple):
+        return ", ".join(str(item) for item in owner if item is not None)
+    return str(owner)
+
+
+def read_page(file: Path) -> str:
+    """A page's text as MkDocs reads it; ``ConfigError`` naming the file when it cannot be."""
+    return _read_page(file)
 
 
 def _normalized(lines: list[str]) -> list[str]:

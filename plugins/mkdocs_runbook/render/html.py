@@ -32,9 +32,11 @@ from ..results import (
     summarize,
     utc_now,
 )
+from .history_view import CheckHistoryView, PageRow, page_rows
 
 __all__ = [
     "DETAIL_LIMIT_BYTES",
+    "PageVerification",
     "anchor_id",
     "is_stale",
     "latest_checked_at",
@@ -66,6 +68,14 @@ class CappedText:
     def shortened(self) -> str:
         """The text with an ellipsis where it was cut, for a message shown inline."""
         return f"{self.text}…" if self.total_bytes else self.text
+
+
+@dataclass(frozen=True)
+class PageVerification:
+    """When a page was last fully verified (``None``: never), and how long ago that was."""
+
+    at: str | None
+    ago: str
 
 
 @dataclass(frozen=True)
@@ -107,8 +117,16 @@ def latest_checked_at(results: Sequence[CheckResult]) -> str:
     return max((result.checked_at for result in results if result.checked_at), default="")
 
 
-def render_check(result: CheckResult, *, source_html: str, stale: bool, detail: str = "") -> str:
-    """The badge line, the block itself (``source_html``, trusted) and the collapsible result.
+def render_check(
+    result: CheckResult,
+    *,
+    source_html: str,
+    stale: bool,
+    detail: str = "",
+    history: CheckHistoryView | None = None,
+) -> str:
+    """The badge line, the check's history (when the site keeps one), the block itself
+    (``source_html``, trusted) and the collapsible result.
 
     ``detail`` is what the target answered (a response excerpt, a console diff): untrusted,
     escaped and capped to ``DETAIL_LIMIT_BYTES``.
@@ -124,16 +142,28 @@ def render_check(result: CheckResult, *, source_html: str, stale: bool, detail: 
         rows=[_assertion_row(assertion) for assertion in result.assertions],
         detail=_cap(detail),
         expanded=result.status in (Status.FAIL, Status.ERROR),
+        history=history,
     )
 
 
 def render_page_summary(
-    results: Sequence[CheckResult], *, env: str, checked_at: str, status_page_url: str | None
+    results: Sequence[CheckResult],
+    *,
+    env: str,
+    checked_at: str,
+    status_page_url: str | None,
+    owner: str = "",
+    verified: PageVerification | None = None,
 ) -> str:
-    """The line at the top of a page with checks: counts by status, when, which environment."""
+    """The line at the top of a page with checks: counts by status, when, which environment,
+    its owner (front matter) and, with history, when it was last fully verified."""
     return _template("page_summary.html").render(
         summary=_summary_context(results, env=env, when=checked_at),
         status_page_url=status_page_url,
+        owner=printable(owner),
+        history_on=verified is not None,
+        verified_at=verified.at if verified is not None else None,
+        verified_ago=verified.ago if verified is not None else "",
     )
 
 
@@ -143,12 +173,21 @@ def render_status_page(
     env: str,
     started_at: str,
     link_for: Callable[[CheckResult], str],
+    history_for: Callable[[CheckResult], CheckHistoryView] | None = None,
+    pages: Sequence[PageRow] = (),
 ) -> str:
-    """The body of the generated status page: every check of the site, failures first."""
+    """The body of the generated status page: every check of the site, failures first, with
+    uptimes, last pass and flapping when the site keeps history; then its pages by owner,
+    oldest full verification first."""
     ordered = sort_failures_first(list(results))
     return _template("status_page.html").render(
         summary=_summary_context(results, env=env, when=started_at),
-        rows=[(result, link_for(result)) for result in ordered],
+        rows=[
+            (result, link_for(result), history_for(result) if history_for else None)
+            for result in ordered
+        ],
+        history_on=history_for is not None,
+        page_rows=page_rows(pages) if history_for is not None else [],
     )
 
 

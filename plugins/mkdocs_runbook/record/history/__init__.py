@@ -3,11 +3,15 @@ SQLite or PostgreSQL, behind one schema and one query layer (SQLAlchemy Core).
 
 ``new_run`` + ``record`` for the front-ends that ran checks; ``read_site_history`` for a site
 build; ``HistoryStore`` for the commands that read it (``runbook history``, ``freshness``).
+The plain data (``model``) loads at once; what needs SQLAlchemy loads on first use, so that
+commands and pages that never touch the store do not pay for importing it.
 """
 
 from __future__ import annotations
 
-from .location import StoreProblem
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .model import (
     FLAP_CHANGES,
     FLAP_WINDOW,
@@ -24,10 +28,24 @@ from .model import (
     SiteHistory,
     verified_pages,
 )
-from .recorder import RecordOutcome, new_run, read_site_history, record
-from .schema import SCHEMA_VERSION
-from .spool import Spool
-from .store import HistoryStore
+
+if TYPE_CHECKING:
+    from .location import StoreProblem
+    from .recorder import RecordOutcome, new_run, read_site_history, record
+    from .schema import SCHEMA_VERSION
+    from .spool import Spool
+    from .store import HistoryStore
+
+_LAZY: dict[str, str] = {
+    "HistoryStore": "store",
+    "RecordOutcome": "recorder",
+    "SCHEMA_VERSION": "schema",
+    "Spool": "spool",
+    "StoreProblem": "location",
+    "new_run": "recorder",
+    "read_site_history": "recorder",
+    "record": "recorder",
+}
 
 __all__ = [
     "FLAP_CHANGES",
@@ -53,3 +71,10 @@ __all__ = [
     "record",
     "verified_pages",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
