@@ -24,7 +24,16 @@ LAYERS: list[tuple[str, ...]] = [
     ("record",),
     ("render",),
     ("engine",),
-    ("plugin", "config", "page_checks", "cli", "project", "pytest_plugin", "demo"),
+    (
+        "plugin",
+        "config",
+        "page_checks",
+        "cli",
+        "history_commands",
+        "project",
+        "pytest_plugin",
+        "demo",
+    ),
 ]
 LAYER_OF = {room: level for level, rooms in enumerate(LAYERS) for room in rooms}
 

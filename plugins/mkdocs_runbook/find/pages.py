@@ -38,6 +38,7 @@ __all__ = [
     "find_blocks",
     "find_in_paths",
     "front_matter",
+    "page_files",
     "page_name",
     "page_owner",
     "parse_fence_info",
@@ -206,6 +207,15 @@ def find_in_paths(
     or a file that is not UTF-8 is a ``ConfigError``.
     """
     blocks: list[CheckBlock] = []
+    for page, file in page_files(paths, roots=roots).items():
+        blocks.extend(find_blocks(_read_page(file), page, snippet_dirs=snippet_dirs))
+    return blocks
+
+
+def page_files(paths: Sequence[Path], *, roots: Sequence[Path] = ()) -> dict[str, Path]:
+    """``page -> file`` for the Markdown files under ``paths``, in order, pages named as
+    ``find_in_paths`` names them. A missing path is a ``ConfigError``."""
+    found: dict[str, Path] = {}
     for path in paths:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*.md") if p.is_file())
@@ -216,9 +226,8 @@ def find_in_paths(
         else:
             raise ConfigError(f"{path.as_posix()}: no such file or folder")
         for file in files:
-            page = page_name(file, [*roots, folder])
-            blocks.extend(find_blocks(_read_page(file), page, snippet_dirs=snippet_dirs))
-    return blocks
+            found.setdefault(page_name(file, [*roots, folder]), file)
+    return found
 
 
 def page_name(file: Path, roots: Sequence[Path]) -> str:
