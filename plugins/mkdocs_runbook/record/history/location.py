@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.pool import NullPool
 
 from ...errors import RunbookError
 from ...resolve import MASK, Redactor
@@ -88,7 +87,8 @@ def locate(history: str, base_dir: Path) -> StoreLocation:
 
 
 def make_engine(location: StoreLocation) -> Engine:
-    """An engine for one run: no pool to keep, the locking and timeouts set per database."""
+    """An engine for one store opening (one connection, reused by its transactions and closed
+    with it), the locking and timeouts set per database."""
     if location.is_sqlite:
         return _sqlite_engine(location)
     try:
@@ -102,7 +102,7 @@ def make_engine(location: StoreLocation) -> Engine:
         "application_name": "mkdocs-runbook",
         "options": f"-c lock_timeout={LOCK_WAIT_SECONDS * 1000} -c statement_timeout=120000",
     }
-    return create_engine(location.url, poolclass=NullPool, connect_args=connect_args)
+    return create_engine(location.url, pool_size=1, connect_args=connect_args)
 
 
 def _sqlite_engine(location: StoreLocation) -> Engine:
@@ -111,9 +111,7 @@ def _sqlite_engine(location: StoreLocation) -> Engine:
         database.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise location.problem(f"cannot create its folder: {exc.strerror}") from None
-    engine = create_engine(
-        location.url, poolclass=NullPool, connect_args={"timeout": LOCK_WAIT_SECONDS}
-    )
+    engine = create_engine(location.url, pool_size=1, connect_args={"timeout": LOCK_WAIT_SECONDS})
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:

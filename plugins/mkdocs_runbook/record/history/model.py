@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from ...results import CheckResult, Status
 
@@ -130,9 +130,8 @@ def verified_pages(
     return sorted(verified)
 
 
-@dataclass(frozen=True)
-class Mark:
-    """One past status of a check, for its row of marks."""
+class Mark(NamedTuple):
+    """One past status of a check, for its row of marks (a tuple: a site reads 20,000)."""
 
     status: str
     checked_at: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, case, func, select
 
@@ -21,7 +21,7 @@ from .model import (
     Share,
     SiteHistory,
 )
-from .schema import as_utc, checks, daily, pages, results, runs
+from .schema import checks, daily, day_number, pages, results, runs
 
 
 def read_site(connection: Connection, *, env: str, zone: str, now: datetime) -> SiteHistory:
@@ -29,13 +29,16 @@ def read_site(connection: Connection, *, env: str, zone: str, now: datetime) -> 
     last run and last full verification for ``env`` (in any zone)."""
     history = SiteHistory(env=env, zone=zone)
     uptime = _uptimes(connection, env=env, zone=zone, now=now)
-    state = select(checks).where(checks.c.env == env, checks.c.zone == zone)
-    for row in connection.execute(state):
-        key = (row.page, row.check_id)
-        recent = tuple(Mark(status, at) for status, at in json.loads(row.recent))
-        passed = iso_utc(as_utc(row.last_passed_at)) if row.last_passed_at is not None else None
+    state = select(checks.c.page, checks.c.check_id, checks.c.recent, checks.c.last_passed_at)
+    # .all(): one fetch of every row; iterating fetches them one by one, a call each.
+    for page, check_id, recent, last_passed_at in connection.execute(
+        state.where(checks.c.env == env, checks.c.zone == zone)
+    ).all():
+        key = (page, check_id)
         history.checks[key] = CheckHistory(
-            recent=recent, last_passed_at=passed, uptime=uptime.get(key, {})
+            recent=tuple(map(Mark._make, json.loads(recent))),
+            last_passed_at=last_passed_at,
+            uptime=uptime.get(key, {}),
         )
     by_page = (
         select(
@@ -46,9 +49,9 @@ def read_site(connection: Connection, *, env: str, zone: str, now: datetime) -> 
         .where(pages.c.env == env)
         .group_by(pages.c.page)
     )
-    for row in connection.execute(by_page):
+    for row in connection.execute(by_page).all():
         history.pages[row.page] = PageHistory(
-            last_run_at=_iso(row.last_run_at), last_verified_at=_iso(row.last_verified_at)
+            last_run_at=row.last_run_at, last_verified_at=row.last_verified_at
         )
     return history
 
@@ -59,9 +62,9 @@ def _uptimes(
     """Passing share per check over 24 h (from the runs of the last day) and 7 and 30 days
     (from the daily counts: today and the days before it)."""
     shares: dict[tuple[str, str], dict[str, Share]] = {}
-    today = now.astimezone(timezone.utc).date()
-    week_start = today - timedelta(days=6)
-    month_start = today - timedelta(days=29)
+    today = day_number(iso_utc(now))
+    week_start = today - 6
+    month_start = today - 29
     in_week = daily.c.day >= week_start
     by_days = (
         select(
@@ -75,12 +78,12 @@ def _uptimes(
         .where(daily.c.env == env, daily.c.zone == zone, daily.c.day >= month_start)
         .group_by(daily.c.page, daily.c.check_id)
     )
-    for row in connection.execute(by_days):
+    for row in connection.execute(by_days).all():
         shares[(row.page, row.check_id)] = {
             "7d": Share(int(row.passing_7d), int(row.runs_7d)),
             "30d": Share(int(row.passing_30d), int(row.runs_30d)),
         }
-    day_ago = now - timedelta(seconds=UPTIME_WINDOWS["24h"])
+    day_ago = iso_utc(now - timedelta(seconds=UPTIME_WINDOWS["24h"]))
     counted = results.c.status != Status.SKIP.value
     last_day = (
         select(
@@ -94,7 +97,7 @@ def _uptimes(
         .where(results.c.checked_at >= day_ago)
         .group_by(results.c.page, results.c.check_id)
     )
-    for row in connection.execute(last_day):
+    for row in connection.execute(last_day).all():
         shares.setdefault((row.page, row.check_id), {})["24h"] = Share(
             int(row.passing), int(row.runs)
         )
@@ -114,7 +117,7 @@ def read_entries(
     query = (
         select(runs, results)
         .join(results, results.c.run_id == runs.c.id)
-        .where(runs.c.env == env, runs.c.started_at >= since)
+        .where(runs.c.env == env, runs.c.started_at >= iso_utc(since))
         .order_by(results.c.page, results.c.check_id, results.c.checked_at.desc())
     )
     if pages is not None:
@@ -122,11 +125,11 @@ def read_entries(
     if check_ids is not None:
         query = query.where(results.c.check_id.in_(list(check_ids)))
     entries = []
-    for row in connection.execute(query):
+    for row in connection.execute(query).all():
         entries.append(
             HistoryEntry(
                 run_id=row.run_id,
-                started_at=iso_utc(as_utc(row.started_at)),
+                started_at=row.started_at,
                 trigger=row.trigger,
                 zone=row.zone,
                 host=row.host,
@@ -140,13 +143,9 @@ def read_entries(
                     value=row.value,
                     message=row.message,
                     duration_ms=float(row.duration_ms),
-                    checked_at=iso_utc(as_utc(row.checked_at)),
+                    checked_at=row.checked_at,
                     attempts=int(row.attempts),
                 ),
             )
         )
     return entries
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else iso_utc(as_utc(moment))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ...results import CheckResult, utc_now
+from ...results import CheckResult, iso_utc, utc_now
 from ...settings import RunbookSettings
 from .location import StoreProblem
 from .model import (
@@ -91,8 +91,8 @@ def record(
                 spool.done(spooled)
                 outcome.flushed += 1
             if run is not None:
-                outcome.recorded = store.write(run)
-                store.prune(before=(now or utc_now()) - timedelta(seconds=settings.history_keep))
+                keep = timedelta(seconds=settings.history_keep)
+                outcome.recorded = store.write(run, prune_before=iso_utc((now or utc_now()) - keep))
     except StoreProblem as problem:
         if run is not None and not outcome.recorded:
             outcome.problems.append(_spooled(problem, run, spool, outcome))

@@ -13,12 +13,11 @@ run and last full verification).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     Column,
     Connection,
-    Date,
     DateTime,
     Float,
     Index,
@@ -30,8 +29,11 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ...errors import RunbookError
+from ...results import iso_utc, parse_iso_utc
 
 #: The version this code reads and writes. A store of an older version is upgraded in place
 #: by the steps in ``UPGRADES``; a newer one is refused, never guessed at.
@@ -39,7 +41,37 @@ SCHEMA_VERSION = 1
 
 metadata = MetaData()
 
-_TIME = DateTime(timezone=True)
+
+class UtcTime(TypeDecorator[str]):
+    """A moment as the rest of the package writes it, ``2026-11-23T07:41:03Z``. SQLite keeps that
+    text (it sorts in time order and costs nothing to write or read back); PostgreSQL keeps a
+    ``timestamptz``, for the people who query the store themselves."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(20))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name == "sqlite":
+            return value
+        return parse_iso_utc(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return iso_utc(value)
+
+
+def day_number(iso: str) -> int:
+    """The UTC day of a moment, as a number that counts days (the daily table's key)."""
+    return parse_iso_utc(iso).date().toordinal()
+
+
+_TIME = UtcTime()
 _ID = String(200)
 
 schema_table = Table("runbook_schema", metadata, Column("version", Integer, nullable=False))
@@ -84,7 +116,7 @@ daily = Table(
     # Key in this order: a site's last 30 days are one range of it.
     Column("env", _ID, primary_key=True),
     Column("zone", _ID, primary_key=True),
-    Column("day", Date, primary_key=True),
+    Column("day", Integer, primary_key=True),  # day_number()
     Column("page", String(500), primary_key=True),
     Column("check_id", _ID, primary_key=True),
     Column("runs", Integer, nullable=False),
@@ -161,8 +193,3 @@ def refuse_newer(version: int) -> None:
             f"written by a newer mkdocs-runbook (schema version {version}; this version reads "
             f"{SCHEMA_VERSION}): upgrade mkdocs-runbook, or point `history` at another store"
         )
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite gives times back without a zone; every time was stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

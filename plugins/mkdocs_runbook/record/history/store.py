@@ -53,28 +53,25 @@ class HistoryStore:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def write(self, run: RunRecord) -> bool:
-        """Record ``run`` in one transaction; ``False`` when it was recorded before."""
+    def write(self, run: RunRecord, *, prune_before: str | None = None) -> bool:
+        """Record ``run`` in one transaction, and forget runs that started before
+        ``prune_before`` in the same one; ``False`` when ``run`` was recorded before."""
 
         def work(connection: Connection) -> bool:
             lock_for_writing(connection)
-            return write_run(connection, run)
+            written = write_run(connection, run)
+            if prune_before is not None:
+                prune(connection, before=prune_before)
+            return written
 
         return self._transaction(work, write=True)
-
-    def prune(self, *, before: datetime) -> None:
-        def work(connection: Connection) -> None:
-            lock_for_writing(connection)
-            prune(connection, before=before)
-
-        self._transaction(work, write=True)
 
     # -- reading -------------------------------------------------------------------------------
 
     def read_site(self, *, env: str, zone: str, now: datetime) -> SiteHistory:
-        if not self._readable():
-            return SiteHistory(env=env, zone=zone)
-        return self._transaction(lambda c: read_site(c, env=env, zone=zone, now=now))
+        return self._read(
+            lambda c: read_site(c, env=env, zone=zone, now=now), SiteHistory(env=env, zone=zone)
+        )
 
     def read_entries(
         self,
@@ -84,22 +81,27 @@ class HistoryStore:
         pages: Collection[str] | None = None,
         check_ids: Collection[str] | None = None,
     ) -> list[HistoryEntry]:
-        if not self._readable():
-            return []
-        return self._transaction(
-            lambda c: read_entries(c, env=env, since=since, pages=pages, check_ids=check_ids)
+        return self._read(
+            lambda c: read_entries(c, env=env, since=since, pages=pages, check_ids=check_ids), []
         )
 
-    def _readable(self) -> bool:
-        """Whether the store has tables of this version (an older one is upgraded first)."""
-        version = self._transaction(stored_version)
-        if version is None:
-            return False
-        with self._errors():
+    def _read(self, work: Callable[[Connection], T], empty: T) -> T:
+        """``work`` in a read transaction, or ``empty`` for a store without our tables yet. A
+        store of an older schema version is upgraded first; a newer one is refused."""
+
+        def guarded(connection: Connection) -> T | None:
+            version = stored_version(connection)
+            if version is None:
+                return empty
             refuse_newer(version)
-        if version < SCHEMA_VERSION:
+            return work(connection) if version == SCHEMA_VERSION else None
+
+        result = self._transaction(guarded)
+        if result is None:
             self._transaction(lock_for_writing, write=True)
-        return True
+            result = self._transaction(guarded)
+        assert result is not None
+        return result
 
     # -- plumbing ------------------------------------------------------------------------------
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, exists, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ...results import Status, parse_iso_utc
+from ...results import Status
 from .model import RECENT_MARKS, ResultRow, RunRecord
-from .schema import as_utc, checks, daily, ensure_schema, pages, results, runs
+from .schema import checks, daily, day_number, ensure_schema, pages, results, runs
 
 #: PostgreSQL advisory lock key of mkdocs-runbook's history writers (any fixed number).
 _WRITER_LOCK = 0x52554E424F4F4B  # "RUNBOOK"
@@ -40,8 +39,8 @@ def write_run(connection: Connection, run: RunRecord) -> bool:
     connection.execute(
         runs.insert().values(
             id=run.id,
-            started_at=_time(run.started_at),
-            finished_at=_time(run.finished_at),
+            started_at=run.started_at,
+            finished_at=run.finished_at,
             env=run.env,
             zone=run.zone,
             trigger=run.trigger,
@@ -58,13 +57,13 @@ def write_run(connection: Connection, run: RunRecord) -> bool:
     return True
 
 
-def prune(connection: Connection, *, before: datetime) -> None:
+def prune(connection: Connection, *, before: str) -> None:
     """Forget runs that started before ``before``, with their results and daily counts, and
     the summaries of checks and pages not seen since."""
     old_runs = select(runs.c.id).where(runs.c.started_at < before)
     connection.execute(delete(results).where(results.c.run_id.in_(old_runs)))
     connection.execute(delete(runs).where(runs.c.started_at < before))
-    connection.execute(delete(daily).where(daily.c.day < before.date()))
+    connection.execute(delete(daily).where(daily.c.day < day_number(before)))
     connection.execute(delete(checks).where(checks.c.last_checked_at < before))
     connection.execute(delete(pages).where(pages.c.last_run_at < before))
 
@@ -80,17 +79,17 @@ def _result_values(run_id: str, row: ResultRow) -> dict[str, Any]:
         "value": row.value,
         "message": row.message,
         "duration_ms": row.duration_ms,
-        "checked_at": _time(row.checked_at),
+        "checked_at": row.checked_at,
         "attempts": row.attempts,
     }
 
 
 def _add_to_daily(connection: Connection, run: RunRecord) -> None:
-    counts: dict[tuple[str, str, date], list[int]] = {}
+    counts: dict[tuple[str, str, int], list[int]] = {}
     for row in run.results:
         if row.status == Status.SKIP.value:
             continue
-        key = (row.page, row.check_id, _time(row.checked_at).date())
+        key = (row.page, row.check_id, day_number(row.checked_at))
         tally = counts.setdefault(key, [0, 0])
         tally[0] += 1
         tally[1] += row.passing
@@ -116,34 +115,36 @@ def _add_to_daily(connection: Connection, run: RunRecord) -> None:
 
 
 def _update_checks(connection: Connection, run: RunRecord) -> None:
+    state = select(checks.c.page, checks.c.check_id, checks.c.recent, checks.c.last_passed_at)
     known = {
-        (row.page, row.check_id): row
-        for row in connection.execute(
-            select(checks).where(
-                checks.c.env == run.env,
-                checks.c.zone == run.zone,
-                checks.c.page.in_(run.pages),
+        (page, check_id): (recent, last_passed_at)
+        for page, check_id, recent, last_passed_at in connection.execute(
+            state.where(
+                checks.c.env == run.env, checks.c.zone == run.zone, checks.c.page.in_(run.pages)
             )
-        )
+        ).all()
     }
     values = []
     for row in run.results:
-        before = known.get((row.page, row.check_id))
-        recent: list[list[str]] = json.loads(before.recent) if before is not None else []
-        recent = sorted([*recent, [row.status, row.checked_at]], key=lambda mark: mark[1])
-        last = recent[-1]
-        passed = [before.last_passed_at] if before is not None and before.last_passed_at else []
+        stored, last_passed_at = known.get((row.page, row.check_id), ("[]", None))
+        recent: list[list[str]] = json.loads(stored)
+        mark = [row.status, row.checked_at]
+        if recent and recent[-1][1] > row.checked_at:  # a spooled run, older than the last
+            recent = sorted([*recent, mark], key=lambda item: item[1])
+        else:
+            recent.append(mark)
+        passed = [last_passed_at] if last_passed_at is not None else []
         if row.passing:
-            passed.append(_time(row.checked_at))
+            passed.append(row.checked_at)
         values.append(
             {
                 "env": run.env,
                 "zone": run.zone,
                 "page": row.page,
                 "check_id": row.check_id,
-                "last_status": last[0],
-                "last_checked_at": _time(last[1]),
-                "last_passed_at": max((as_utc(t) for t in passed), default=None),
+                "last_status": recent[-1][0],
+                "last_checked_at": recent[-1][1],
+                "last_passed_at": max(passed, default=None),
                 "recent": json.dumps(recent[-RECENT_MARKS:]),
             }
         )
@@ -160,17 +161,17 @@ def _update_pages(connection: Connection, run: RunRecord) -> None:
             select(pages).where(
                 pages.c.env == run.env, pages.c.zone == run.zone, pages.c.page.in_(touched)
             )
-        )
+        ).all()
     }
-    at = _time(run.started_at)
+    at = run.started_at
     verified = set(run.verified_pages)
     values = []
     for page in touched:
         before = known.get(page)
-        runs_at = [at, *([as_utc(before.last_run_at)] if before is not None else [])]
+        runs_at = [at, *([before.last_run_at] if before is not None else [])]
         verified_at = [at] if page in verified else []
         if before is not None and before.last_verified_at is not None:
-            verified_at.append(as_utc(before.last_verified_at))
+            verified_at.append(before.last_verified_at)
         values.append(
             {
                 "env": run.env,
@@ -202,7 +203,3 @@ def _upsert_replacing(
         ),
         list(values),
     )
-
-
-def _time(iso: str) -> datetime:
-    return parse_iso_utc(iso)
