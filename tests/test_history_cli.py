@@ -283,3 +283,7 @@ def test_postgresql_stopping_mid_run_spools_and_the_next_run_flushes_it_once(
     assert runs == [(3,)]
     results = postgres_server.sql("SELECT count(*) FROM runbook_results", database=database)
     assert results == [(9,)]
+    stored = postgres_server.sql(
+        "SELECT name, value, message, page, check_id FROM runbook_results", database=database
+    )
+    assert SECRET not in repr(stored)

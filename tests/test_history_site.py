@@ -202,6 +202,31 @@ def test_history_off_shows_no_history(site: Site) -> None:
     assert not (site.root / ".cache/runbook/history.sqlite").exists()
 
 
+def test_pytest_with_workers_records_one_run_and_a_selection_verifies_no_page(
+    site: Site,
+) -> None:
+    environ = {**os.environ, "CI": "true", "HISTORY_TOKEN": SECRET}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"]
+    done = subprocess.run(
+        [*command, "--runbook", "docs", "-k", "db-ready"],
+        cwd=site.root, env=environ, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert history_rows(site, "SELECT trigger, checks FROM runbook_runs") == [("pytest", 1)]
+    assert history_rows(site, "SELECT page, last_verified_at FROM runbook_pages") == [
+        ("db.md", None)
+    ]
+    done = subprocess.run(
+        [*command, "--runbook", "docs"],
+        cwd=site.root, env=environ, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert history_rows(site, "SELECT count(*), sum(checks) FROM runbook_runs") == [(2, 3)]
+    [(verified,)] = history_rows(site, "SELECT last_verified_at FROM runbook_pages")
+    assert verified is not None
+    assert SECRET.encode() not in (site.root / ".cache/runbook/history.sqlite").read_bytes()
+
+
 def test_build_check_and_pytest_record_one_identity_per_check(site: Site) -> None:
     assert build(site).returncode == 0
     scripts = Path(sys.executable).parent

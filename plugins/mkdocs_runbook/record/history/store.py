@@ -14,10 +14,11 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import schema
 from .location import StoreLocation, StoreProblem, locate, make_engine
 from .model import HistoryEntry, RunRecord, SiteHistory
 from .reader import read_entries, read_site
-from .schema import SCHEMA_VERSION, SchemaVersionError, refuse_newer, stored_version
+from .schema import SchemaVersionError, refuse_newer, stored_version
 from .writer import lock_for_writing, prune, write_run
 
 T = TypeVar("T")
@@ -94,7 +95,7 @@ class HistoryStore:
             if version is None:
                 return empty
             refuse_newer(version)
-            return work(connection) if version == SCHEMA_VERSION else None
+            return work(connection) if version == schema.SCHEMA_VERSION else None
 
         result = self._transaction(guarded)
         if result is None:
