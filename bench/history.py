@@ -30,7 +30,14 @@ from typing import Any
 from sqlalchemy import text
 
 from mkdocs_runbook.record.history import HistoryStore, new_run, read_site_history, record
-from mkdocs_runbook.record.history.schema import checks, daily, pages, results, runs
+from mkdocs_runbook.record.history.schema import (
+    checks,
+    daily,
+    encode_mark,
+    pages,
+    results,
+    runs,
+)
 from mkdocs_runbook.record.history.writer import lock_for_writing
 from mkdocs_runbook.results import CheckResult, Status, iso_utc
 from mkdocs_runbook.settings import RunbookSettings
@@ -139,7 +146,7 @@ def generate(settings: RunbookSettings, *, days: int, now: datetime) -> int:
                         "last_status": marks[-1][0],
                         "last_checked_at": marks[-1][1],
                         "last_passed_at": passed.get((page, check_id)),
-                        "recent": json.dumps(marks),
+                        "recent": "".join(encode_mark(*mark) for mark in marks),
                     }
                     for (page, check_id), marks in recent.items()
                 ],

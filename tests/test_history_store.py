@@ -349,3 +349,18 @@ def test_rows_hold_only_what_was_shown(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / ".cache/runbook/history.sqlite") as connection:
         [(message,)] = connection.execute("SELECT message FROM runbook_results").fetchall()
     assert message == "x" * 2048
+
+
+def test_a_run_written_late_counts_but_keeps_the_marks_in_time_order(
+    settings: RunbookSettings,
+) -> None:
+    newer, older = NOW - timedelta(hours=1), NOW - timedelta(hours=2)
+    record(settings, run_of(settings, [result("a", Status.FAIL, newer)], newer), now=NOW)
+    # A run from the spool, measured before the one already there.
+    record(settings, run_of(settings, [result("a", Status.PASS, older)], older), now=NOW)
+    history, _ = read_site_history(settings, now=NOW)
+    assert history is not None
+    a = history.check("ops.md", "a")
+    assert [m.status for m in a.recent] == ["fail"]
+    assert a.last_passed_at == iso_utc(older)
+    assert (a.share_30d.passing, a.share_30d.runs) == (1, 2)

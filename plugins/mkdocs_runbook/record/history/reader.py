@@ -3,7 +3,6 @@ its size and however long the history), and the runs ``runbook history`` prints.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
@@ -15,13 +14,12 @@ from .model import (
     UPTIME_WINDOWS,
     CheckHistory,
     HistoryEntry,
-    Mark,
     PageHistory,
     ResultRow,
     Share,
     SiteHistory,
 )
-from .schema import checks, daily, day_number, pages, results, runs
+from .schema import checks, daily, day_number, decode_marks, pages, results, runs
 
 
 def read_site(connection: Connection, *, env: str, zone: str, now: datetime) -> SiteHistory:
@@ -36,7 +34,7 @@ def read_site(connection: Connection, *, env: str, zone: str, now: datetime) -> 
     ).all():
         key = (page, check_id)
         history.checks[key] = CheckHistory(
-            recent=tuple(map(Mark._make, json.loads(recent))),
+            recent=tuple(decode_marks(recent)),
             last_passed_at=last_passed_at,
             uptime=uptime.get(key, {}),
         )

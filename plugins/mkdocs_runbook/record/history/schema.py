@@ -34,6 +34,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ...errors import RunbookError
 from ...results import iso_utc, parse_iso_utc
+from .model import RECENT_MARKS, Mark
 
 #: The version this code reads and writes. A store of an older version is upgraded in place
 #: by the steps in ``UPGRADES``; a newer one is refused, never guessed at.
@@ -64,6 +65,23 @@ class UtcTime(TypeDecorator[str]):
         if value is None or isinstance(value, str):
             return value
         return iso_utc(value)
+
+
+#: A mark in ``runbook_checks.recent``: the status's letter, then the 20-character time.
+MARK_WIDTH = 21
+_LETTERS = {"pass": "p", "warn": "w", "fail": "f", "error": "e", "skip": "s"}
+_STATUSES = {letter: status for status, letter in _LETTERS.items()}
+
+
+def encode_mark(status: str, checked_at: str) -> str:
+    return _LETTERS[status] + checked_at
+
+
+def decode_marks(text: str) -> list[Mark]:
+    return [
+        Mark(_STATUSES[text[i]], text[i + 1 : i + MARK_WIDTH])
+        for i in range(0, len(text) - MARK_WIDTH + 1, MARK_WIDTH)
+    ]
 
 
 def day_number(iso: str) -> int:
@@ -135,8 +153,9 @@ checks = Table(
     Column("last_status", String(8), nullable=False),
     Column("last_checked_at", _TIME, nullable=False),
     Column("last_passed_at", _TIME),
-    # The last statuses with their times, oldest first, as JSON: [["pass", "2026-…Z"], …].
-    Column("recent", Text, nullable=False),
+    # The last statuses with their times, oldest first, as fixed-width marks ("p2026-…Z",
+    # see encode_marks), so that a run appends its mark in SQL without reading the row.
+    Column("recent", String(RECENT_MARKS * MARK_WIDTH), nullable=False),
 )
 
 pages = Table(

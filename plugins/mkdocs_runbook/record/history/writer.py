@@ -8,16 +8,25 @@ written again: replaying a spooled run is safe however often it happens.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, exists, select, text
+from sqlalchemy import Connection, Table, case, delete, exists, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...results import Status
 from .model import RECENT_MARKS, ResultRow, RunRecord
-from .schema import checks, daily, day_number, ensure_schema, pages, results, runs
+from .schema import (
+    MARK_WIDTH,
+    checks,
+    daily,
+    day_number,
+    encode_mark,
+    ensure_schema,
+    pages,
+    results,
+    runs,
+)
 
 #: PostgreSQL advisory lock key of mkdocs-runbook's history writers (any fixed number).
 _WRITER_LOCK = 0x52554E424F4F4B  # "RUNBOOK"
@@ -115,40 +124,49 @@ def _add_to_daily(connection: Connection, run: RunRecord) -> None:
 
 
 def _update_checks(connection: Connection, run: RunRecord) -> None:
-    state = select(checks.c.page, checks.c.check_id, checks.c.recent, checks.c.last_passed_at)
-    known = {
-        (page, check_id): (recent, last_passed_at)
-        for page, check_id, recent, last_passed_at in connection.execute(
-            state.where(
-                checks.c.env == run.env, checks.c.zone == run.zone, checks.c.page.in_(run.pages)
-            )
-        ).all()
-    }
-    values = []
-    for row in run.results:
-        stored, last_passed_at = known.get((row.page, row.check_id), ("[]", None))
-        recent: list[list[str]] = json.loads(stored)
-        mark = [row.status, row.checked_at]
-        if recent and recent[-1][1] > row.checked_at:  # a spooled run, older than the last
-            recent = sorted([*recent, mark], key=lambda item: item[1])
-        else:
-            recent.append(mark)
-        passed = [last_passed_at] if last_passed_at is not None else []
-        if row.passing:
-            passed.append(row.checked_at)
-        values.append(
-            {
-                "env": run.env,
-                "zone": run.zone,
-                "page": row.page,
-                "check_id": row.check_id,
-                "last_status": recent[-1][0],
-                "last_checked_at": recent[-1][1],
-                "last_passed_at": max(passed, default=None),
-                "recent": json.dumps(recent[-RECENT_MARKS:]),
-            }
-        )
-    _upsert_replacing(connection, checks, values)
+    """One upsert for all the run's checks; the database appends each mark to the row's last
+    ones, so nothing is read back. A run older than a check's last result (written late from
+    the spool) counts everywhere but in that check's row of marks, which stays in time order."""
+    values = [
+        {
+            "env": run.env,
+            "zone": run.zone,
+            "page": row.page,
+            "check_id": row.check_id,
+            "last_status": row.status,
+            "last_checked_at": row.checked_at,
+            "last_passed_at": row.checked_at if row.passing else None,
+            "recent": encode_mark(row.status, row.checked_at),
+        }
+        for row in run.results
+    ]
+    statement = _upsert(connection, checks)
+    new, old = statement.excluded, checks.c
+    newer = new.last_checked_at >= old.last_checked_at
+    joined = old.recent + new.recent
+    keep = RECENT_MARKS * MARK_WIDTH
+    if connection.dialect.name == "postgresql":
+        appended = func.right(joined, keep)
+    else:
+        appended = func.substr(joined, -keep)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(checks.primary_key.columns),
+            set_={
+                "recent": case((newer, appended), else_=old.recent),
+                "last_status": case((newer, new.last_status), else_=old.last_status),
+                "last_checked_at": case((newer, new.last_checked_at), else_=old.last_checked_at),
+                "last_passed_at": case(
+                    (
+                        or_(old.last_passed_at.is_(None), new.last_passed_at > old.last_passed_at),
+                        new.last_passed_at,
+                    ),
+                    else_=old.last_passed_at,
+                ),
+            },
+        ),
+        values,
+    )
 
 
 def _update_pages(connection: Connection, run: RunRecord) -> None:
