@@ -40,7 +40,7 @@ def print_history(
 ) -> None:
     runs = 0
     for check in checks:
-        stream.write(f"{check.page}::{check.check_id}  {printable(check.name)}\n")
+        stream.write(f"{printable(check.page)}::{check.check_id}  {printable(check.name)}\n")
         if not check.entries:
             stream.write("  no runs recorded in this period\n")
         for entry in check.entries:
@@ -74,7 +74,7 @@ def print_freshness(
         else:
             when = "never fully verified"
         owner = f"  owner: {printable(page.owner)}" if page.owner else ""
-        stream.write(f"{page.page:40} {when}{owner}\n")
+        stream.write(f"{printable(page.page):40} {when}{owner}\n")
     age = format_duration(max_age)
     stream.write(
         f"{len(stale)} of {len(pages)} {'page' if len(pages) == 1 else 'pages'} with checks "

@@ -137,9 +137,8 @@ class Mark(NamedTuple):
     checked_at: str
 
 
-@dataclass(frozen=True)
-class Share:
-    """Passing runs out of runs (skips not counted)."""
+class Share(NamedTuple):
+    """Passing runs out of runs (skips not counted); a tuple, as a site reads thousands."""
 
     passing: int = 0
     runs: int = 0
