@@ -67,9 +67,13 @@ def test_the_project_site_builds_strictly_against_the_demo(tmp_path: Path) -> No
     assert "runbook-check-fail" in port and "last passed <time" in port
     marks = re.findall(r'class="runbook-mark runbook-status-(\w+)"', port)
     assert marks[-2:] == ["pass", "fail"], marks
-    assert "owner: platform-team" in triage and "last fully verified" in triage
+    # A deliberate failure lives on this page: it is never verified as a whole.
+    assert "owner: platform-team" in triage and "never fully verified" in triage
     status = (tmp_path / "site-db-down/status/index.html").read_text("utf-8")
-    assert "Pages by owner" in status and "platform-team" in status
+    pages = status[status.index("Pages by owner") :]
+    assert "platform-team" in pages and "sre-on-call" in pages
+    assert "last fully verified" in pages  # pages whose every check passed in the first build
+    assert "runbook-flag-flapping" not in status  # two runs are not flapping
     assert b"ci-token-not-the-default" not in history.read_bytes()
     report = json.loads((tmp_path / "site" / "runbook-checks.json").read_text())
     checks = {f"{c['page']}::{c['id']}": c for c in report["checks"]}
