@@ -22,12 +22,12 @@ PYVERSIONS_FOUND := $(foreach v,$(PYVERSIONS),$(if $(wildcard $(PY$(v))),$(v)))
 # Only the modules that hold such tests are collected: the others import the full test extras.
 PYVERSIONS_TESTS = $(shell grep -l 'pytest.mark.pyversions' tests/test_*.py)
 
-.PHONY: demo test lint typecheck unit pyversions browser-deps guard-deps site-check bench clean compat-venvs floor
+.PHONY: demo test lint typecheck unit pyversions browser-deps guard-deps postgres-deps site-check bench clean compat-venvs floor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench,demo]'
+	$(BIN)/pip install --quiet -e '.[test,bench,demo,postgres]'
 	touch $(STAMP)
 
 $(LEAN_STAMP): pyproject.toml
@@ -97,6 +97,18 @@ guard-deps:
 		fi; \
 	fi
 
+# The history tests run a throwaway PostgreSQL server (initdb/pg_ctl as an unprivileged user);
+# Debian's `postgresql` package puts them under /usr/lib/postgresql/<version>/bin.
+postgres-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq postgresql >/dev/null; \
+		else \
+			echo "note: PostgreSQL is missing; run 'sudo apt-get install postgresql' for the history tests"; \
+		fi; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check plugins tests scripts $(wildcard bench)
 	$(BIN)/ruff format --check plugins tests scripts $(wildcard bench)
@@ -106,7 +118,7 @@ typecheck: $(STAMP)
 
 # The project's own site is built first, alone: its checks time real targets, and on two
 # cores a parallel test run beside it would show up in their latencies.
-unit: $(STAMP) $(LEAN_STAMP) browser-deps guard-deps compat-venvs
+unit: $(STAMP) $(LEAN_STAMP) browser-deps guard-deps postgres-deps compat-venvs
 	$(BIN)/pytest -m site
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not site"
 

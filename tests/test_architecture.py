@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
         "config",
         "page_checks",
         "cli",
+        "history_commands",
         "project",
         "site_config",
         "pytest_plugin",

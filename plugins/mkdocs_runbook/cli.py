@@ -1,4 +1,5 @@
-"""The ``runbook`` command (SPEC section 7): ``check``, ``list`` and ``demo-target``."""
+"""The ``runbook`` command (SPEC section 7): ``check``, ``list``, ``history``, ``freshness``
+and ``demo-target``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from . import __version__
 from .engine import CheckItem, collect_each, filtered_out, run_checks, select, use_problem
 from .errors import CheckDefinitionError, ConfigError
+from .history_commands import add_parsers as add_history_parsers
+from .history_commands import record_check_run, run_freshness, run_history
 from .model import BrokenCheck
 from .parse import load_catalog
 from .project import Project, load_project
@@ -39,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run checks and report their status")
     _common(check)
     check.add_argument("--env", help="environment from mkdocs.yml (default: its env option)")
+    check.add_argument(
+        "--zone", help="where this run happens (default: $RUNBOOK_ZONE, zone option)"
+    )
     check.add_argument("--tag", action="append", default=[], help="only checks with this tag")
     check.add_argument("--id", action="append", default=[], help="only this check (ID or PAGE::ID)")
     check.add_argument("--format", choices=("text", "json", "junit"), default="text")
@@ -74,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "-o", "--output", type=Path, help="the page to write (default: DOCS_DIR/status.md)"
     )
+    add_history_parsers(commands)
 
     demo = commands.add_parser("demo-target", help="run the bundled demo service")
     from .demo import add_arguments
@@ -96,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "status-page":
             return _status_page(args)
+        if args.command == "history":
+            return run_history(args)
+        if args.command == "freshness":
+            return run_freshness(args)
         from .demo import run_from_args
 
         return run_from_args(args)
@@ -141,12 +152,15 @@ def _check(args: argparse.Namespace) -> int:
     settings.timeout_override = timeout
     if args.concurrency is not None:
         settings.concurrency = args.concurrency
+    if args.zone:
+        settings.zone = args.zone
     selection = select(items, tags=args.tag, ids=args.id)
     if empty_paths or selection.unmatched:
         return _nothing_selected(empty_paths + selection.unmatched)
     rich_output = args.format == "text" and wants_rich(sys.stdout)
     with Progress(len(selection.chosen), enabled=rich_output) as progress:
         report = run_checks(selection.chosen, settings, on_result=progress.advance)
+    record_check_run(report, items, settings)
     filters = ", ".join([*(f"--tag {t}" for t in args.tag), *(f"--id {i}" for i in args.id)])
     report.checks += filtered_out(selection.dropped, filters, settings.env)
     _emit(report, args, rich_output)

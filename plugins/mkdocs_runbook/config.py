@@ -17,7 +17,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
 from .results import Status
-from .settings import RunbookSettings, parse_statuses
+from .settings import DEFAULT_HISTORY, DEFAULT_ZONE, RunbookSettings, parse_statuses
 from .units import MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
 
 
@@ -120,11 +120,22 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     fence's YAML folded into its Result panel; marked shell blocks stay, readers copy them).
     A page's front matter ``runbook_display`` overrides it."""
 
+    history = c.Optional(c.Type(str))
+    """The history store: a path (SQLite, relative to mkdocs.yml) or a ``sqlite:///`` or
+    ``postgresql://`` URL; ``null`` records no history (SPEC 10)."""
+
+    history_keep = Duration(default="90d")
+    """How long the history store keeps runs; older ones are pruned."""
+
+    zone = c.Type(str, default=DEFAULT_ZONE)
+    """Where this run happens (SPEC 11); ``RUNBOOK_ZONE`` overrides it."""
+
 
 #: Options whose SPEC defaults are not ``None`` but that may be set to ``null`` to turn off.
 OPTIONAL_DEFAULTS: dict[str, str] = {
     "report": "runbook-checks.json",
     "status_page": "status.md",
+    "history": DEFAULT_HISTORY,
 }
 
 
@@ -179,6 +190,9 @@ def settings_from_config(
         pass_env=list(config.pass_env),
         base_dir=config_dir,
         snippet_paths=snippet_paths or [],
+        history=config.history,
+        history_keep=config.history_keep,
+        zone=os.environ.get("RUNBOOK_ZONE") or config.zone,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import CheckDefinitionError, ResolveError
 from .find import find_in_paths
@@ -19,13 +20,27 @@ from .run import CacheMode, CheckRunner, ResultCache, run_sync, skipped_result
 from .settings import RunbookSettings
 from .text import did_you_mean
 
+if TYPE_CHECKING:
+    from .record.history import RecordOutcome
+
 CheckItem = CheckSpec | BrokenCheck
 
 
-def collect(paths: Sequence[Path], settings: RunbookSettings) -> list[CheckItem]:
+def collect(
+    paths: Sequence[Path], settings: RunbookSettings, *, roots: Sequence[Path] = ()
+) -> list[CheckItem]:
     """Every check block under ``paths`` (files or folders of ``*.md``), parsed, in order; a
-    page that cannot be read is one broken check in its place."""
-    found = find_in_paths(paths, snippet_dirs=settings.snippet_paths, setup=settings.markdown)
+    page that cannot be read is one broken check in its place.
+
+    Pages are named relative to the site's ``docs_dir``, else to the first of ``roots`` that
+    holds them, else to the folder given, as the site build names them."""
+    site_roots = [settings.docs_dir] if settings.docs_dir is not None else []
+    found = find_in_paths(
+        paths,
+        snippet_dirs=settings.snippet_paths,
+        setup=settings.markdown,
+        roots=[*site_roots, *roots],
+    )
     parsed = iter(parse_blocks([block for block in found if isinstance(block, CheckBlock)]))
     return [
         next(parsed) if isinstance(block, CheckBlock) else unreadable_page_check(block)
@@ -144,3 +159,28 @@ def run_checks(
 def filtered_out(dropped: Iterable[CheckItem], filters: str, env: str) -> list[CheckResult]:
     """``skip`` results for the checks a selection left out, saying which filters did."""
     return [skipped_result(item, f"filtered out ({filters})", env) for item in dropped]
+
+
+def record_history(
+    settings: RunbookSettings,
+    *,
+    trigger: str,
+    started_at: str,
+    finished_at: str,
+    results: Sequence[CheckResult],
+    expected: Mapping[str, Iterable[str]] | None = None,
+) -> RecordOutcome:
+    """Remember a run in the history store (SPEC 10) when it contacted a target: every result
+    it measured itself, in one transaction, after any runs spooled earlier. Never raises: a
+    store problem comes back in ``problems``, for the front-end to warn about once."""
+    from .record.history import new_run, record  # SQLAlchemy loads only when it is needed
+
+    run = new_run(
+        settings,
+        trigger=trigger,
+        started_at=started_at,
+        finished_at=finished_at,
+        results=results,
+        expected=expected,
+    )
+    return record(settings, run)

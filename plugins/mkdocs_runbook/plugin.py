@@ -26,9 +26,18 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .config import RunbookConfig, load_runbook_config, settings_from_config, snippet_dirs
-from .find import block_key, custom_fences, decode_page, find_blocks, highlight, is_marked
+from .find import (
+    block_key,
+    custom_fences,
+    decode_page,
+    find_blocks,
+    highlight,
+    is_marked,
+    page_owner,
+)
 from .model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
 from .page_checks import (
+    BuildHistory,
     PageCheck,
     PageState,
     catalog_source,
@@ -78,6 +87,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.builds = 0
         #: Pages that are not valid UTF-8, by ``src_uri``: shown, and one error each.
         self.page_problems: dict[str, PageProblem] = {}
+        self.history: BuildHistory | None = None
         # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
         # prose costs the plugin almost nothing on the other pages.
         self._parse_cache: dict[
@@ -134,6 +144,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.pages = {}
         self.page_problems = {}
         self.started_at = iso_utc(utc_now())
+        self.history = BuildHistory(self.settings, started_at=self.started_at)
         return config
 
     def _cache_mode(self) -> CacheMode:
@@ -183,7 +194,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             return None
         page_path = page.file.src_uri
         state = PageState(
-            url=page.url, display=page_display(page.meta, self.config.display, page_path)
+            url=page.url,
+            display=page_display(page.meta, self.config.display, page_path),
+            owner=page_owner(page.meta),
         )
         self.pages[page_path] = state
         self.current = page_path
@@ -327,6 +340,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 # Marked shell blocks stay in view even when compact: readers copy them.
                 fold_source=state.display == "compact" and check.lang == "check",
                 catalog=check.catalog,
+                history=self.history.check(check.result) if self.history else None,
             )
 
         output = _SLOT_RE.sub(swap, output)
@@ -335,6 +349,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             env=self.settings.env,
             checked_at=max((r.checked_at for r in results), default=self.started_at),
             status_page_url=self._status_url(page),
+            owner=state.owner,
+            verified=self.history.page(page.file.src_uri, results) if self.history else None,
         )
         return output.replace(_SUMMARY_SLOT, summary, 1)
 
@@ -360,13 +376,22 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
 
     def _status_page_html(self, page: Page) -> str:
         urls = {path: state.url for path, state in self.pages.items()}
+        assert self.history is not None
 
         def link_for(result: CheckResult) -> str:
             url = urls.get(result.page, result.page)
             return f"{get_relative_url(url, page.url)}#{anchor_id(result)}"
 
+        results = self.all_results()
+        history = self.history.for_status_page(
+            results, self.pages, lambda path: get_relative_url(urls[path], page.url)
+        )
         return render_status_page(
-            self.all_results(), env=self.settings.env, started_at=self.started_at, link_for=link_for
+            results,
+            env=self.settings.env,
+            started_at=self.started_at,
+            link_for=link_for,
+            **history,
         )
 
     # -- the end of a build ----------------------------------------------------------------
@@ -389,6 +414,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.loop is not None:
             self.loop.call(self.runner.aclose(), timeout=30)
         self.runner = None
+        if self.history is not None:
+            for problem in self.history.record(results, finished_at=iso_utc(utc_now())):
+                log.warning(problem)
         log.info("runbook: %s", build_summary(results, self.settings.env))
         # What fail_on lets through is still listed, as warnings. A broken check is the
         # author's mistake, like a broken link, so --strict counts it; a target that is down

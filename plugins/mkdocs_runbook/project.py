@@ -125,6 +125,7 @@ def _from_mkdocs(site: SiteFile) -> Project:
         ) from None
     settings = settings_from_config(config, config_dir=config_dir, snippet_paths=snippet_paths)
     settings.markdown = setup
+    settings.docs_dir = Path(options.docs_dir)
     return Project(
         settings=settings,
         docs_dir=Path(options.docs_dir),

@@ -39,6 +39,12 @@ so pytest counts an error, with ``file:line``; ``skip`` skips with the reason at
 terminal summary. Every item records the user properties ``status``, ``value``, ``target`` (and
 ``message``), which ``--junitxml`` writes per test case.
 
+*History.* Each runbook item's setup report carries its result (``runbook_result``, plain
+JSON, so xdist hands it to the controller) and its page's check ids. The process that sees
+every report (the controller under xdist, else the only one) records the session as one run
+in the history store at ``pytest_sessionfinish``; a store problem is listed under "runbook
+history" in the terminal summary.
+
 *Shutdown.* ``pytest_sessionfinish`` cancels what still runs (``-x``, Ctrl-C), closes the
 runner's clients and stops the loop.
 """
@@ -54,7 +60,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .model import CheckSpec
-from .results import CheckResult, Status
+from .results import CheckResult, Status, iso_utc, utc_now
 from .text import printable
 
 if TYPE_CHECKING:
@@ -136,11 +142,14 @@ class RunbookFile(pytest.File):
 
         run = self.config.stash[_RUN]
         try:
-            checks = collect([_relative_to_cwd(self.path)], run.settings)
+            checks = collect([_relative_to_cwd(self.path)], run.settings, roots=run.folders)
         except RunbookError as exc:  # unreadable or not UTF-8; the message names the file
             raise self.CollectError(str(exc)) from None
+        page_checks = [check.id for check in checks]
         for check in checks:
-            yield RunbookItem.from_parent(self, name=check.id, check=check)
+            item = RunbookItem.from_parent(self, name=check.id, check=check)
+            item.page_checks = page_checks
+            yield item
 
 
 class RunbookItem(pytest.Item):
@@ -150,6 +159,8 @@ class RunbookItem(pytest.Item):
         super().__init__(**kwargs)
         self.check = check
         self.result: CheckResult | None = None
+        #: The ids of every check on this item's page, for "fully verified" in history.
+        self.page_checks: list[str] = []
         self.add_marker(MARKER)
         self.extra_keyword_matches.update(
             [MARKER, check.name, *(check.tags if isinstance(check, CheckSpec) else [])]
@@ -199,11 +210,17 @@ class RunbookRun:
         self.settings = project.settings
         self.config_file = project.config_file
         self.paths = [p.resolve() for p in paths]
+        #: Without a docs_dir, a page is named relative to the --runbook folder holding it.
+        self.folders = [p for p in self.paths if p.is_dir()]
         # Built now so that a broken catalog is a usage error before anything is collected.
         self._runner: CheckRunner = make_runner(self.settings)
         self._loop: BackgroundLoop | None = None
         self._futures: dict[str, Future[CheckResult]] = {}
         self._warned: list[tuple[str, str]] = []
+        self._started_at = iso_utc(utc_now())
+        self._results: dict[str, CheckResult] = {}
+        self._expected: dict[str, list[str]] = {}
+        self._history_problems: list[str] = []
 
     # -- collecting ----------------------------------------------------------------------------
 
@@ -257,12 +274,18 @@ class RunbookRun:
         self, item: pytest.Item
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
+        if isinstance(item, RunbookItem) and report.when == "setup" and item.result is not None:
+            # Plain JSON on the report: xdist carries it to the controller, which records.
+            report.runbook_result = item.result.to_dict()  # type: ignore[attr-defined]
+            report.runbook_page_checks = item.page_checks  # type: ignore[attr-defined]
         if isinstance(item, RunbookItem) and report.skipped and isinstance(report.longrepr, tuple):
             # Point the skip at the check in the Markdown, not at this module's pytest.skip().
             report.longrepr = (str(item.path), item.check.line, report.longrepr[2])
         return report
 
-    def pytest_sessionfinish(self) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if not hasattr(session.config, "workerinput"):
+            self._record_history()
         if self._loop is None:
             return
         self._loop.call(_cancel_and_close(self._runner), timeout=30)
@@ -271,8 +294,26 @@ class RunbookRun:
 
     # -- reporting -----------------------------------------------------------------------------
 
+    def _record_history(self) -> None:
+        from .engine import record_history
+
+        outcome = record_history(
+            self.settings,
+            trigger="pytest",
+            started_at=self._started_at,
+            finished_at=iso_utc(utc_now()),
+            results=list(self._results.values()),
+            expected=self._expected,
+        )
+        self._history_problems = outcome.problems
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Reports, not items: under xdist the controller has no items, only the reports.
+        carried = getattr(report, "runbook_result", None)
+        if report.when == "setup" and isinstance(carried, dict):
+            result = CheckResult.from_dict(carried)
+            self._results[result.key] = result
+            self._expected[result.page] = list(getattr(report, "runbook_page_checks", []))
         if report.when == "call" and _status(report) == Status.WARN.value:
             message = dict(report.user_properties).get("message", "")
             self._warned.append((report.nodeid, str(message)))
@@ -285,6 +326,10 @@ class RunbookRun:
         return None
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self._history_problems:
+            terminalreporter.section("runbook history", sep="-", yellow=True)
+            for problem in self._history_problems:
+                terminalreporter.line(printable(problem))
         if not self._warned:
             return
         terminalreporter.section("runbook warnings", sep="-", yellow=True)

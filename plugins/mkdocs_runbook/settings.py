@@ -35,6 +35,11 @@ class MarkdownSetup:
     configs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
+DEFAULT_HISTORY = ".cache/runbook/history.sqlite"
+DEFAULT_HISTORY_KEEP = 90 * 86400.0
+DEFAULT_ZONE = "local"
+
+
 @dataclass
 class RunbookSettings:
     env: str = "local"
@@ -60,6 +65,16 @@ class RunbookSettings:
     #: The site's block-level Markdown extensions (from mkdocs.yml); ``None``: the extensions
     #: of a typical Material for MkDocs site.
     markdown: MarkdownSetup | None = None
+    #: The site's ``docs_dir``: pages are named relative to it in every front-end (SPEC 10: a
+    #: check's history joins on ``page::id``). ``None`` without a mkdocs.yml.
+    docs_dir: Path | None = None
+    #: Where this run happens (SPEC 11): config ``zone``, ``--zone`` or ``RUNBOOK_ZONE``.
+    zone: str = DEFAULT_ZONE
+    #: The history store (SPEC 10): a path (SQLite) or a URL, relative to ``base_dir``;
+    #: ``None`` records nothing.
+    history: str | None = DEFAULT_HISTORY
+    #: Seconds of history kept; older runs are pruned.
+    history_keep: float = DEFAULT_HISTORY_KEEP
 
     @property
     def variables(self) -> dict[str, Any]:

@@ -3,9 +3,19 @@ the terminal table."""
 
 from __future__ import annotations
 
+from .history_view import (
+    MARK_SYMBOLS,
+    CheckHistoryView,
+    PageRow,
+    ago,
+    check_history_view,
+    page_verified_at,
+    runs_text,
+)
 from .html import (
     ACTUAL_LIMIT_CHARS,
     CatalogSource,
+    PageVerification,
     anchor_id,
     is_stale,
     latest_checked_at,
@@ -19,15 +29,23 @@ from .terminal import Progress, print_table, wants_rich
 
 __all__ = [
     "ACTUAL_LIMIT_CHARS",
+    "MARK_SYMBOLS",
     "CatalogSource",
+    "CheckHistoryView",
+    "PageRow",
+    "PageVerification",
     "Progress",
+    "ago",
     "anchor_id",
+    "check_history_view",
     "is_stale",
     "latest_checked_at",
+    "page_verified_at",
     "print_table",
     "render_check",
     "render_page_summary",
     "render_status_page",
+    "runs_text",
     "status_page_markdown",
     "stylesheet",
     "wants_rich",

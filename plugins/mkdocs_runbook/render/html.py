@@ -33,9 +33,11 @@ from ..results import (
     utc_now,
 )
 from ..text import printable, shown_part
+from .history_view import CheckHistoryView, PageRow, page_rows
 
 __all__ = [
     "CatalogSource",
+    "PageVerification",
     "anchor_id",
     "is_stale",
     "latest_checked_at",
@@ -92,6 +94,14 @@ class CatalogSource:
 
 
 @dataclass(frozen=True)
+class PageVerification:
+    """When a page was last fully verified (``None``: never), and how long ago that was."""
+
+    at: str | None
+    ago: str
+
+
+@dataclass(frozen=True)
 class AssertionRow:
     """One row of a check's result table."""
 
@@ -138,8 +148,10 @@ def render_check(
     detail: str = "",
     fold_source: bool = False,
     catalog: CatalogSource | None = None,
+    history: CheckHistoryView | None = None,
 ) -> str:
-    """The badge line, the block itself (``source_html``, trusted) and the collapsible result.
+    """The badge line, the check's history (when the site keeps one), the block itself
+    (``source_html``, trusted) and the collapsible result.
 
     ``detail`` is what the target answered (a response excerpt, a console diff): untrusted,
     escaped and capped to ``text.SHOWN_BYTES``. ``fold_source`` puts the block (and the
@@ -159,13 +171,21 @@ def render_check(
         rows=[_assertion_row(assertion) for assertion in result.assertions],
         detail=_cap(detail),
         expanded=result.status in (Status.FAIL, Status.ERROR),
+        history=history,
     )
 
 
 def render_page_summary(
-    results: Sequence[CheckResult], *, env: str, checked_at: str, status_page_url: str | None
+    results: Sequence[CheckResult],
+    *,
+    env: str,
+    checked_at: str,
+    status_page_url: str | None,
+    owner: str = "",
+    verified: PageVerification | None = None,
 ) -> str:
-    """The line at the top of a page with checks: counts by status, when, which environment."""
+    """The line at the top of a page with checks: counts by status, when, which environment,
+    its owner (front matter) and, with history, when it was last fully verified."""
     summary = _summary_context(results, env=env, when=checked_at)
     # Each count links to the first check with that status, in page order.
     summary["links"] = {}
@@ -174,6 +194,10 @@ def render_page_summary(
     return _template("page_summary.html").render(
         summary=summary,
         status_page_url=status_page_url,
+        owner=printable(owner),
+        history_on=verified is not None,
+        verified_at=verified.at if verified is not None else None,
+        verified_ago=verified.ago if verified is not None else "",
     )
 
 
@@ -183,12 +207,21 @@ def render_status_page(
     env: str,
     started_at: str,
     link_for: Callable[[CheckResult], str],
+    history_for: Callable[[CheckResult], CheckHistoryView] | None = None,
+    pages: Sequence[PageRow] = (),
 ) -> str:
-    """The body of the generated status page: every check of the site, failures first."""
+    """The body of the generated status page: every check of the site, failures first, with
+    uptimes, last pass and flapping when the site keeps history; then its pages by owner,
+    oldest full verification first."""
     ordered = sort_failures_first(list(results))
     return _template("status_page.html").render(
         summary=_summary_context(results, env=env, when=started_at),
-        rows=[(result, link_for(result)) for result in ordered],
+        rows=[
+            (result, link_for(result), history_for(result) if history_for else None)
+            for result in ordered
+        ],
+        history_on=history_for is not None,
+        page_rows=page_rows(pages) if history_for is not None else [],
     )
 
 
