@@ -139,13 +139,13 @@ def test_list_shows_yaml_warnings_and_curls_that_need_commands(project: Path) ->
     )
     done = runbook("list", "docs/jobs.md", cwd=project)
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("docs/jobs.md:1")
+    assert lines[0].startswith("jobs.md:1")
     assert lines[1].strip() == (
-        "warning: docs/jobs.md:3: 'run' ends before ' #42\"': YAML reads ' #' as the start of "
+        "warning: jobs.md:3: 'run' ends before ' #42\"': YAML reads ' #' as the start of "
         "a comment — quote the whole value, or use 'run: |'"
     )
     assert lines[2].endswith(
-        "error: docs/jobs.md:7: curl flag '--proxy' cannot be honoured by a native HTTP check: "
+        "error: jobs.md:7: curl flag '--proxy' cannot be honoured by a native HTTP check: "
         "remove it, or set allow_commands: true to run the block as the command it is"
     )
     rows = json.loads(runbook("list", "docs/jobs.md", "--format", "json", cwd=project).stdout)

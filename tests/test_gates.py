@@ -118,10 +118,10 @@ def test_list_is_an_offline_lint_of_blocks_and_catalog(
     done = runbook("list", cwd=project)
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    unknown = next(line for line in lines if line.startswith("docs/catalog-users.md:3 "))
+    unknown = next(line for line in lines if line.startswith("catalog-users.md:3 "))
     assert "unknown catalog check 'api-liv' — did you mean 'api-live'?" in unknown
-    typo = next(line for line in lines if line.startswith("docs/catalog-users.md:11 "))
-    assert "docs/catalog-users.md:14: unknown key 'exepct'" in typo
+    typo = next(line for line in lines if line.startswith("catalog-users.md:11 "))
+    assert "catalog-users.md:14: unknown key 'exepct'" in typo
     catalog = next(line for line in lines if line.startswith("checks/api.yml:5 "))
     assert "unknown key 'retires'" in catalog
     assert lines[-1] == "5 checks, 3 problems"
@@ -130,8 +130,8 @@ def test_list_is_an_offline_lint_of_blocks_and_catalog(
     rows = json.loads(runbook("list", "--format", "json", cwd=project).stdout)
     errors = {(r["page"], r["line"]): r["error"] for r in rows if r["error"]}
     assert set(errors) == {
-        ("docs/catalog-users.md", 3),
-        ("docs/catalog-users.md", 11),
+        ("catalog-users.md", 3),
+        ("catalog-users.md", 11),
         ("checks/api.yml", 5),
     }
 

@@ -88,7 +88,7 @@ def test_check_of_a_project_site_page_against_the_demo(lean: Path, tmp_path: Pat
         )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
-    assert {check["page"] for check in report["checks"]} == {page}
+    assert {check["page"] for check in report["checks"]} == {"runbooks/deploy-and-verify.md"}
     assert report["summary"]["pass"] >= 5 and report["summary"]["error"] == 0
     for output in (done.stdout, done.stderr, (tmp_path / "r.json").read_text(encoding="utf-8")):
         assert "lean-token-not-the-default" not in output

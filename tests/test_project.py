@@ -103,7 +103,7 @@ def test_relative_tag_in_snippets_base_path(in_tmp: Path) -> None:
     ):
         load_project(None)
     items = collect(project.default_paths(), project.settings)
-    assert [(item.id, item.page, item.line) for item in items] == [("included", "docs/ops.md", 3)]
+    assert [(item.id, item.page, item.line) for item in items] == [("included", "ops.md", 3)]
 
 
 def test_bad_runbook_option_is_an_error_naming_file_and_line(in_tmp: Path) -> None:

@@ -194,7 +194,7 @@ def test_a_check_that_passes_with_a_cut_value_is_a_warning(tmp_path: Path) -> No
     results = run(tmp_path, page, allow_commands=True)
     assert results["counted"].status is Status.WARN
     assert results["counted"].message == (
-        f"{tmp_path / 'ops.md'}:3: 'run' ends before ' #issues': YAML reads ' #' as the start of "
+        "ops.md:3: 'run' ends before ' #issues': YAML reads ' #' as the start of "
         "a comment — quote the whole value, or use 'run: |'"
     )
     assert results["clean"].status is Status.PASS

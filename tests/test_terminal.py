@@ -120,7 +120,7 @@ def test_plain_output_of_the_cli_at_80_columns(tmp_path: Path, http_server: Rout
     lines = done.stdout.splitlines()
     assert all(len(line) <= 80 for line in lines), lines
     assert lines[0].startswith("fail   Ingestion sources")
-    assert lines[NAME_LINES].strip() == "docs/ingestion.md:3"
+    assert lines[NAME_LINES].strip() == "ingestion.md:3"
     assert "$.sources[1].state = 'open'" in " ".join(lines)
     assert lines[-1] == "1 checks in env 'local': 1 fail"
 
@@ -136,6 +136,6 @@ def test_plain_output_of_the_cli_at_80_columns(tmp_path: Path, http_server: Rout
     )
     rows = whole.stdout.splitlines()
     assert rows[0].startswith(f"fail   {LONG_NAME} · closed, open")
-    assert rows[0].endswith("  docs/ingestion.md:3")
+    assert rows[0].endswith("  ingestion.md:3")
     assert rows[1].strip().startswith("expected $.sources[*].state == closed for every match")
     assert rows[1].endswith("$.sources[1].state = 'open'")

@@ -238,16 +238,22 @@ def _refuse_duplicate_keys(root: yaml.Node, *, file: str, first_line: int) -> No
 _TRAILING_COMMENT = re.compile(r"[ \t]+#(.*)")
 
 
+#: What YAML counts as a line break (its marks count lines by these, not only ``\n``).
+_YAML_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
 def cut_by_comments(root: yaml.Node, text: str, *, file: str, first_line: int) -> list[YamlWarning]:
     """A warning for each plain value that YAML ended at `` #`` where the author probably
     meant the ``#`` as part of it: the value leaves a quote open (``echo "ticket #42"``) or the
     ``#`` is not followed by a space, as a comment's usually is (``ls #tmp``)."""
-    lines = text.split("\n")
+    lines = _YAML_LINE_BREAK.split(text)
     found: list[YamlWarning] = []
     for key, label, node in _labelled_scalars(root):
         if node.style:  # None or "" (libyaml): plain
             continue  # quoted or a block: a `#` inside is part of the value
         mark = node.end_mark
+        if mark.line >= len(lines):
+            continue
         comment = _TRAILING_COMMENT.match(lines[mark.line], mark.column)
         if comment is None:
             continue
