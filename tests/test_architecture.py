@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("record",),
     ("render",),
     ("engine",),
+    ("alerts",),
     ("plugin", "config", "page_checks", "cli", "project", "pytest_plugin", "demo"),
 ]
 LAYER_OF = {room: level for level, rooms in enumerate(LAYERS) for room in rooms}

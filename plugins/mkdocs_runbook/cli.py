@@ -1,4 +1,5 @@
-"""The ``runbook`` command (SPEC section 7): ``check``, ``list`` and ``demo-target``."""
+"""The ``runbook`` command (SPEC section 7): ``check``, ``list``, ``alerts`` (SPEC 13) and
+``demo-target``."""
 
 from __future__ import annotations
 
@@ -53,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(listing)
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
+    alerts = commands.add_parser("alerts", help="check that every alert's runbook exists and works")
+    from .alerts import add_arguments as add_alerts_arguments
+
+    add_alerts_arguments(alerts)
+
     demo = commands.add_parser("demo-target", help="run the bundled demo service")
     from .demo import add_arguments
 
@@ -72,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "alerts":
+            from .alerts import run_alerts
+
+            project = load_project(args.config_file, env=args.env)
+            return run_alerts(args, project.settings, project.site)
         from .demo import run_from_args
 
         return run_from_args(args)

@@ -95,6 +95,14 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     status_page = c.Optional(c.Type(str))
     """A generated page listing every check of the site; unset for none."""
 
+    import_ = c.ListOfItems(c.Type(str), default=[])
+    """``import`` in mkdocs.yml: globs of JSON reports (relative to mkdocs.yml) whose results
+    ``runbook alerts`` takes as the latest when it does not run the checks itself."""
+
+    alert_rules = c.ListOfItems(c.Type(str), default=[])
+    """Globs of Prometheus rule files (relative to mkdocs.yml). Every page an alert's
+    ``runbook_url`` links to lists "Alerts that link here"; the status page lists the alerts."""
+
 
 #: Options whose SPEC defaults are not ``None`` but that may be set to ``null`` to turn off.
 OPTIONAL_DEFAULTS: dict[str, str] = {
@@ -128,6 +136,8 @@ def settings_from_config(
         allowed_hosts=list(config.allowed_hosts),
         base_dir=config_dir,
         snippet_paths=snippet_paths or [],
+        imports=list(config.import_),
+        alert_rules=list(config.alert_rules),
     )
 
 

@@ -4,11 +4,12 @@ with exactly the settings, catalog and docs folder the site build uses."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
-from .settings import RunbookSettings
+from .settings import RunbookSettings, SiteSettings
 
 DEFAULT_CONFIG = "mkdocs.yml"
 
@@ -18,6 +19,8 @@ class Project:
     settings: RunbookSettings
     docs_dir: Path | None = None
     config_file: Path | None = None
+    #: What MkDocs reads for URLs and heading ids (``runbook alerts`` maps URLs with it).
+    site: SiteSettings = field(default_factory=SiteSettings)
 
     def default_paths(self) -> list[Path]:
         if self.docs_dir is not None:
@@ -88,4 +91,24 @@ def _from_mkdocs(path: Path) -> Project:
         settings = settings_from_config(
             plugin.config, config_dir=config_dir, snippet_paths=snippet_paths
         )
-    return Project(settings=settings, docs_dir=Path(config.docs_dir), config_file=path)
+    return Project(
+        settings=settings,
+        docs_dir=Path(config.docs_dir),
+        config_file=path,
+        site=_site_settings(config),
+    )
+
+
+def _site_settings(config: Any) -> SiteSettings:
+    def lines(spec: Any) -> list[str]:  # a pathspec as loaded: its lines as written
+        return [pattern.pattern for pattern in getattr(spec, "patterns", []) if pattern.pattern]
+
+    return SiteSettings(
+        docs_dir=Path(config.docs_dir),
+        site_url=config.site_url or None,
+        use_directory_urls=bool(config.use_directory_urls),
+        markdown_extensions=list(config.markdown_extensions),
+        mdx_configs=dict(config.mdx_configs),
+        exclude_docs=lines(config.exclude_docs),
+        draft_docs=lines(config.draft_docs),
+    )

@@ -5,7 +5,7 @@ internals. A new way of marking a block goes here."""
 
 from __future__ import annotations
 
-from .pages import FenceInfo, find_blocks, find_in_paths, parse_fence_info
+from .pages import FenceInfo, find_blocks, find_in_paths, parse_fence_info, without_front_matter
 from .superfences import custom_fences, highlight, is_marked
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "highlight",
     "is_marked",
     "parse_fence_info",
+    "without_front_matter",
 ]

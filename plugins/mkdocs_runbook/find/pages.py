@@ -31,7 +31,13 @@ from .fence_scan import (
 from .site_markdown import TAB_LENGTH, formatted_checks
 from .snippets import SnippetExpander, SourceLine
 
-__all__ = ["FenceInfo", "find_blocks", "find_in_paths", "parse_fence_info"]
+__all__ = [
+    "FenceInfo",
+    "find_blocks",
+    "find_in_paths",
+    "parse_fence_info",
+    "without_front_matter",
+]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # MkDocs' own front matter pattern (mkdocs.utils.meta); MkDocs drops it before Markdown runs.
@@ -89,7 +95,7 @@ def find_blocks(
     ``confirm_with_markdown=False`` skips the Python-Markdown pass that drops fences the site
     would not show: the MkDocs plugin converts the page anyway and sees that for itself.
     """
-    raw_lines = _without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
+    raw_lines = without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
     if snippet_dirs:
         source = SnippetExpander(snippet_dirs).expand(raw_lines)
     else:
@@ -128,7 +134,7 @@ def find_blocks(
     return blocks
 
 
-def _without_front_matter(markdown: str) -> str:
+def without_front_matter(markdown: str) -> str:
     """Blank out a YAML front matter block (keeping its lines, so line numbers stay true)."""
     text = markdown.lstrip("\ufeff")
     match = _FRONT_MATTER.match(text)

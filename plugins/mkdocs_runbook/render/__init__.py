@@ -3,10 +3,12 @@ the terminal table."""
 
 from __future__ import annotations
 
+from .alerts import AlertLink, AlertRow, render_alert_links, render_alerts_table
 from .html import (
     ACTUAL_LIMIT_CHARS,
     DETAIL_LIMIT_BYTES,
     anchor_id,
+    check_anchor,
     is_stale,
     latest_checked_at,
     render_check,
@@ -19,11 +21,16 @@ from .terminal import Progress, print_table, wants_rich
 __all__ = [
     "ACTUAL_LIMIT_CHARS",
     "DETAIL_LIMIT_BYTES",
+    "AlertLink",
+    "AlertRow",
     "Progress",
     "anchor_id",
+    "check_anchor",
     "is_stale",
     "latest_checked_at",
     "print_table",
+    "render_alert_links",
+    "render_alerts_table",
     "render_check",
     "render_page_summary",
     "render_status_page",

@@ -1,0 +1,124 @@
+"""Pages converted as the site converts them, for the command line: their outline (anchors,
+headings, where each check sits) and their checks.
+
+Heading ids are not guessed. Each page goes through Python-Markdown with the site's own
+``markdown_extensions`` and their settings (``toc`` slugify, separator, permalink, baselevel;
+``attr_list``; snippets), MkDocs' built-in ``toc``, ``tables`` and ``fenced_code`` included, and
+with check fences registered the way the plugin registers them, each leaving a marker where
+the site would show its badge.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+
+from ..engine import CheckItem
+from ..errors import ConfigError
+from ..find import custom_fences, find_blocks, highlight, is_marked, without_front_matter
+from ..parse import parse_blocks
+from ..settings import SiteSettings
+from .outline import PageOutline, outline_from_html
+
+__all__ = ["ConvertedPage", "SiteConverter"]
+
+#: Extensions MkDocs always loads before the site's own (``mkdocs.config.defaults``).
+MKDOCS_BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
+_SUPERFENCES = "pymdownx.superfences"
+_SNIPPETS = "pymdownx.snippets"
+_MARKER = "data-runbook-alerts-check"
+
+
+@dataclass
+class ConvertedPage:
+    """A page's outline and its checks (``page`` of each: the source path below docs_dir)."""
+
+    outline: PageOutline
+    items: list[CheckItem] = field(default_factory=list)
+
+
+class SiteConverter:
+    """Converts pages of one site with its Markdown settings."""
+
+    def __init__(self, site: SiteSettings, *, snippet_dirs: Sequence[Path] = ()) -> None:
+        self.site = site
+        self.snippet_dirs = list(snippet_dirs)
+        names = [str(name) for name in site.markdown_extensions]
+        builtins = [name for name in MKDOCS_BUILTIN_EXTENSIONS if name not in names]
+        self.extensions = [*builtins, *names]
+        if _SUPERFENCES not in self.extensions:
+            self.extensions.append(_SUPERFENCES)
+        # Copied per extension: only top-level keys of superfences and snippets are replaced.
+        self.configs: dict[str, Any] = {
+            name: dict(options or {}) for name, options in site.mdx_configs.items()
+        }
+        if _SNIPPETS in self.extensions and self.snippet_dirs:
+            # MkDocs resolves snippet paths from where it runs; ours are already absolute.
+            snippets = dict(self.configs.get(_SNIPPETS) or {})
+            snippets["base_path"] = [str(path) for path in self.snippet_dirs]
+            self.configs[_SNIPPETS] = snippets
+
+    def convert(self, src_uri: str) -> ConvertedPage:
+        """The outline and checks of ``docs_dir/src_uri``; ``ConfigError`` when it cannot be
+        read or converted (naming the file)."""
+        path = self.site.docs_dir / src_uri
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path.as_posix()}: cannot read the page: {exc}") from None
+        blocks = find_blocks(
+            text, src_uri, snippet_dirs=self.snippet_dirs, confirm_with_markdown=False
+        )
+        items = parse_blocks(blocks)
+        waiting: dict[str, deque[CheckItem]] = defaultdict(deque)
+        for block, item in zip(blocks, items, strict=True):
+            waiting[_block_key(block.lang, block.body)].append(item)
+        shown: list[str | None] = []
+
+        def format_fence(
+            src: str,
+            language: str,
+            class_name: str,
+            options: dict[str, Any],
+            md: markdown.Markdown,
+            **kwargs: Any,
+        ) -> str:
+            if not is_marked(language, options, kwargs.get("classes") or []):
+                return highlight(src, language, options, md, **kwargs)
+            queue = waiting.get(_block_key(language, src))
+            shown.append(queue.popleft().id if queue else None)
+            return f'<div {_MARKER}="{len(shown) - 1}"></div>'
+
+        try:
+            html = self._markdown(format_fence).convert(without_front_matter(text))
+        except Exception as exc:  # an extension's own failure is about this page, not a crash
+            raise ConfigError(f"{path.as_posix()}: cannot convert the page: {exc}") from None
+
+        def check_of(attributes: dict[str, str | None]) -> str | None:
+            marker = attributes.get(_MARKER)
+            if marker is None or not marker.isdigit() or int(marker) >= len(shown):
+                return None
+            return shown[int(marker)]
+
+        outline = outline_from_html(html, check_of)
+        placed = set(outline.checks)
+        return ConvertedPage(outline, [item for item in items if item.id in placed])
+
+    def _markdown(self, formatter: Any) -> markdown.Markdown:
+        configs = dict(self.configs)
+        superfences = dict(configs.get(_SUPERFENCES) or {})
+        fences = [f for f in superfences.get("custom_fences", []) if f.get("class") != "runbook"]
+        superfences["custom_fences"] = fences + custom_fences(formatter)
+        configs[_SUPERFENCES] = superfences
+        return markdown.Markdown(extensions=self.extensions, extension_configs=configs)
+
+
+def _block_key(lang: str, body: str) -> str:
+    """A fence as found and as SuperFences hands it over compare equal: line ends trimmed."""
+    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
+    return f"{lang}\n" + "\n".join(lines).strip()
