@@ -379,3 +379,42 @@ def test_import_option_supplies_the_results(site: Path) -> None:
     # Run from another folder: `import` is relative to mkdocs.yml, the rules to the cwd.
     done = runbook("alerts", "r.yml", "-f", "../mkdocs.yml", "--format", "json", cwd=sub)
     assert problems(done.stdout) == {"Healthy": "ok"}, done.stderr
+
+
+def test_no_secret_in_any_output(tmp_path: Path, http_server: RouteServer) -> None:
+    secret = "alert-secret-0f9e8d7c"
+    http_server.route("/private", status=500, body=f"echo {secret}")
+    root = write_site(tmp_path / "s", http_server.url)
+    (root / "docs" / "private.md").write_text(
+        "# Private\n\n## Token\n\n```check\nid: private\n"
+        "http: GET {{ api }}/private?token={{ secrets.ALERT_TOKEN }}\n"
+        'headers: {Authorization: "Bearer {{ secrets.ALERT_TOKEN }}"}\n```\n',
+        encoding="utf-8",
+    )
+    rule_file(root / "rules.yml", {"Private": SITE_URL + "private/#token"})
+    environ = {**os.environ, "CI": "true", "ALERT_TOKEN": secret}
+    for output_format in ("text", "json", "junit"):
+        done = subprocess.run(
+            [*RUNBOOK, "alerts", "rules.yml", "--run", "--format", output_format],
+            cwd=root,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr  # failing is not in the default --fail-on
+        assert "failing" in done.stdout
+        assert secret not in done.stdout + done.stderr
+    assert http_server.requests[-1][1].endswith(f"token={secret}")  # it really was sent
+
+
+def test_an_unreadable_page_is_named_and_the_other_alerts_still_judged(site: Path) -> None:
+    (site / "docs" / "latin.md").write_bytes("# Caf\u00e9\n".encode("latin-1"))
+    rule_file(site / "r.yml", {"Latin": SITE_URL + "latin/#caf", "Healthy": ALERTS["Healthy"]})
+    done = runbook("alerts", "r.yml", "--results", "report.json", "--format", "json", cwd=site)
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    assert problems(done.stdout) == {"Latin": "missing-anchor", "Healthy": "ok"}
+    (error,) = data["errors"]
+    assert error["file"] == "latin.md"
+    assert "cannot read the page " in error["message"] and "docs/latin.md: " in error["message"]

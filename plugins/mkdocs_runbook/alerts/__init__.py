@@ -22,7 +22,7 @@ from .assess import (
 from .command import add_arguments, run_alerts
 from .in_site import SiteAlerts
 from .outline import PageOutline, outline_from_html
-from .rules import AlertRule, RuleFileError, RuleSet, expand_rule_paths, read_rules
+from .rules import AlertRule, ReadError, RuleSet, expand_rule_paths, read_rules
 from .site import Location, SiteMap, SitePage, page_dest_uri, page_url
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "Location",
     "PageOutline",
     "Problem",
-    "RuleFileError",
+    "ReadError",
     "RuleSet",
     "SiteAlerts",
     "SiteMap",

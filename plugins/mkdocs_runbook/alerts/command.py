@@ -14,8 +14,9 @@ from ..record import read_reports
 from ..settings import RunbookSettings, SiteSettings
 from .assess import DEFAULT_FAIL_ON, LatestResults, assess, parse_problems
 from .converted import ConvertedPage, SiteConverter
+from .outline import PageOutline
 from .output import AlertsReport, as_json, as_junit, as_text
-from .rules import expand_rule_paths, read_rules
+from .rules import ReadError, expand_rule_paths, read_rules
 from .site import SiteMap, SitePage
 
 __all__ = ["add_arguments", "run_alerts"]
@@ -67,7 +68,11 @@ def run_alerts(args: argparse.Namespace, settings: RunbookSettings, site: SiteSe
 
     def page_of(page: SitePage) -> ConvertedPage:
         if page.src_uri not in converted:
-            converted[page.src_uri] = converter.convert(page.src_uri)
+            try:
+                converted[page.src_uri] = converter.convert(page.src_uri)
+            except ConfigError as exc:  # that page's alerts are judged on an empty page
+                rules.errors.append(ReadError(page.src_uri, 0, str(exc)))
+                converted[page.src_uri] = ConvertedPage(PageOutline())
         return converted[page.src_uri]
 
     latest = LatestResults(site_map, _docs_prefixes(site.docs_dir, settings.base_dir))

@@ -70,7 +70,7 @@ class SiteConverter:
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path.as_posix()}: cannot read the page: {exc}") from None
+            raise ConfigError(f"cannot read the page {path.as_posix()}: {exc}") from None
         blocks = find_blocks(
             text, src_uri, snippet_dirs=self.snippet_dirs, confirm_with_markdown=False
         )
@@ -97,7 +97,7 @@ class SiteConverter:
         try:
             html = self._markdown(format_fence).convert(without_front_matter(text))
         except Exception as exc:  # an extension's own failure is about this page, not a crash
-            raise ConfigError(f"{path.as_posix()}: cannot convert the page: {exc}") from None
+            raise ConfigError(f"cannot convert the page {path.as_posix()}: {exc}") from None
 
         def check_of(attributes: dict[str, str | None]) -> str | None:
             marker = attributes.get(_MARKER)

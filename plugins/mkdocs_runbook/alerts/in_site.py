@@ -33,6 +33,7 @@ class SiteAlerts:
         self.missing = list(missing)
         self.site = SiteMap(site_url, [])
         self.locations: dict[AlertRule, Location] = {}
+        self.linked: set[str] = set()
         self.outlines: dict[str, PageOutline] = {}
 
     @classmethod
@@ -61,10 +62,15 @@ class SiteAlerts:
             for alert in self.rules.alerts
             if alert.runbook_url is not None
         }
+        self.linked = {
+            location.page.src_uri for location in self.locations.values() if location.page
+        }
 
     def add_links_box(self, src_uri: str, html: str, check_of: CheckMarker) -> str:
         """Read a converted page's outline, and put "Alerts that link here" under its title
         when an alert links to the page."""
+        if src_uri not in self.linked:
+            return html
         outline = outline_from_html(html, check_of)
         self.outlines[src_uri] = outline
         links = [

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 from ..record import html_safe_json, printable
 from .assess import AlertVerdict, Problem
-from .rules import RuleFileError
+from .rules import ReadError
 
 __all__ = ["AlertsReport", "as_json", "as_junit", "as_text"]
 
@@ -28,7 +28,7 @@ _C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 class AlertsReport:
     site_url: str
     verdicts: list[AlertVerdict]
-    errors: list[RuleFileError]
+    errors: list[ReadError]
     files: list[str]
     fail_on: Sequence[Problem]
 
@@ -123,8 +123,8 @@ def as_junit(report: AlertsReport) -> str:
     not be read is an ``error`` test case."""
     root = ElementTree.Element("testsuites", name="runbook alerts")
     suites: dict[str, ElementTree.Element] = {}
-    for name in report.files:
-        suites[name] = ElementTree.SubElement(root, "testsuite", name=_clean(name))
+    for name in [*report.files, *(e.file for e in report.errors if e.file not in report.files)]:
+        suites.setdefault(name, ElementTree.SubElement(root, "testsuite", name=_clean(name)))
     for verdict in report.verdicts:
         alert = verdict.alert
         severity = f" [{alert.severity}]" if alert.severity else ""
@@ -149,7 +149,7 @@ def as_junit(report: AlertsReport) -> str:
             suites[error.file],
             "testcase",
             classname=_clean(error.file),
-            name="rule file",
+            name="unreadable",
             file=_clean(error.file),
             line=str(error.line),
         )

@@ -4,7 +4,7 @@
 Only what links an alert to its runbook is read: the alert's name, its ``severity`` label and
 ``annotations.runbook_url``, with the file and line of the rule. The YAML is walked as
 PyYAML's node tree, never constructed, so an alias bomb costs nothing and every alert keeps
-its line. A file that cannot be read is one ``RuleFileError`` (file and line); the other files
+its line. A file that cannot be read is one ``ReadError`` (file and line); the other files
 are still read.
 """
 
@@ -19,7 +19,7 @@ import yaml
 
 from ..record import glob_paths
 
-__all__ = ["AlertRule", "RuleFileError", "RuleSet", "expand_rule_paths", "read_rules"]
+__all__ = ["AlertRule", "ReadError", "RuleSet", "expand_rule_paths", "read_rules"]
 
 #: File endings a folder is searched for.
 RULE_FILE_SUFFIXES = (".yml", ".yaml")
@@ -45,8 +45,9 @@ class AlertRule:
 
 
 @dataclass(frozen=True)
-class RuleFileError:
-    """A rule file, or one rule in it, that could not be read. ``line`` is 0 when unknown."""
+class ReadError:
+    """A rule file, a rule in it, or a linked page that could not be read. ``line`` is 0 when
+    unknown."""
 
     file: str
     line: int
@@ -62,7 +63,7 @@ class RuleSet:
     """The alerts of some rule files, in file order, and what could not be read."""
 
     alerts: list[AlertRule] = field(default_factory=list)
-    errors: list[RuleFileError] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
 
@@ -98,10 +99,10 @@ def read_rules(files: Sequence[Path], *, display_base: Path | None = None) -> Ru
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            rules.errors.append(RuleFileError(name, 0, f"not valid UTF-8 (byte {exc.start})"))
+            rules.errors.append(ReadError(name, 0, f"not valid UTF-8 (byte {exc.start})"))
             continue
         except OSError as exc:
-            rules.errors.append(RuleFileError(name, 0, f"cannot read: {exc.strerror}"))
+            rules.errors.append(ReadError(name, 0, f"cannot read: {exc.strerror}"))
             continue
         reader.read(text)
         rules.alerts += reader.alerts
@@ -124,7 +125,7 @@ class _FileReader:
     def __init__(self, name: str) -> None:
         self.name = name
         self.alerts: list[AlertRule] = []
-        self.errors: list[RuleFileError] = []
+        self.errors: list[ReadError] = []
 
     def read(self, text: str) -> None:
         try:
@@ -133,18 +134,18 @@ class _FileReader:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark is not None else 0
             problem = "; ".join(p for p in (exc.context, exc.problem) if p) or "not valid YAML"
-            self.errors.append(RuleFileError(self.name, line, f"invalid YAML: {problem}"))
+            self.errors.append(ReadError(self.name, line, f"invalid YAML: {problem}"))
             return
         except yaml.reader.ReaderError as exc:
             line = text.count("\n", 0, max(exc.position, 0)) + 1
             message = f"invalid YAML: character #x{exc.character:04x} is not allowed"
-            self.errors.append(RuleFileError(self.name, line, message))
+            self.errors.append(ReadError(self.name, line, message))
             return
         except yaml.YAMLError as exc:
-            self.errors.append(RuleFileError(self.name, 0, f"invalid YAML: {exc}"))
+            self.errors.append(ReadError(self.name, 0, f"invalid YAML: {exc}"))
             return
         except RecursionError:
-            self.errors.append(RuleFileError(self.name, 0, "invalid YAML: nested too deeply"))
+            self.errors.append(ReadError(self.name, 0, "invalid YAML: nested too deeply"))
             return
         groups_found = False
         for document in documents:
@@ -153,7 +154,7 @@ class _FileReader:
                 self._read_groups(groups)
         if not groups_found:
             self.errors.append(
-                RuleFileError(
+                ReadError(
                     self.name,
                     0,
                     "not a Prometheus rule file: no top-level 'groups' and no PrometheusRule "
@@ -235,7 +236,7 @@ class _FileReader:
         )
 
     def _error(self, node: yaml.Node, message: str) -> None:
-        self.errors.append(RuleFileError(self.name, node.start_mark.line + 1, message))
+        self.errors.append(ReadError(self.name, node.start_mark.line + 1, message))
 
 
 def _compose_all(text: str) -> Iterator[yaml.Node | None]:
