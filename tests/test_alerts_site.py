@@ -232,7 +232,7 @@ def test_the_plugin_lists_alerts_on_their_pages_and_the_status_page(
         f"site_name: t\nsite_url: {SITE_URL}\ntheme: mkdocs\n"
         "markdown_extensions: [toc]\nplugins:\n  - runbook:\n"
         f"      environments: {{local: {{api: '{http_server.url}'}}}}\n"
-        "      fail_on: []\n      alert_rules: ['rules/*.yml']\n",
+        "      fail_on: []\n      alert_rules: ['rules/*.yml', rules/]\n",  # one file, twice
     )
     page = (tmp_path / "site" / "ops" / "api" / "index.html").read_text(encoding="utf-8")
     (box,) = re.findall(r'<div class="runbook-alerts">.*?</div>', page, re.S)

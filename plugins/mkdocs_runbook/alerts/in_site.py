@@ -44,9 +44,11 @@ class SiteAlerts:
         missing: list[str] = []
         for pattern in patterns:
             try:
-                files += expand_rule_paths([pattern], base_dir=base_dir)
+                found = expand_rule_paths([pattern], base_dir=base_dir)
             except FileNotFoundError as exc:
                 missing.append(str(exc))
+                continue
+            files += [file for file in found if file not in files]
         return cls(read_rules(files, display_base=base_dir), site_url, missing)
 
     @property
@@ -83,8 +85,6 @@ class SiteAlerts:
             for alert, location in self.locations.items()
             if location.page is not None and location.page.src_uri == src_uri
         ]
-        if not links:
-            return html
         title_end = html.find("</h1>")
         cut = title_end + len("</h1>") if title_end >= 0 else 0
         return html[:cut] + render_alert_links(links) + html[cut:]
