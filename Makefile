@@ -10,7 +10,7 @@ SERVE_ADDR ?= 127.0.0.1:8000
 # pytest-xdist workers; the suite is mostly waiting on sockets and subprocesses.
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck unit browser-deps site-check bench clean
+.PHONY: demo test lint typecheck unit browser-deps site-check bench clean compat-venvs floor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,41 @@ browser-deps:
 		fi; \
 	fi
 
+# Where users' docs live besides this MkDocs: the lowest versions we declare, Backstage
+# TechDocs' core plugin (its pins), Zensical and ProperDocs, each in its own virtualenv,
+# stamped so reruns are fast. tests/test_compat.py builds sites with them.
+FLOOR_PINS := mkdocs==1.6.0 Markdown==3.6 pymdown-extensions==11.0.1
+FLOOR_TESTS := tests/test_find.py tests/test_parse.py tests/test_catalog.py \
+	tests/test_plugin_build.py tests/test_markdown_extension.py
+COMPAT_STAMPS := .venv-floor/.installed .venv-techdocs/.installed .venv-zensical/.installed \
+	.venv-properdocs/.installed
+
+.venv-floor/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-floor
+	.venv-floor/bin/pip install --quiet $(FLOOR_PINS) -e '.[test]'
+	touch $@
+
+.venv-techdocs/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-techdocs
+	.venv-techdocs/bin/pip install --quiet mkdocs-techdocs-core==1.7.1 -e .
+	touch $@
+
+.venv-zensical/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-zensical
+	.venv-zensical/bin/pip install --quiet zensical==0.0.73 -e .
+	touch $@
+
+.venv-properdocs/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv-properdocs
+	.venv-properdocs/bin/pip install --quiet properdocs==1.6.7 properdocs-theme-mkdocs -e .
+	touch $@
+
+compat-venvs: $(COMPAT_STAMPS)
+
+# The finder, parser, plugin and Markdown extension on the lowest declared versions.
+floor: .venv-floor/.installed
+	.venv-floor/bin/pytest -q -n $(PYTEST_WORKERS) $(FLOOR_TESTS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check plugins tests scripts $(wildcard bench)
 	$(BIN)/ruff format --check plugins tests scripts $(wildcard bench)
@@ -37,11 +72,11 @@ typecheck: $(STAMP)
 
 # The project's own site is built first, alone: its checks time real targets, and on two
 # cores a parallel test run beside it would show up in their latencies.
-unit: $(STAMP) browser-deps
+unit: $(STAMP) browser-deps compat-venvs
 	$(BIN)/pytest -m site
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not site"
 
-test: lint typecheck unit
+test: lint typecheck unit floor
 
 demo: $(STAMP)
 	$(BIN)/python -m mkdocs_runbook.demo.serve_site --port $(DEMO_PORT) --addr $(SERVE_ADDR)
@@ -50,4 +85,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) site .cache
+	rm -rf $(VENV) .venv-floor .venv-techdocs .venv-zensical .venv-properdocs site .cache

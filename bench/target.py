@@ -18,6 +18,8 @@ from types import TracebackType
 
 import h11
 
+from mkdocs_runbook.demo.serving import ServingThreads
+
 #: Pending connections the kernel queues before ``accept``: room for a burst of 1,000.
 LISTEN_BACKLOG = 2048
 _BODY = json.dumps({"status": "ok"}).encode()
@@ -34,7 +36,7 @@ class LatencyTarget:
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._serve, name="bench-target", daemon=True)
+        self._serving = ServingThreads()
         self._startup_error: BaseException | None = None
         self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
 
@@ -43,7 +45,7 @@ class LatencyTarget:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> LatencyTarget:
-        self._thread.start()
+        self._serving.run(self._serve, "bench-target")
         if not self._ready.wait(timeout=10) or self._startup_error is not None:
             raise RuntimeError(f"the benchmark target did not start: {self._startup_error}")
         return self
@@ -57,7 +59,7 @@ class LatencyTarget:
         if self._stop is not None and not self._loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop ended on its own (lifetime)
                 self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=10)
+        self._serving.stop(join_timeout=10)
 
     def _serve(self) -> None:
         try:

@@ -8,8 +8,7 @@ gets SERVFAIL. It never contacts anything else.
 
 from __future__ import annotations
 
-import socket
-import threading
+import socketserver
 from collections import Counter
 from types import TracebackType
 
@@ -23,6 +22,8 @@ import dns.rdataset
 import dns.rdatatype
 import dns.rrset
 import dns.zone
+
+from mkdocs_runbook.demo.serving import ServingThreads
 
 ZONE_TEXT = """\
 $ORIGIN example.test.
@@ -46,22 +47,38 @@ HANG_NAME = dns.name.from_text("hang.example.test.")
 SERVFAIL_NAME = dns.name.from_text("broken.example.test.")
 
 
+class _UDPServer(socketserver.UDPServer):
+    def __init__(self, owner: DNSServer) -> None:
+        self.owner = owner
+        super().__init__(("127.0.0.1", 0), _QueryHandler)
+
+
+class _QueryHandler(socketserver.BaseRequestHandler):
+    server: _UDPServer
+
+    def handle(self) -> None:
+        wire, sock = self.request
+        try:
+            query = dns.message.from_wire(wire)
+        except dns.exception.DNSException:
+            return  # not DNS: drop it, as a real server would
+        answer = self.server.owner.answer(query)
+        if answer is not None:
+            sock.sendto(answer.to_wire(), self.client_address)
+
+
 class DNSServer:
     """Context manager: a thread answering queries on ``127.0.0.1:port`` (UDP)."""
 
     def __init__(self) -> None:
         self.zone = dns.zone.from_text(ZONE_TEXT, relativize=False)
         self.queries: Counter[tuple[str, str]] = Counter()
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._socket.bind(("127.0.0.1", 0))
-        # A short poll lets the thread notice ``stop`` promptly.
-        self._socket.settimeout(0.05)
-        self.port: int = self._socket.getsockname()[1]
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._server = _UDPServer(self)
+        self.port: int = self._server.server_address[1]
+        self._serving = ServingThreads()
 
     def __enter__(self) -> DNSServer:
-        self._thread.start()
+        self._serving.serve(self._server, f"test-dns:{self.port}")
         return self
 
     def __exit__(
@@ -70,23 +87,7 @@ class DNSServer:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._stopping.set()
-        self._thread.join(timeout=5)
-        self._socket.close()
-
-    def _serve(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                wire, client = self._socket.recvfrom(4096)
-            except TimeoutError:
-                continue
-            try:
-                query = dns.message.from_wire(wire)
-            except dns.exception.DNSException:
-                continue  # not DNS: drop it, as a real server would
-            answer = self.answer(query)
-            if answer is not None:
-                self._socket.sendto(answer.to_wire(), client)
+        self._serving.stop()
 
     def answer(self, query: dns.message.Message) -> dns.message.Message | None:
         question = query.question[0]

@@ -27,6 +27,8 @@ from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any, TypeVar
 
+from mkdocs_runbook.demo.serving import ServingThreads
+
 #: A name the resolver rejects locally, without sending a query: it is longer than the
 #: 253 characters DNS allows. Tests of "cannot resolve host" use it so they never leave
 #: the machine.
@@ -72,9 +74,7 @@ class LocalServer:
         self.stopping = threading.Event()
         self._server = self._make_server(handler)
         self.port: int = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": _POLL_SECONDS}
-        )
+        self._serving = ServingThreads()
 
     def _make_server(
         self, handler: type[socketserver.BaseRequestHandler]
@@ -86,7 +86,7 @@ class LocalServer:
         return f"{self.scheme}://{self.host}:{self.port}"
 
     def __enter__(self: _Server) -> _Server:
-        self._thread.start()
+        self._serving.serve(self._server, f"{type(self).__name__}:{self.port}")
         return self
 
     def __exit__(
@@ -96,9 +96,7 @@ class LocalServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        self._serving.stop()
 
 
 class _RawHandler(socketserver.BaseRequestHandler):

@@ -360,13 +360,18 @@ def test_results_from_a_site_build_report_and_broken_reports(site: Path) -> None
     staging["checks"] = [{**build_report["checks"][0], "page": "stale.md"}]  # type: ignore[index]
     (site / "reports" / "staging.json").write_text(json.dumps(staging), "utf-8")
     done = runbook(
-        "alerts", "rules.yml", "--results", "reports/*.json", "--format", "json", cwd=site
+        "alerts",
+        "rules.yml",
+        *("--results", "reports/*.json", "--results", "missing/*.json"),
+        *("--format", "json"),
+        cwd=site,
     )
     found = problems(done.stdout)
     assert found["Unrun"] == "ok"
     assert found["Stale"] == "unverified"  # only the staging report has a result for it
-    assert "reports/truncated.json:1: not a JSON report" in done.stderr
-    assert "reports/staging.json: left out: a report of env 'staging', not 'local'" in done.stderr
+    assert "reports/truncated.json: not a runbook report: invalid JSON at line 1" in done.stderr
+    assert "reports/staging.json: left out: its results are for env 'staging'" in done.stderr
+    assert "missing/*.json: no report matches" in done.stderr
 
 
 def test_import_option_supplies_the_results(site: Path) -> None:

@@ -18,6 +18,7 @@ from mkdocs_runbook.assertions import (
     parse_assertion,
     with_default_expectations,
 )
+from mkdocs_runbook.assertions.syntax import LabelMatcher
 from mkdocs_runbook.errors import AssertionSyntaxError, CheckDefinitionError
 from mkdocs_runbook.run import MetricSample
 
@@ -64,10 +65,27 @@ def test_jsonpath_bracket_notation_with_a_space_in_the_name() -> None:
 def test_metric_subject_with_label_matchers_and_a_sorted_key() -> None:
     assertion = parse_assertion("metric queue_depth{queue=\"mail\", env='prod'} < 100")
     assert assertion.subject == Subject(
-        "metric", "queue_depth", (("queue", "mail"), ("env", "prod"))
+        "metric",
+        "queue_depth",
+        (LabelMatcher("queue", "=", "mail"), LabelMatcher("env", "=", "prod")),
     )
     assert assertion.subject.key == 'metric queue_depth{env="prod",queue="mail"}'
     assert str(assertion.subject) == 'metric queue_depth{queue="mail",env="prod"}'
+
+
+def test_every_prometheus_label_matcher_parses() -> None:
+    assertion = parse_assertion(
+        'metric http_requests_total{code=~"5..", path!="/healthz", job !~ "test|dev", a = "b"} == 0'
+    )
+    assert assertion.subject.labels == (
+        LabelMatcher("code", "=~", "5.."),
+        LabelMatcher("path", "!=", "/healthz"),
+        LabelMatcher("job", "!~", "test|dev"),
+        LabelMatcher("a", "=", "b"),
+    )
+    assert str(assertion.subject) == (
+        'metric http_requests_total{code=~"5..",path!="/healthz",job!~"test|dev",a="b"}'
+    )
 
 
 def test_metric_subject_without_labels() -> None:
@@ -184,7 +202,8 @@ SYNTAX_ERRORS = [
     ("body contain x", "unknown operator 'contain' at column 6 — did you mean 'contains'?", 6),
     (
         "status 200",
-        "expected an operator (== != <= >= < > in contains startswith endswith matches exists)"
+        "expected an operator (== != <= >= < > in contains startswith endswith matches exists"
+        " empty)"
         " at column 8, found '200'",
         8,
     ),
@@ -233,11 +252,16 @@ SYNTAX_ERRORS = [
     ("metric == 1", "expected a metric name after 'metric' at column 8", 8),
     ('metric up{job="a"', "unterminated label list at column 10 (no closing '}')", 10),
     (
-        'metric up{job=~"a"} > 0',
-        "unsupported label matcher '=~' at column 14 — only exact matches work, like"
-        ' name="value"',
+        'metric up{job=~"a(b"} > 0',
+        "invalid label regex 'a(b': missing ): a(b at column 16",
+        16,
+    ),
+    (
+        'metric up{job~"a"} > 0',
+        "expected a label matcher (= != =~ !~) after label 'job' at column 14",
         14,
     ),
+    ("$.issues empty now", "unexpected 'now' at column 16: 'empty' takes no value", 16),
     ("metric up{job=a} > 0", 'expected a quoted label value like "mail" at column 15', 15),
     ("status in 200", "'in' needs a list like [200, 204] at column 11", 11),
     ("latency < [1s]", "'<' compares with one value, not a list at column 11", 11),
@@ -366,7 +390,12 @@ def _texts(assertions: list[Assertion]) -> list[str]:
         ("run", ["stdout contains ok"], ["exit == 0", "stdout contains ok"]),
         ("console", ["exit == 1"], ["output_matches == true", "exit == 1"]),
         ("tcp", ["latency < 1s"], ["connected == true", "latency < 1s"]),
-        ("dns", ["addresses contains 10.0.0.1"], ["records exists", "addresses contains 10.0.0.1"]),
+        (
+            "dns",
+            ["addresses contains 10.0.0.1"],
+            ["not records empty", "addresses contains 10.0.0.1"],
+        ),
+        ("dns", ["records empty"], ["records empty"]),
         ("tls", ["cert_expires_in > 14d"], ["cert_expires_in > 14d"]),
         ("metrics", ["metric up == 1"], ["series > 0", "metric up == 1"]),
     ],
@@ -444,8 +473,14 @@ def _check(text: str, subjects: dict[str, Any] = HTTP) -> Any:
         ("$.tags matches ^red", False),
         ("header content-length exists", True),
         ("header x-request-id exists", False),
-        ("$.error exists", False),
+        ("$.error exists", True),
+        ("$.missing exists", False),
         ("$.status exists", True),
+        ("$.error empty", True),
+        ("$.status empty", False),
+        ("not $.status empty", True),
+        ("$.tags empty", False),
+        ("$.checks empty", False),
     ],
 )
 def test_every_operator_passes_and_fails(text: str, ok: bool) -> None:
@@ -574,9 +609,51 @@ def test_a_subject_the_probe_did_not_measure_is_a_miss() -> None:
     assert _check("not cert_expires_in exists", {"status": 200}).ok is True
 
 
-def test_empty_list_does_not_exist() -> None:
-    assert _check("records exists", {"records": []}).ok is False
-    assert _check("records exists", {"records": ["10.0.0.1"]}).ok is True
+@pytest.mark.parametrize("value", [[], None, 0, "", {}, False])
+def test_exists_means_the_path_is_there_whatever_the_value(value: object) -> None:
+    document = {"ingestion": {"issues": value}}
+    assert _check("$.ingestion.issues exists", {"json": document}).ok is True
+    missed = _check("not $.ingestion.issues exists", {"json": document})
+    assert missed.ok is False
+    assert missed.message.startswith("expected not $.ingestion.issues exists, got ")
+    assert _check("records exists", {"records": value}).ok is True
+
+
+@pytest.mark.parametrize(
+    ("value", "empty"),
+    [
+        ([], True),
+        ({}, True),
+        ("", True),
+        (None, True),
+        ([0], False),
+        ({"a": 1}, False),
+        ("x", False),
+    ],
+)
+def test_empty_is_null_or_no_text_items_or_keys(value: object, empty: bool) -> None:
+    document = {"ingestion": {"issues": value}}
+    assert _check("$.ingestion.issues empty", {"json": document}).ok is empty
+    assert _check("not $.ingestion.issues empty", {"json": document}).ok is not empty
+    assert _check("records empty", {"records": value}).ok is empty
+
+
+def test_empty_on_a_number_is_a_miss_with_a_reason_and_on_nothing_a_miss() -> None:
+    result = _check("$.id empty")
+    assert (result.ok, result.message) == (
+        False,
+        "expected $.id empty, got 42 ('empty' applies to text, a list or an object, not a number)",
+    )
+    assert _check("not $.id empty").ok is False
+    assert _check("$.missing empty").message == "$.missing matched nothing"
+    assert _check("not $.missing empty").ok is False
+    assert _check("$.items[*].name empty").ok is False
+
+
+def test_rfc9535_length_works_inside_filters() -> None:
+    assert _check("$.items[?length(@.name) == 1].size > 0").actual == [1, 5, 9]
+    assert _check("not $.items[?length(@.name) > 1] exists").ok is True
+    assert _check("not $[?length(@) == 0] exists", {"json": {"a": [1], "b": "x"}}).ok is True
 
 
 def test_incomparable_values_miss_with_a_reason_even_negated() -> None:
@@ -684,9 +761,48 @@ def test_every_label_matcher_must_match() -> None:
     result = _check('metric queue_depth{queue="mail", job="db"} exists', METRICS)
     assert (result.ok, result.message) == (
         False,
-        'metric queue_depth{queue="mail",job="db"} matched no series',
+        'metric queue_depth{queue="mail",job="db"} matched no series (series named queue_depth'
+        " exist, but none with those labels)",
     )
     assert _check('not metric queue_depth{job="db"} exists', METRICS).ok is True
+
+
+@pytest.mark.parametrize(
+    ("selector", "queues"),
+    [
+        ('{queue=~"mail|sms"}', ["mail", "sms"]),
+        ('{queue=~"ma"}', []),  # anchored: the whole value must match, as in Prometheus
+        ('{queue=~"m.*"}', ["mail"]),
+        ('{queue!~"m.*"}', ["sms"]),
+        ('{queue!="mail"}', ["sms"]),
+        ('{queue!="mail", job=~"a.i"}', ["sms"]),
+        ('{missing=""}', ["mail", "sms"]),  # a label a series lacks is empty
+        ('{missing!=""}', []),
+        ('{missing=~".*"}', ["mail", "sms"]),
+    ],
+)
+def test_prometheus_label_matchers_select_series(selector: str, queues: list[str]) -> None:
+    result = _check(f"metric queue_depth{selector} > 0", METRICS)
+    if not queues:
+        assert (result.ok, result.actual) == (False, [])
+    elif len(queues) == 1:
+        [queue] = queues
+        assert result.actual == {"mail": 3, "sms": 7}[queue]
+    else:
+        assert result.actual == {'{queue="mail"}': 3, '{queue="sms"}': 7}
+
+
+def test_a_label_regex_cannot_run_away() -> None:
+    """RE2 matches in linear time: a pattern that backtracks forever in `re` returns at once."""
+    hostile = [MetricSample("m", {"path": "a" * 5000 + "!"}, 1.0)]
+    result = _check('metric m{path=~"(a+)+$"} exists', {"metrics": hostile})
+    assert result.ok is False
+
+
+def test_a_metric_name_that_matches_nothing_suggests_the_closest() -> None:
+    result = _check("metric queue_dept > 0", METRICS)
+    assert result.message == "metric queue_dept matched no series — did you mean 'queue_depth'?"
+    assert _check("metric zzz exists", METRICS).message == "metric zzz matched no series"
 
 
 def test_metric_without_labels_and_fractional_values() -> None:

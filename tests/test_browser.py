@@ -74,3 +74,51 @@ def test_badges_are_visible_and_coloured_by_status(
     assert passing["bg"] != failing["bg"], f"{theme}: pass and fail look the same"
     assert passing["bg"] not in ("rgba(0, 0, 0, 0)", "transparent"), "the stylesheet applied"
     assert summary_visible
+
+
+def test_statuses_read_without_our_stylesheet_as_in_techdocs(
+    tmp_path: Path, http_server: RouteServer
+) -> None:
+    """Backstage TechDocs' reader removes stylesheets other than Material's, every ``<style>``
+    and inline styles: a status must still be a word and a symbol, and the Result panels still
+    take Material's status colours."""
+    http_server.route("/healthz", body={"status": "ok"})
+    http_server.route("/readyz", status=503, body={"status": "down"})
+    site = make_site(
+        tmp_path,
+        theme="material",
+        runbook={"environments": {"local": {"api": http_server.url}}, "fail_on": []},
+        extensions=["admonition", "pymdownx.details", "pymdownx.superfences"],
+    )
+    site.page("index.md", PAGE)
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    strip_like_techdocs = """() => {
+        for (const link of document.querySelectorAll('link[rel=stylesheet]')) {
+            if (!link.href.includes('/material/') && !link.href.includes('assets/stylesheets')) {
+                link.remove();
+            }
+        }
+        for (const style of document.querySelectorAll('style')) style.remove();
+        for (const e of document.querySelectorAll('[style]')) e.removeAttribute('style');
+        for (const details of document.querySelectorAll('details')) details.open = true;
+    }"""
+    with browser_page() as page:
+        page.goto((site.out / "index.html").as_uri())  # type: ignore[attr-defined]
+        page.evaluate(strip_like_techdocs)  # type: ignore[attr-defined]
+        assert page.evaluate(  # type: ignore[attr-defined]
+            "() => [...document.styleSheets].every(s => !s.href || !s.href.includes('runbook'))"
+        )
+        shown = page.evaluate(  # type: ignore[attr-defined]
+            """() => [...document.querySelectorAll('.runbook-check')].map(check => {
+                const badge = check.querySelector('.runbook-badge');
+                const panel = check.querySelector('details.runbook-result');
+                return {text: badge.innerText, visible: badge.offsetHeight > 0,
+                        border: getComputedStyle(panel).borderLeftColor};
+            })"""
+        )
+        page.screenshot(path=str(tmp_path / "techdocs-reader.png"), full_page=True)  # type: ignore[attr-defined]
+    assert [s["visible"] for s in shown] == [True, True]
+    assert "✓" in shown[0]["text"] and "pass" in shown[0]["text"]
+    assert "✗" in shown[1]["text"] and "fail" in shown[1]["text"]
+    assert shown[0]["border"] != shown[1]["border"], "pass and fail panels look the same"

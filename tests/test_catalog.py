@@ -272,3 +272,35 @@ def test_pages_run_catalog_checks_against_a_live_target(
     ]
     assert "checks/broken.yml:3: 'retries' must be a whole number" in report.checks[2].message
     assert http_server.hits["/readyz"] >= 1
+
+
+def test_a_catalog_value_a_comment_cut_short_warns_on_the_page_that_uses_it(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "checks"
+    write(
+        folder,
+        "jobs.yml",
+        """
+        quiet:
+          run: echo ok  # fine
+        ticket:
+          run: echo "ticket #42" > /dev/null
+        """,
+    )
+    catalog = load_catalog(folder)
+    assert catalog.entries["quiet"].spec is not None
+    assert catalog.entries["quiet"].spec.notes == ()
+    ticket = catalog.entries["ticket"].spec
+    assert ticket is not None
+    assert ticket.notes == (
+        "checks/jobs.yml:4: 'run' ends before ' #42\" > /dev/null': YAML reads ' #' as the "
+        "start of a comment — quote the whole value, or use 'run: |'",
+    )
+    page = write(tmp_path, "ops.md", "```check\nuse: ticket\n```\n\n```check\nuse: quiet\n```\n")
+    settings = RunbookSettings(base_dir=tmp_path, catalog=folder, allow_commands=True)
+    results = {r.id: r for r in run_checks(collect([page], settings), settings).checks}
+    # `echo "ticket` is an unterminated quote to bash: the cut value fails, and says why.
+    assert results["ticket"].status is Status.FAIL
+    assert results["ticket"].message.endswith(ticket.notes[0])
+    assert (results["quiet"].status, results["quiet"].message) == (Status.PASS, "")

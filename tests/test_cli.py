@@ -124,6 +124,27 @@ def test_list_shows_checks_without_running(project: Path, http_server: RouteServ
     assert http_server.hits.total() == 0
 
 
+def test_list_shows_yaml_warnings_and_curls_that_need_commands(project: Path) -> None:
+    (project / "docs" / "jobs.md").write_text(
+        '```check\nname: ticket\nrun: echo "ticket #42"\n```\n\n'
+        '```bash check name="proxied"\ncurl -sf --proxy http://p:3128 {{ api }}/healthz\n```\n',
+        encoding="utf-8",
+    )
+    done = runbook("list", "docs/jobs.md", cwd=project)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("docs/jobs.md:1")
+    assert lines[1].strip() == (
+        "warning: docs/jobs.md:3: 'run' ends before ' #42\"': YAML reads ' #' as the start of "
+        "a comment — quote the whole value, or use 'run: |'"
+    )
+    assert lines[2].endswith(
+        "error: docs/jobs.md:7: curl flag '--proxy' cannot be honoured by a native HTTP check: "
+        "remove it, or set allow_commands: true to run the block as the command it is"
+    )
+    rows = json.loads(runbook("list", "docs/jobs.md", "--format", "json", cwd=project).stdout)
+    assert [len(row["warnings"]) for row in rows] == [1, 0]
+
+
 def test_invalid_mkdocs_yml_is_a_usage_error(project: Path) -> None:
     (project / "mkdocs.yml").write_text("site_name: t\ndocs_dir: nowhere\n", encoding="utf-8")
     done = runbook("check", cwd=project)

@@ -9,7 +9,7 @@ import pytest
 
 from mkdocs_runbook.find import find_blocks, find_in_paths
 from mkdocs_runbook.model import AssertionSource, BrokenCheck, CheckBlock, CheckSpec
-from mkdocs_runbook.parse import parse_blocks, parse_check_mapping
+from mkdocs_runbook.parse import build_spec, parse_blocks
 
 
 def parse_page(text: str, page: str = "docs/ops.md") -> list[CheckSpec | BrokenCheck]:
@@ -191,6 +191,12 @@ def test_use_only_block_keeps_kind_open() -> None:
             "docs/ops.md:3: invalid YAML: while parsing a flow",
         ),
         ("http: GET x\n  bad: indent", "docs/ops.md:3: invalid YAML: mapping values are not"),
+        (
+            'run: echo "a: b"',
+            "docs/ops.md:2: invalid YAML: mapping values are not allowed here — a value holding "
+            '": " must be quoted as a whole (run: \'echo "a: b"\') or written as a block '
+            "(run: |, then the command indented on the next line)",
+        ),
         ("http: !!python/object:os.system x", "docs/ops.md:2: invalid YAML: could not determine"),
         ("- http: GET x", "docs/ops.md:2: a check block holds YAML keys"),
         ("just text", "docs/ops.md:2: a check block holds YAML keys"),
@@ -203,6 +209,54 @@ def test_check_block_errors_name_file_line_and_fix(body: str, message: str) -> N
     assert isinstance(item, BrokenCheck)
     assert str(item.error).startswith(message), str(item.error)
     assert (item.page, item.line, item.lang, item.source) == ("docs/ops.md", 1, "check", body)
+
+
+@pytest.mark.parametrize(
+    ("body", "note"),
+    [
+        (
+            'run: echo "ticket #42"',
+            "docs/ops.md:2: 'run' ends before ' #42\"': YAML reads ' #' as the start of a "
+            "comment — quote the whole value, or use 'run: |'",
+        ),
+        (
+            "name: x\nrun: grep -c error /var/log/app.log #today",
+            "docs/ops.md:3: 'run' ends before ' #today': YAML reads ' #' as the start of a "
+            "comment — quote the whole value, or use 'run: |'",
+        ),
+        (
+            "run: ls\nexpect:\n  - stdout contains a #b",
+            "docs/ops.md:4: 'expect' item 1 ends before ' #b': YAML reads ' #' as the start "
+            "of a comment — quote the whole item",
+        ),
+    ],
+)
+def test_a_value_a_comment_cut_short_is_a_warning_with_file_and_line(body: str, note: str) -> None:
+    spec = only_spec(f"```check\n{body}\n```\n")
+    assert spec.notes == (note,)
+
+
+def test_a_value_cut_short_into_an_error_says_so_with_the_error() -> None:
+    message = error_of('```check\nrun: ls\nexpect:\n  - stdout contains "a #b"\n```\n')
+    assert message == (
+        "docs/ops.md:4: expect item 1 'stdout contains \"a': unterminated string at column 17 "
+        "(no closing \") — docs/ops.md:4: 'expect' item 1 ends before ' #b\"': YAML reads ' #' "
+        "as the start of a comment — quote the whole item"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "run: ls  # a comment, written as one",
+        "run: 'echo \"ticket #42\"'",
+        'run: |\n  echo "ticket #42"',
+        "http: GET http://h/#anchor",
+        "run: echo a#b",
+    ],
+)
+def test_a_comment_written_as_a_comment_is_no_warning(body: str) -> None:
+    assert only_spec(f"```check\n{body}\n```\n").notes == ()
 
 
 def test_templates_need_no_quotes_in_yaml() -> None:
@@ -310,6 +364,60 @@ def test_anything_else_is_a_command_check() -> None:
     assert spec.expect == [AssertionSource('stdout == ""', 4)]
 
 
+def test_a_curl_with_new_flags_sets_the_check_keys_the_fence_wins() -> None:
+    spec = only_spec(
+        """
+        ```bash check retries="1"
+        curl -sSI --retry 4 --retry-delay 0.5 --cacert ca.pem --connect-timeout 2 -m 9 \\
+          -A probe/1 -w '%{http_code}' https://h/healthz
+        ```
+        """
+    )
+    assert (spec.kind, spec.target, spec.name) == (
+        "http",
+        "HEAD https://h/healthz",
+        "HEAD https://h/healthz",
+    )
+    assert spec.params == {
+        "ca_file": "ca.pem",
+        "connect_timeout": 2.0,
+        "headers": {"User-Agent": "probe/1"},
+    }
+    assert (spec.retries, spec.retry_delay, spec.timeout) == (1, 0.5, 9.0)
+
+
+def test_a_curl_a_native_check_cannot_honour_runs_as_the_command_it_is() -> None:
+    spec = only_spec(
+        """
+        ```bash check
+        curl -sf --proxy http://proxy:3128 http://h/healthz
+        # expect: stdout contains ok
+        ```
+        """
+    )
+    assert (spec.kind, spec.target) == (
+        "run",
+        "curl -sf --proxy http://proxy:3128 http://h/healthz",
+    )
+    assert spec.command_reason == (
+        "docs/ops.md:2: curl flag '--proxy' cannot be honoured by a native HTTP check: remove "
+        "it, or set allow_commands: true to run the block as the command it is"
+    )
+    assert only_spec("```bash check\ncurl -sf http://h/\n```\n").command_reason == ""
+    assert only_spec("```bash check\nls -l\n```\n").command_reason == ""
+
+
+@pytest.mark.parametrize("lang", ["bash", "sh", "shell"])
+def test_prompts_are_stripped_before_running_and_shown_as_written(lang: str) -> None:
+    body = "$ curl -sf \\\n  http://h/healthz\n# expect: status == 200"
+    spec = only_spec(f"```{lang} check\n{body}\n```\n")
+    assert (spec.kind, spec.target, spec.source) == ("http", "GET http://h/healthz", body)
+    commands = "$ cd /tmp\n  $ ls -l | grep x\n$echo kept\necho \\\n$ not-a-prompt"
+    script = only_spec(f"```{lang} check\n{commands}\n```\n")
+    assert (script.kind, script.name, script.source) == ("run", "cd /tmp", commands)
+    assert script.target == "cd /tmp\n  ls -l | grep x\n$echo kept\necho \\\n$ not-a-prompt"
+
+
 @pytest.mark.parametrize(
     ("option", "skip"),
     [("skip", "skipped"), ('skip="true"', "skipped"), ('skip="false"', None),
@@ -360,8 +468,15 @@ def test_console_blocks_keep_the_transcript() -> None:
             "docs/ops.md:1: the bash block has no command",
         ),
         (
-            "```bash check\ncurl --compressed http://h\n```",
-            "docs/ops.md:2: unknown curl flag '--compressed'",
+            "```bash check\ncurl --proxy p:3128 http://h\n# expect: $.status == ok\n```",
+            "docs/ops.md:2: curl flag '--proxy' cannot be honoured by a native HTTP check, and "
+            "the block's assertions need one (expect item 1 '$.status == ok': '$.status' at "
+            "column 1 only works in http checks, not run (run checks offer: exit, latency, "
+            "stderr, stdout)): remove curl flag '--proxy'",
+        ),
+        (
+            "```bash check\ncurl --max-time=5 http://h\n```",
+            "docs/ops.md:2: curl does not accept '--max-time=5'",
         ),
         (
             "```bash check\nls\n# expect: status == 200\n```",
@@ -495,8 +610,8 @@ def test_errors_in_included_text_point_at_the_snippet_file(tmp_path: Path) -> No
     assert str(item.error) == "db.md:5: unknown key 'expetc' — did you mean 'expect'?"
 
 
-def test_parse_check_mapping_directly() -> None:
-    spec = parse_check_mapping(
+def test_build_spec_directly() -> None:
+    spec = build_spec(
         {"http": "GET x", "expect": ["status == 200"]},
         page="checks/api.yml",
         line=4,

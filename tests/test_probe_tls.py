@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from faults import RefusedPort, SilentServer
+from mkdocs_runbook.engine import collect, run_checks
 from mkdocs_runbook.errors import CheckDefinitionError, ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
+from mkdocs_runbook.results import Status
 from mkdocs_runbook.run import Observation, ProbeContext
 from mkdocs_runbook.run.probes.tls import distinguished_name, probe
+from mkdocs_runbook.settings import RunbookSettings
 from servers import RouteServer
 from tls_servers import CertificateKind, TLSServer
 
@@ -120,6 +124,52 @@ def test_a_certificate_for_another_host_names_the_hosts_it_covers(
         f"hostname mismatch: cert is for wrong-host.example, not localhost "
         f"(localhost:{server.port})"
     )
+
+
+@pytest.mark.parametrize("kind", ["self_signed", "expired", "wrong_host"])
+def test_verify_tls_false_reads_a_certificate_the_machine_does_not_trust(
+    tls_server: StartTLSServer, kind: CertificateKind
+) -> None:
+    server = tls_server(kind)
+    subjects = handshake(f"localhost:{server.port}", verify_tls=False).subjects
+
+    expected_left = server.not_after.timestamp() - time.time()
+    assert expected_left - 60 < subjects["cert_expires_in"] <= expected_left + 1
+    assert subjects["tls_version"] == "TLSv1.3"
+    if kind == "self_signed":
+        assert subjects["cert_subject"] == subjects["cert_issuer"]
+    else:  # spelt as a verified handshake spells them (test_a_valid_certificate_is_measured)
+        assert subjects["cert_issuer"].startswith("OU=Testing CA #")
+        assert subjects["cert_issuer"].endswith(", O=trustme v1.2.1")
+        assert subjects["cert_subject"].startswith("OU=Testing cert #")
+
+
+def test_an_unverified_certificate_reads_exactly_as_a_verified_one(
+    tls_server: StartTLSServer,
+) -> None:
+    target = f"localhost:{tls_server('valid').port}"
+    verified, unverified = handshake(target).subjects, handshake(target, verify_tls=False).subjects
+    for subject in ("cert_subject", "cert_issuer", "tls_version"):
+        assert unverified[subject] == verified[subject]
+    assert abs(unverified["cert_expires_in"] - verified["cert_expires_in"]) < 60
+
+
+def test_verify_tls_false_in_a_check_block_judges_the_expiry(
+    tls_server: StartTLSServer, tmp_path: Path
+) -> None:
+    server = tls_server("expired")
+    page = tmp_path / "certs.md"
+    page.write_text(
+        f"```check\nname: unverified\ntls: localhost:{server.port}\nverify_tls: false\n```\n\n"
+        f"```check\nname: verified\ntls: localhost:{server.port}\n```\n",
+        encoding="utf-8",
+    )
+    settings = RunbookSettings(base_dir=tmp_path)
+    results = {r.id: r for r in run_checks(collect([page], settings), settings).checks}
+    # Both fail, but the unverified one measured the certificate and says how long ago it ended.
+    assert results["unverified"].status is Status.FAIL
+    assert results["unverified"].message == "expected cert_expires_in > 0d, got -1 d"
+    assert results["verified"].value == "certificate expired"
 
 
 def test_connection_refused_is_a_failure() -> None:

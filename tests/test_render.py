@@ -14,7 +14,6 @@ import pytest
 
 from mkdocs_runbook.render import (
     ACTUAL_LIMIT_CHARS,
-    DETAIL_LIMIT_BYTES,
     anchor_id,
     is_stale,
     latest_checked_at,
@@ -147,7 +146,7 @@ def test_check_shows_badge_time_env_and_block() -> None:
     assert wrapper.attrs["id"] == "runbook-api-ready"
     badge = wrapper.find("a", cls="runbook-badge")
     assert badge.attrs["href"] == "#runbook-api-ready"
-    assert squash(badge.text) == "API ready | pass · 42 ms"
+    assert squash(badge.text) == "API ready | ✓ pass · 42 ms"
     assert status_words(badge) == [("pass", "pass")]
 
     time = wrapper.find("time")
@@ -231,13 +230,14 @@ def test_long_actual_value_is_shortened() -> None:
 
 
 def test_detail_is_escaped_and_capped() -> None:
-    detail = "<b>bold</b>\n" + "é" * DETAIL_LIMIT_BYTES  # two bytes a character
+    spec_shown_bytes = 2048  # SPEC 8: "2 KiB shown"
+    detail = "<b>bold</b>\n" + "é" * spec_shown_bytes  # two bytes a character
     html = render_check(make_result(), source_html=SOURCE_HTML, stale=False, detail=detail)
     assert "<b>" not in html
     details = parse(html).find("details")
     shown = details.find("pre", cls="runbook-detail").text
     assert shown.startswith("<b>bold</b>\n")
-    assert len(shown.encode()) <= DETAIL_LIMIT_BYTES
+    assert spec_shown_bytes - 1 <= len(shown.encode()) <= spec_shown_bytes
     assert shown.endswith("é")  # cut between characters, never inside one
     note = details.find(cls="runbook-truncated").text
     assert f"of {len(detail.encode())} bytes" in note
@@ -571,7 +571,9 @@ def test_badges_in_chromium(body_attributes: str, palette: str) -> None:
     expected = css_palette(palette)
     badges = computed_colours(body_attributes)
     # The " | " separator is for readers without the stylesheet; with it, colour separates.
-    assert [squash(b["text"]) for b in badges] == [f"API ready {s.value} · 42 ms" for s in Status]
+    symbols = {"pass": "✓", "warn": "⚠", "fail": "✗", "error": "⊘", "skip": "–"}
+    expected_text = [f"API ready {symbols[s.value]} {s.value} · 42 ms" for s in Status]
+    assert [squash(b["text"]) for b in badges] == expected_text
     assert {b["sep"] for b in badges} == {"none"}
     for status, badge in zip(Status, badges, strict=True):
         background, text = rgb_to_hex(badge["bg"]), rgb_to_hex(badge["fg"])

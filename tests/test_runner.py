@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -184,3 +185,27 @@ def test_an_unexpected_crash_costs_one_check(
     assert results["victim"].status is Status.ERROR
     assert "internal error: TypeError: boom" in results["victim"].message
     assert results["bystander"].status is Status.PASS
+
+
+def test_a_check_that_passes_with_a_cut_value_is_a_warning(tmp_path: Path) -> None:
+    page = check("counted", "run: echo 3 #issues\nexpect: [stdout contains 3]") + check(
+        "clean", "run: echo 3  # issues\nexpect: [stdout contains 3]"
+    )
+    results = run(tmp_path, page, allow_commands=True)
+    assert results["counted"].status is Status.WARN
+    assert results["counted"].message == (
+        f"{tmp_path / 'ops.md'}:3: 'run' ends before ' #issues': YAML reads ' #' as the start of "
+        "a comment — quote the whole value, or use 'run: |'"
+    )
+    assert results["clean"].status is Status.PASS
+
+
+def test_a_cut_value_note_shows_templates_never_secrets(tmp_path: Path) -> None:
+    page = check("tokened", 'run: echo "ok #{{ secrets.RUNBOOK_NOTE_TOKEN }}"')
+    written = write(tmp_path, page)
+    config = RunbookSettings(base_dir=tmp_path, allow_commands=True)
+    environ = {"RUNBOOK_NOTE_TOKEN": "s3cret-value-xyz", "PATH": "/usr/bin:/bin"}
+    report = run_checks(collect([written], config), config, environ=environ)
+    [result] = report.checks
+    assert "{{ secrets.RUNBOOK_NOTE_TOKEN }}" in result.message
+    assert "s3cret-value-xyz" not in json.dumps(report.to_dict())

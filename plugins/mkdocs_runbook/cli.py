@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .engine import CheckItem, collect, run_checks, select
+from .engine import CheckItem, collect, filtered_out, run_checks, select
 from .errors import ConfigError
+from .model import BrokenCheck
 from .project import Project, load_project
 from .record import html_safe_json, junit_xml, write_report
-from .render import Progress, print_table, wants_rich
+from .record.imports import import_results, report_files
+from .render import Progress, print_table, status_page_markdown, wants_rich
 from .results import Report
-from .run import skipped_result
 from .settings import parse_statuses
 from .units import parse_duration
 
@@ -54,6 +55,21 @@ def build_parser() -> argparse.ArgumentParser:
     _common(listing)
     listing.add_argument("--format", choices=("text", "json"), default="text")
 
+    status = commands.add_parser(
+        "status-page",
+        help="write the status page as Markdown from report files (sites without the plugin)",
+    )
+    status.add_argument("-f", "--config-file", help="mkdocs.yml to read settings from")
+    status.add_argument(
+        "--results",
+        action="append",
+        metavar="GLOB",
+        help="report files to show (repeatable; default: runbook-checks.json)",
+    )
+    status.add_argument(
+        "-o", "--output", type=Path, help="the page to write (default: DOCS_DIR/status.md)"
+    )
+
     alerts = commands.add_parser("alerts", help="check that every alert's runbook exists and works")
     from .alerts import add_arguments as add_alerts_arguments
 
@@ -78,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "status-page":
+            return _status_page(args)
         if args.command == "alerts":
             from .alerts import run_alerts
 
@@ -121,7 +139,7 @@ def _check(args: argparse.Namespace) -> int:
     with Progress(len(chosen), enabled=rich_output) as progress:
         report = run_checks(chosen, settings, on_result=progress.advance)
     filters = ", ".join([*(f"--tag {t}" for t in args.tag), *(f"--id {i}" for i in args.id)])
-    report.checks += [skipped_result(i, f"filtered out ({filters})", settings.env) for i in dropped]
+    report.checks += filtered_out(dropped, filters, settings.env)
     _emit(report, args, rich_output)
     failing = [c for c in report.checks if c.status in fail_on]
     return EXIT_FAILED if failing else EXIT_OK
@@ -144,18 +162,28 @@ def _emit(report: Report, args: argparse.Namespace, rich_output: bool) -> None:
         sys.stdout.write(text)
 
 
+def _list_fields(item: CheckItem, allow_commands: bool) -> dict[str, object]:
+    if isinstance(item, BrokenCheck):
+        return {"kind": "", "target": "", "tags": [], "error": str(item.error), "warnings": []}
+    return {
+        "kind": item.kind or ("use" if item.use else ""),
+        "target": item.target or item.use or "",
+        "tags": list(item.tags),
+        # A curl that only runs as a command: an error unless commands are allowed.
+        "error": item.command_reason if item.command_reason and not allow_commands else None,
+        "warnings": list(item.notes),
+    }
+
+
 def _list(args: argparse.Namespace) -> int:
-    _, items = _load(args)
+    project, items = _load(args)
     rows = [
         {
             "id": item.id,
             "name": item.name,
             "page": item.page,
             "line": item.line,
-            "kind": getattr(item, "kind", None) or ("use" if getattr(item, "use", None) else ""),
-            "target": getattr(item, "target", None) or getattr(item, "use", None) or "",
-            "tags": list(getattr(item, "tags", [])),
-            "error": str(getattr(item, "error", "")) or None,
+            **_list_fields(item, project.settings.allow_commands),
         }
         for item in items
     ]
@@ -169,8 +197,35 @@ def _list(args: argparse.Namespace) -> int:
             target = target.splitlines()[0] + " …"
         what = f"error: {row['error']}" if row["error"] else f"{row['kind']:8} {target}"
         print(f"{where:40} {row['id']:28} {what}")
+        warnings = row["warnings"]
+        for warning in warnings if isinstance(warnings, list) else ():
+            print(f"{'':40} warning: {warning}")
     print(f"{len(rows)} checks")
     return EXIT_OK
+
+
+def _status_page(args: argparse.Namespace) -> int:
+    project = load_project(args.config_file)
+    base = project.config_file.parent if project.config_file else Path()
+    files = report_files(args.results or ["runbook-checks.json"], base)
+    imported = import_results(files, env=project.settings.env)
+    for problem in [*imported.errors, *imported.warnings]:
+        print(f"runbook: {problem}", file=sys.stderr)
+    if not files:
+        raise ConfigError(
+            f"no report file matches {', '.join(args.results or ['runbook-checks.json'])}"
+        )
+    docs_dir = project.docs_dir or Path("docs")
+    output: Path = args.output or docs_dir / "status.md"
+    try:
+        page = output.resolve().relative_to(docs_dir.resolve()).as_posix()
+    except ValueError:
+        page = output.name
+    text = status_page_markdown(imported.results, env=project.settings.env, status_page=page)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}: {len(imported.results)} checks from {len(files)} report file(s)")
+    return EXIT_FAILED if imported.errors else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

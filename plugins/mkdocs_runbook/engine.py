@@ -13,7 +13,7 @@ from .find import find_in_paths
 from .model import BrokenCheck, CheckSpec
 from .parse import Catalog, load_catalog, parse_blocks
 from .results import CheckResult, Report, iso_utc, utc_now
-from .run import CacheMode, CheckRunner, ResultCache, run_sync
+from .run import CacheMode, CheckRunner, ResultCache, run_sync, skipped_result
 from .settings import RunbookSettings
 
 CheckItem = CheckSpec | BrokenCheck
@@ -76,3 +76,8 @@ def run_checks(
     return Report(
         env=settings.env, started_at=started, finished_at=iso_utc(utc_now()), checks=results
     )
+
+
+def filtered_out(dropped: Iterable[CheckItem], filters: str, env: str) -> list[CheckResult]:
+    """``skip`` results for the checks a selection left out, saying which filters did."""
+    return [skipped_result(item, f"filtered out ({filters})", env) for item in dropped]

@@ -82,6 +82,13 @@ class CheckSpec:
     explicit: frozenset[str] = frozenset()
     source: str = ""
     lang: str = "check"
+    #: Why a block that reads as a native check runs as a command instead (a curl flag a native
+    #: check cannot honour), as ``file:line: message``. Without ``allow_commands`` the check is
+    #: an error with this message.
+    command_reason: str = ""
+    #: Warnings about how the block was read (``file:line: message``): a value a YAML comment
+    #: cut short. A check that passes with a note is shown as ``warn`` with it.
+    notes: tuple[str, ...] = ()
 
     @property
     def location(self) -> str:
@@ -145,14 +152,26 @@ class ResolvedCheck:
 
 
 #: Keys besides the common ones (name, id, expect, warn, timeout, retries, retry_delay, tags, use,
-#: skip) that each kind accepts. ``dns.server`` (``HOST[:PORT]`` of the resolver to ask) and
-#: ``tls.server_name`` (SNI, default the host) go beyond SPEC section 2 because real runbooks
-#: need them; ``metrics.headers`` for endpoints behind auth.
+#: skip) that each kind accepts. ``dns.server`` (``HOST[:PORT]`` of the resolver to ask),
+#: ``tls.server_name`` (SNI, default the host), ``http.ca_file`` (curl's ``--cacert``) and
+#: ``http.connect_timeout`` (curl's ``--connect-timeout``) go beyond SPEC section 2 because
+#: real runbooks need them; ``metrics.headers`` for endpoints behind auth.
 PARAMS_BY_KIND: dict[str, frozenset[str]] = {
-    "http": frozenset({"headers", "body", "json", "follow_redirects", "verify_tls", "basic_auth"}),
+    "http": frozenset(
+        {
+            "headers",
+            "body",
+            "json",
+            "follow_redirects",
+            "verify_tls",
+            "basic_auth",
+            "ca_file",
+            "connect_timeout",
+        }
+    ),
     "tcp": frozenset(),
     "dns": frozenset({"type", "server"}),
-    "tls": frozenset({"server_name"}),
+    "tls": frozenset({"server_name", "verify_tls"}),
     "run": frozenset(),
     "metrics": frozenset({"headers", "verify_tls"}),
     "console": frozenset(),
@@ -175,7 +194,7 @@ SUBJECTS_BY_KIND: dict[str, frozenset[str]] = {
 DEFAULT_EXPECT: dict[str, tuple[str, ...]] = {
     "http": ("status < 400",),
     "tcp": ("connected == true",),
-    "dns": ("records exists",),
+    "dns": ("not records empty",),
     "tls": ("cert_expires_in > 0d",),
     "run": ("exit == 0",),
     "metrics": ("series > 0",),

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from mkdocs.structure.files import File
 
-from .results import CheckResult, Status
-from .run import PreparedCheck, RunOutcome
+from .results import CheckResult, RunOutcome, Status
+from .run import PreparedCheck
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
@@ -35,11 +35,6 @@ class PageState:
     unplaced: dict[str, deque[PageCheck]] = field(default_factory=lambda: defaultdict(deque))
 
 
-def block_key(lang: str, body: str) -> str:
-    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
-    return f"{lang}\n" + "\n".join(lines).strip()
-
-
 def front_matter_lines(file: File, markdown: str) -> int:
     """Lines MkDocs removed from the top of the page (front matter), so lines match the file."""
     try:
@@ -62,4 +57,4 @@ def wait_for_outcome(future: Future[RunOutcome], check: PageCheck) -> RunOutcome
 def display_source(prepared: PreparedCheck) -> str:
     if prepared.resolved is not None:
         return prepared.resolved.display_source
-    return getattr(prepared.item, "source", "")
+    return prepared.item.source

@@ -27,12 +27,11 @@ from mkdocs.utils import get_relative_url
 
 from .alerts import SiteAlerts, SitePage
 from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
-from .find import custom_fences, find_blocks, highlight, is_marked
+from .find import block_key, custom_fences, find_blocks, highlight, is_marked
 from .model import BrokenCheck, CheckBlock, CheckSpec
 from .page_checks import (
     PageCheck,
     PageState,
-    block_key,
     display_source,
     front_matter_lines,
     wait_for_outcome,
@@ -120,7 +119,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         catalog = load_catalog(self.settings.catalog)
         if self.settings.catalog is not None and self.settings.catalog.is_dir():
             config.watch.append(str(self.settings.catalog))  # serve rebuilds on catalog edits
-        for problem in getattr(catalog, "problems", []):
+        for problem in catalog.problems:
             log.warning("catalog: %s", problem)
         mode = self._cache_mode()
         self.runner = CheckRunner(self.settings, catalog=catalog, cache=self.cache, mode=mode)
@@ -176,8 +175,6 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         state = PageState(url=page.url)
         self.pages[page_path] = state
         self.current = page_path
-        # The formatter sees what SuperFences formats; the finder only needs to be quick
-        # and exact about lines, so the Markdown pass that confirms blocks is skipped here.
         offset = front_matter_lines(page.file, markdown)
         for number, (block, item) in enumerate(self._parsed_blocks(page_path, markdown)):
             if offset:

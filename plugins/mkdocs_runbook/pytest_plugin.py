@@ -53,11 +53,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .model import CheckSpec
 from .results import CheckResult, Status
+from .text import printable
 
 if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr, TracebackStyle
-    from _pytest.terminal import TerminalReporter
 
     from .engine import CheckItem
     from .project import Project
@@ -145,7 +146,9 @@ class RunbookItem(pytest.Item):
         self.check = check
         self.result: CheckResult | None = None
         self.add_marker(MARKER)
-        self.extra_keyword_matches.update([MARKER, check.name, *getattr(check, "tags", [])])
+        self.extra_keyword_matches.update(
+            [MARKER, check.name, *(check.tags if isinstance(check, CheckSpec) else [])]
+        )
 
     @property
     def where(self) -> str:
@@ -271,12 +274,12 @@ class RunbookRun:
             return "passed", "W", ("WARN", {"yellow": True})
         return None
 
-    def pytest_terminal_summary(self, terminalreporter: TerminalReporter) -> None:
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if not self._warned:
             return
         terminalreporter.section("runbook warnings", sep="-", yellow=True)
         for nodeid, message in self._warned:
-            terminalreporter.line(f"{nodeid}: {_printable(message)}")
+            terminalreporter.line(f"{nodeid}: {printable(message)}")
 
 
 def describe(result: CheckResult, where: str) -> str:
@@ -294,7 +297,7 @@ def describe(result: CheckResult, where: str) -> str:
     parts = [headline, table]
     if result.detail:
         parts.append(f"detail:\n{result.detail}")
-    return _printable("\n".join(p for p in parts if p))
+    return printable("\n".join(p for p in parts if p))
 
 
 def _status(report: pytest.TestReport) -> str | None:
@@ -302,13 +305,6 @@ def _status(report: pytest.TestReport) -> str | None:
         return None
     status = dict(report.user_properties).get("status")
     return None if status is None else str(status)
-
-
-def _printable(text: str) -> str:
-    # Values come from targets: keep their control characters out of the user's terminal.
-    return "".join(
-        c if c.isprintable() or c in "\n\t" else "\N{REPLACEMENT CHARACTER}" for c in text
-    )
 
 
 def _relative_to_cwd(path: Path) -> Path:
@@ -327,9 +323,13 @@ def _xdist_queued(config: pytest.Config) -> list[int]:
     """
     for plugin in config.pluginmanager.get_plugins():
         lock = getattr(getattr(plugin, "torun", None), "lock", None)
-        if callable(lock):
+        if not callable(lock):
+            continue
+        try:
             with lock() as pending:
                 return [i for i in pending if isinstance(i, int)]
+        except Exception:  # a private structure changed shape: fall back, never fail the run
+            return []
     return []
 
 

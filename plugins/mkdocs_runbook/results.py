@@ -131,6 +131,11 @@ def summarize(results: list[CheckResult]) -> dict[str, int]:
     return counts
 
 
+def latest(results: list[CheckResult]) -> CheckResult | None:
+    """The newest of ``results`` by ``checked_at`` (ISO 8601 UTC sorts as text)."""
+    return max(results, key=lambda result: result.checked_at, default=None)
+
+
 def sort_failures_first(results: list[CheckResult]) -> list[CheckResult]:
     return sorted(results, key=lambda r: (STATUS_ORDER[r.status], r.page, r.line, r.id))
 
@@ -168,3 +173,42 @@ class Report:
             finished_at=data.get("finished_at", ""),
             checks=[CheckResult.from_dict(c) for c in data.get("checks", [])],
         )
+
+
+@dataclass
+class RunOutcome:
+    """What running one resolved check produced, before it is attached to a page."""
+
+    status: Status
+    message: str = ""
+    value: str = ""
+    assertions: list[AssertionResult] = field(default_factory=list)
+    attempts: int = 0
+    duration_ms: float = 0.0
+    checked_at: str = ""
+    detail: str = ""
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        data.pop("cached")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunOutcome:
+        return cls(
+            status=Status(data["status"]),
+            message=data.get("message", ""),
+            value=data.get("value", ""),
+            assertions=[AssertionResult.from_dict(a) for a in data.get("assertions", [])],
+            attempts=int(data.get("attempts", 0)),
+            duration_ms=float(data.get("duration_ms", 0.0)),
+            checked_at=data.get("checked_at", ""),
+            detail=data.get("detail", ""),
+        )
+
+    def age_seconds(self, now: datetime | None = None) -> float:
+        if not self.checked_at:
+            return float("inf")
+        return ((now or utc_now()) - parse_iso_utc(self.checked_at)).total_seconds()

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 from ..engine import run_checks
 from ..errors import ConfigError
-from ..record import read_reports
+from ..record.imports import import_results, report_files
+from ..results import CheckResult
 from ..settings import RunbookSettings, SiteSettings
 from .assess import DEFAULT_FAIL_ON, LatestResults, assess, parse_problems
 from .converted import ConvertedPage, SiteConverter
@@ -76,14 +77,7 @@ def run_alerts(args: argparse.Namespace, settings: RunbookSettings, site: SiteSe
         return converted[page.src_uri]
 
     latest = LatestResults(site_map, _docs_prefixes(site.docs_dir, settings.base_dir))
-    imported = read_reports(
-        args.results or settings.imports,
-        base_dir=None if args.results else settings.base_dir,
-        env=settings.env,
-    )
-    for problem in imported.problems:
-        print(f"runbook: warning: {problem}", file=sys.stderr)
-    latest.add(imported.results)
+    latest.add(_imported_results(args.results, settings))
     if args.run:
         linked = {
             location.page.src_uri: location.page
@@ -112,6 +106,22 @@ def run_alerts(args: argparse.Namespace, settings: RunbookSettings, site: SiteSe
     else:
         sys.stdout.write(text)
     return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _imported_results(patterns: list[str], settings: RunbookSettings) -> list[CheckResult]:
+    """The results of ``--results`` (relative to here), else of ``import`` (relative to
+    mkdocs.yml); what cannot be read is a warning naming the file."""
+    base = Path() if patterns else settings.base_dir
+    files = []
+    for pattern in patterns or settings.imports:
+        matched = report_files([pattern], base)
+        if not matched:
+            print(f"runbook: warning: {pattern}: no report matches", file=sys.stderr)
+        files += [file for file in matched if file not in files]
+    imported = import_results(files, env=settings.env)
+    for problem in [*imported.errors, *imported.warnings]:
+        print(f"runbook: warning: {problem}", file=sys.stderr)
+    return imported.results
 
 
 def _site_url(url: str | None) -> str:

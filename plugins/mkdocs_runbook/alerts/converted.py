@@ -20,7 +20,14 @@ import markdown
 
 from ..engine import CheckItem
 from ..errors import ConfigError
-from ..find import custom_fences, find_blocks, highlight, is_marked, without_front_matter
+from ..find import (
+    block_key,
+    custom_fences,
+    find_blocks,
+    highlight,
+    is_marked,
+    without_front_matter,
+)
 from ..parse import parse_blocks
 from ..settings import SiteSettings
 from .outline import PageOutline, outline_from_html
@@ -77,7 +84,7 @@ class SiteConverter:
         items = parse_blocks(blocks)
         waiting: dict[str, deque[CheckItem]] = defaultdict(deque)
         for block, item in zip(blocks, items, strict=True):
-            waiting[_block_key(block.lang, block.body)].append(item)
+            waiting[block_key(block.lang, block.body)].append(item)
         shown: list[str | None] = []
 
         def format_fence(
@@ -90,7 +97,7 @@ class SiteConverter:
         ) -> str:
             if not is_marked(language, options, kwargs.get("classes") or []):
                 return highlight(src, language, options, md, **kwargs)
-            queue = waiting.get(_block_key(language, src))
+            queue = waiting.get(block_key(language, src))
             shown.append(queue.popleft().id if queue else None)
             return f'<div {_MARKER}="{len(shown) - 1}"></div>'
 
@@ -116,9 +123,3 @@ class SiteConverter:
         superfences["custom_fences"] = fences + custom_fences(formatter)
         configs[_SUPERFENCES] = superfences
         return markdown.Markdown(extensions=self.extensions, extension_configs=configs)
-
-
-def _block_key(lang: str, body: str) -> str:
-    """A fence as found and as SuperFences hands it over compare equal: line ends trimmed."""
-    lines = [line.rstrip() for line in body.strip("\n").splitlines()]
-    return f"{lang}\n" + "\n".join(lines).strip()

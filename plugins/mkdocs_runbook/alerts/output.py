@@ -7,21 +7,19 @@ escaped, and in JUnit every text is made XML-safe before ElementTree escapes it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
-from ..record import html_safe_json, printable
+from ..record import html_safe_json
+from ..text import printable
 from .assess import AlertVerdict, Problem
 from .rules import ReadError
 
 __all__ = ["AlertsReport", "as_json", "as_junit", "as_text"]
 
 REPORT_VERSION = 1
-# C1 controls: some terminals read \x9b as an escape; XML 1.0 discourages them.
-_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 
 
 @dataclass
@@ -45,7 +43,7 @@ class AlertsReport:
 
 
 def _clean(text: str) -> str:
-    return _C1_CONTROLS.sub("\ufffd", printable(text))
+    return printable(text)
 
 
 def _line(text: str) -> str:

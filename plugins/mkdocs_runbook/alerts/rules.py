@@ -10,14 +10,13 @@ are still read.
 
 from __future__ import annotations
 
+import glob
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-
-from ..record import glob_paths
 
 __all__ = ["AlertRule", "ReadError", "RuleSet", "expand_rule_paths", "read_rules"]
 
@@ -76,7 +75,9 @@ def expand_rule_paths(patterns: Sequence[str], *, base_dir: Path | None = None) 
     """
     found: list[Path] = []
     for pattern in patterns:
-        files = [file for match in glob_paths(pattern, base_dir) for file in _files_in(match)]
+        full = str(Path(pattern) if base_dir is None else base_dir / pattern)  # absolute stays
+        matches = sorted(glob.glob(full, recursive=True))  # noqa: PTH207 (absolute and relative globs alike)
+        files = [file for match in matches for file in _files_in(Path(match))]
         if not files:
             raise FileNotFoundError(f"no rule files at {pattern!r}")
         found += [file for file in files if file not in found]

@@ -8,13 +8,15 @@ on that subject, and ``evaluate`` judges one assertion against the subjects a pr
 says why in words.
 
 ``$JSONPATH`` and ``metric`` subjects can select many values: every one must satisfy the
-assertion, and selecting none is a miss, except for ``not … exists``.
+assertion, and selecting none is a miss, except for ``not … exists``. ``exists`` asks only
+whether the subject is there (a JSON path selects a node, whatever its value: ``[]``, ``null``,
+``0`` and ``""`` all exist); ``empty`` asks whether a value is ``null``, ``""``, ``[]`` or ``{}``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +25,7 @@ import jsonpath
 from .. import model
 from ..errors import AssertionSyntaxError
 from ..results import AssertionResult
-from .literals import suggest
+from ..text import closest, did_you_mean
 from .syntax import (
     DURATION_SUBJECTS,
     Assertion,
@@ -80,7 +82,7 @@ def check_subject_for_kind(assertion: Assertion, kind: str) -> None:
         if subject.name in offered:
             return
         problem = f"unknown subject {subject.name!r} at column {column} for {kind} checks"
-        meant = suggest(subject.name, sorted(offered))
+        meant = closest(subject.name, sorted(offered))
         if meant is not None:
             hint = f" — did you mean {meant!r}?"
     else:
@@ -126,15 +128,17 @@ def _measure(subject: Subject, op: str, subjects: Mapping[str, Any]) -> _Measure
         if subject.name in subjects:
             return _Measured([(subject.name, subjects[subject.name])])
         if op == "exists":
-            return _Measured([(subject.name, None)])
+            return _Measured([])
         raise _NotMeasured(f"no {subject.name!r} measured")
     if subject.kind == "header":
         headers = subjects.get("headers")
         if not isinstance(headers, Mapping):
             raise _NotMeasured("no response headers measured")
         wanted = subject.name.lower()
-        value = next((v for name, v in headers.items() if str(name).lower() == wanted), None)
-        return _Measured([(str(subject), value)])
+        found = [(str(subject), v) for name, v in headers.items() if str(name).lower() == wanted]
+        if op == "exists":
+            return _Measured(found[:1])
+        return _Measured(found[:1] or [(str(subject), None)])
     if subject.kind == "jsonpath":
         return _measure_json(subject, subjects)
     return _measure_metric(subject, subjects)
@@ -169,7 +173,7 @@ def _measure_metric(subject: Subject, subjects: Mapping[str, Any]) -> _Measured:
         if (
             getattr(sample, "name", None) == subject.name
             and isinstance(labels, Mapping)
-            and all(labels.get(name) == value for name, value in subject.labels)
+            and all(matcher.matches(labels) for matcher in subject.labels)
         ):
             series.append((dict(labels), getattr(sample, "value", None)))
     # Name each series by the labels that tell the matches apart: {queue="mail"}, not the
@@ -180,6 +184,15 @@ def _measure_metric(subject: Subject, subjects: Mapping[str, Any]) -> _Measured:
         for labels, value in series
     ]
     return _Measured(named, many=len(named) > 1)
+
+
+def _no_series_hint(subject: Subject, subjects: Mapping[str, Any]) -> str:
+    """Why a metric selector matched nothing: a misspelt name (the closest ones), or labels
+    that no series of that name has."""
+    names = {getattr(sample, "name", "") for sample in subjects.get("metrics") or ()}
+    if subject.name in names:
+        return f" (series named {subject.name} exist, but none with those labels)"
+    return did_you_mean(subject.name, sorted(names))
 
 
 def _differs(series: list[tuple[dict[str, str], Any]], label: str) -> bool:
@@ -232,11 +245,11 @@ def evaluate(
         measured = _measure(subject, assertion.op, subjects)
     except _NotMeasured as missing:
         return result(False, None, str(missing))
+    duration = subject.kind == "plain" and subject.name in DURATION_SUBJECTS
+    if assertion.op == "exists":
+        return _presence(assertion, measured, subjects, duration, result)
     if not measured.values:
-        if assertion.op == "exists" and assertion.negated:
-            return result(True, [])
-        nothing = "no series" if subject.kind == "metric" else "nothing"
-        return result(False, [], f"{subject} matched {nothing}")
+        return result(False, [], _matched_nothing(subject, subjects))
     misses: list[tuple[str, Any, str]] = []
     for where, value in measured.values:
         try:
@@ -245,8 +258,36 @@ def evaluate(
             ok, reason = False, str(error)
         if not ok:
             misses.append((where, value, reason))
-    duration = subject.kind == "plain" and subject.name in DURATION_SUBJECTS
     actual = _actual(assertion, measured, duration)
     if not misses:
         return result(True, actual)
     return result(False, actual, _explain(assertion, measured, misses, duration))
+
+
+_Result = Callable[..., AssertionResult]
+
+
+def _presence(
+    assertion: Assertion,
+    measured: _Measured,
+    subjects: Mapping[str, Any],
+    duration: bool,
+    result: _Result,
+) -> AssertionResult:
+    """``exists``: the subject is there, whatever its value (``[]``, ``null``, ``0``, ``""``)."""
+    subject = assertion.subject
+    present = bool(measured.values)
+    actual = _actual(assertion, measured, duration) if present else None
+    if present != assertion.negated:
+        return result(True, actual if present else [])
+    if present:
+        return result(False, actual, f"expected {assertion.text}, got {describe(actual)}")
+    if subject.kind in ("jsonpath", "metric"):
+        return result(False, [], _matched_nothing(subject, subjects))
+    return result(False, None, f"expected {assertion.text}, got nothing")
+
+
+def _matched_nothing(subject: Subject, subjects: Mapping[str, Any]) -> str:
+    if subject.kind == "metric":
+        return f"{subject} matched no series{_no_series_hint(subject, subjects)}"
+    return f"{subject} matched nothing"

@@ -5,9 +5,7 @@ as ``AssertionSyntaxError`` with the 1-based column in the message (``… at col
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from ..errors import AssertionSyntaxError
@@ -39,12 +37,6 @@ def scalar(text: str) -> Any:
     if _INTEGER.fullmatch(digits) and len(digits) < _MAX_INT_DIGITS:
         return int(digits)
     return float(digits)
-
-
-def suggest(name: str, choices: Iterable[str]) -> str | None:
-    """The closest of ``choices`` to a misspelt ``name``, if any is close."""
-    matches = difflib.get_close_matches(name, list(choices), n=1)
-    return matches[0] if matches else None
 
 
 class Cursor:

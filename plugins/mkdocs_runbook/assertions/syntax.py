@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,10 +18,22 @@ import jsonpath
 from jsonpath.token import TOKEN_EOF
 
 from ..errors import AssertionSyntaxError
-from .literals import NUMBER, Cursor, scalar, suggest
+from ..text import closest
+from .literals import NUMBER, Cursor, scalar
+from .regex import compile_regex, full_match
 
 SYMBOL_OPERATORS: tuple[str, ...] = ("==", "!=", "<=", ">=", "<", ">")
-WORD_OPERATORS: tuple[str, ...] = ("in", "contains", "startswith", "endswith", "matches", "exists")
+WORD_OPERATORS: tuple[str, ...] = (
+    "in",
+    "contains",
+    "startswith",
+    "endswith",
+    "matches",
+    "exists",
+    "empty",
+)
+#: Operators that take no value: ``$.issues empty``, ``header x-request-id exists``.
+VALUELESS_OPERATORS: frozenset[str] = frozenset({"exists", "empty"})
 ORDERED_OPERATORS: frozenset[str] = frozenset({"<", "<=", ">", ">="})
 #: Operators whose bare value stays text: ``stdout contains 5s`` looks for the characters "5s".
 TEXT_OPERATORS: frozenset[str] = frozenset({"contains", "startswith", "endswith"})
@@ -73,11 +86,36 @@ def _quote_label(value: str) -> str:
     return f'"{escaped}"'
 
 
-def format_labels(labels: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str:
+def format_labels(labels: Sequence[tuple[str, str]]) -> str:
     """``{queue="mail",env="prod"}`` in Prometheus notation; empty text for no labels."""
     if not labels:
         return ""
     return "{" + ",".join(f"{name}={_quote_label(value)}" for name, value in labels) + "}"
+
+
+#: Prometheus' label matchers: equal, not equal, regex match, regex non-match.
+LABEL_OPERATORS: tuple[str, ...] = ("=~", "!~", "!=", "=")
+
+
+@dataclass(frozen=True)
+class LabelMatcher:
+    """``queue=~"mail|sms"``: selects series by one label as Prometheus does. A series without
+    the label has it empty, and a regex must match the whole value."""
+
+    name: str
+    op: str
+    value: str
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        actual = labels.get(self.name, "")
+        if self.op == "=":
+            return actual == self.value
+        if self.op == "!=":
+            return actual != self.value
+        return full_match(self.value, actual) == (self.op == "=~")
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.op}{_quote_label(self.value)}"
 
 
 @dataclass(frozen=True)
@@ -86,7 +124,7 @@ class Subject:
 
     kind: Literal["plain", "header", "jsonpath", "metric"]
     name: str
-    labels: tuple[tuple[str, str], ...] = ()
+    labels: tuple[LabelMatcher, ...] = ()
 
     @property
     def key(self) -> str:
@@ -94,22 +132,26 @@ class Subject:
         if self.kind == "header":
             return f"header {self.name.lower()}"
         if self.kind == "metric":
-            return f"metric {self.name}{format_labels(sorted(self.labels))}"
+            return f"metric {self.name}{_matchers(sorted(self.labels, key=str))}"
         return self.name
 
     def __str__(self) -> str:
         if self.kind == "header":
             return f"header {self.name}"
         if self.kind == "metric":
-            return f"metric {self.name}{format_labels(self.labels)}"
+            return f"metric {self.name}{_matchers(self.labels)}"
         return self.name
+
+
+def _matchers(labels: Sequence[LabelMatcher]) -> str:
+    return "{" + ",".join(map(str, labels)) + "}" if labels else ""
 
 
 @dataclass(frozen=True)
 class Assertion:
     """One parsed assertion. ``value`` is a number (durations in seconds, ``%`` as a fraction),
     bool, ``None``, text, a tuple of those (lists), a compiled ``re.Pattern`` (``matches``), or
-    ``None`` for ``exists``. ``text`` is the assertion as written, trimmed."""
+    ``None`` for ``exists`` and ``empty``. ``text`` is the assertion as written, trimmed."""
 
     text: str
     negated: bool
@@ -180,7 +222,7 @@ class _Reader(Cursor):
         self.pos = match.end()
         return match.group()
 
-    def label_matchers(self) -> tuple[tuple[str, str], ...]:
+    def label_matchers(self) -> tuple[LabelMatcher, ...]:
         name_end = self.pos
         self.skip_space()
         if self.peek() != "{":
@@ -188,7 +230,7 @@ class _Reader(Cursor):
             return ()
         opening = self.pos
         self.pos += 1
-        labels: list[tuple[str, str]] = []
+        labels: list[LabelMatcher] = []
         while True:
             self.skip_space()
             if self.at_end():
@@ -196,29 +238,36 @@ class _Reader(Cursor):
             if self.peek() == "}":
                 self.pos += 1
                 return tuple(labels)
-            label = _LABEL_NAME.match(self.text, self.pos)
-            if label is None:
-                raise self.fail("expected a label name", self.pos)
-            self.pos = label.end()
-            self.skip_space()
-            if self.text.startswith(("!=", "=~", "!~"), self.pos):
-                raise self.fail(
-                    f"unsupported label matcher {self.text[self.pos : self.pos + 2]!r}",
-                    self.pos,
-                    ' — only exact matches work, like name="value"',
-                )
-            if self.peek() != "=":
-                raise self.fail(f"expected '=' after label {label.group()!r}", self.pos)
-            self.pos += 1
-            self.skip_space()
-            if self.at_end() or self.peek() not in "\"'":
-                raise self.fail('expected a quoted label value like "mail"', self.pos)
-            labels.append((label.group(), self.quoted()))
+            labels.append(self.label_matcher())
             self.skip_space()
             if self.peek() == ",":
                 self.pos += 1
             elif self.peek() not in ("}", ""):
                 raise self.unexpected(self.pos, " in the label list")
+
+    def label_matcher(self) -> LabelMatcher:
+        label = _LABEL_NAME.match(self.text, self.pos)
+        if label is None:
+            raise self.fail("expected a label name", self.pos)
+        self.pos = label.end()
+        self.skip_space()
+        op = next((op for op in LABEL_OPERATORS if self.text.startswith(op, self.pos)), "")
+        if not op:
+            raise self.fail(
+                f"expected a label matcher (= != =~ !~) after label {label.group()!r}", self.pos
+            )
+        self.pos += len(op)
+        self.skip_space()
+        if self.at_end() or self.peek() not in "\"'":
+            raise self.fail('expected a quoted label value like "mail"', self.pos)
+        value_start = self.pos
+        value = self.quoted()
+        if op in ("=~", "!~"):
+            try:
+                compile_regex(value)
+            except ValueError as error:
+                raise self.fail(f"invalid label regex {value!r}: {error}", value_start) from None
+        return LabelMatcher(label.group(), op, value)
 
     def jsonpath(self) -> str:
         """Scan to the end of the path: whitespace or an operator outside brackets and quotes
@@ -290,7 +339,7 @@ class _Reader(Cursor):
             return self.fail(
                 "unexpected 'not'", self.pos, f" — put it first: 'not {before} {after}'"
             )
-        meant = _OPERATOR_TYPOS.get(found.lower()) or suggest(found.lower(), WORD_OPERATORS)
+        meant = _OPERATOR_TYPOS.get(found.lower()) or closest(found.lower(), WORD_OPERATORS)
         if meant is not None:
             return self.fail(f"unknown operator {found!r}", self.pos, f" — did you mean {meant!r}?")
         operators = " ".join(SYMBOL_OPERATORS + WORD_OPERATORS)
@@ -300,8 +349,8 @@ class _Reader(Cursor):
 
     def value(self, subject: Subject, op: str) -> Any:
         op_end = self.pos
-        if op == "exists":
-            self.expect_end(": 'exists' takes no value")
+        if op in VALUELESS_OPERATORS:
+            self.expect_end(f": '{op}' takes no value")
             return None
         self.skip_space()
         if self.at_end():

@@ -15,10 +15,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
+from ..text import SHOWN_BYTES, cut
 from ..units import format_duration
 
-#: Text is cut to this many characters in results (SPEC 8: 2 KiB shown).
-SHOWN_CHARS = 2048
 #: Values in messages are shorter: a message is one line.
 _MESSAGE_CHARS = 200
 _MAX_DEPTH = 32
@@ -151,8 +150,13 @@ def _matches(actual: object, pattern: object) -> bool:
     return pattern.search(as_text(actual)) is not None
 
 
-def exists(actual: object) -> bool:
-    return actual is not None and not (isinstance(actual, list | tuple) and not actual)
+def _empty(actual: object) -> bool:
+    """``null``, ``""``, ``[]`` and ``{}`` are empty; a number or a boolean is neither."""
+    if actual is None:
+        return True
+    if isinstance(actual, str | list | tuple | Mapping):
+        return len(actual) == 0
+    raise Incomparable(f"'empty' applies to text, a list or an object, not {_kind_of(actual)}")
 
 
 def holds(op: str, actual: object, expected: Any) -> bool:
@@ -173,13 +177,9 @@ def holds(op: str, actual: object, expected: Any) -> bool:
         return _affix(op, actual, expected)
     if op == "matches":
         return _matches(actual, expected)
-    if op == "exists":
-        return exists(actual)
+    if op == "empty":
+        return _empty(actual)
     raise Incomparable(f"unknown operator {op!r}")
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def signed_duration(seconds: float) -> str:
@@ -204,26 +204,26 @@ def _plain(value: object, depth: int) -> Any:
         # Prometheus values are floats: show a queue depth of 3.0 as 3.
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, str):
-        return _cut(value, SHOWN_CHARS)
+        return cut(value)
     if depth >= _MAX_DEPTH:
         return "…"
     if isinstance(value, list | tuple):
         return [_plain(item, depth + 1) for item in value]
     if isinstance(value, Mapping):
         return {str(key): _plain(item, depth + 1) for key, item in value.items()}
-    return _cut(str(value), SHOWN_CHARS)
+    return cut(str(value))
 
 
 def jsonable(value: object, *, duration: bool = False) -> Any:
     """``value`` as JSON-serialisable data for a result: durations formatted, text cut to
-    2048 characters, and a structure whose JSON would be longer shown as cut JSON text."""
+    2 KiB, and a structure whose JSON would be longer shown as cut JSON text."""
     if duration and _is_number(value):
         return signed_duration(value)
     plain = _plain(value, 0)
     if isinstance(plain, list | dict):
         text = json.dumps(plain, ensure_ascii=False)
-        if len(text) > SHOWN_CHARS:
-            return _cut(text, SHOWN_CHARS)
+        if len(text.encode()) > SHOWN_BYTES:
+            return cut(text)
     return plain
 
 
@@ -234,7 +234,7 @@ def describe(value: object, *, duration: bool = False) -> str:
     if duration and _is_number(value):
         return signed_duration(value)
     if isinstance(value, str):
-        return repr(_cut(value, _MESSAGE_CHARS))
+        return repr(cut(value, _MESSAGE_CHARS))
     if isinstance(value, bool) or _is_number(value):
         return as_text(value)
-    return _cut(json.dumps(jsonable(value), ensure_ascii=False), _MESSAGE_CHARS)
+    return cut(json.dumps(jsonable(value), ensure_ascii=False), _MESSAGE_CHARS)

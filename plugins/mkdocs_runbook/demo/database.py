@@ -12,14 +12,13 @@ import socketserver
 import threading
 
 from .connections import OpenConnections
+from .serving import ServingThreads
 from .state import Health
 
 BANNER = b"demo-db 16.2 (PostgreSQL stand-in) ready for connections\r\n"
 #: An idle session is closed after this many seconds, so forgotten clients never pile up.
 SESSION_IDLE_TIMEOUT = 30.0
 MAX_LINE_BYTES = 1024
-#: How often the accept loop looks for a stop request: the bound on how long breaking takes.
-SHUTDOWN_POLL_SECONDS = 0.1
 
 
 class _Session(socketserver.StreamRequestHandler):
@@ -73,7 +72,7 @@ class DatabaseStandIn:
     def __init__(self, host: str, port: int) -> None:
         self._host = host
         self._server = _DatabaseServer((host, port))
-        self._thread: threading.Thread | None = None
+        self._serving = ServingThreads()
         self._lock = threading.Lock()
         self._closed = False
         self.port = port
@@ -92,21 +91,15 @@ class DatabaseStandIn:
 
     def serve(self) -> None:
         with self._lock:
-            if self._thread is not None or self._closed:
+            if self._serving.running or self._closed:
                 return
             self._server.server_activate()
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
-                name=f"demo-db:{self.port}",
-                daemon=True,
-            )
-            self._thread.start()
+            self._serving.serve(self._server, f"demo-db:{self.port}")
 
     def refuse(self) -> None:
         """Stop listening and drop open sessions; the port stays bound, so connects fail."""
         with self._lock:
-            if self._thread is None:
+            if not self._serving.running:
                 return
             self._stop_serving()
             self._server = _DatabaseServer((self._host, self.port))
@@ -115,15 +108,11 @@ class DatabaseStandIn:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            if self._thread is not None:
+            if self._serving.running:
                 self._stop_serving()
             else:
                 self._server.server_close()
 
     def _stop_serving(self) -> None:
-        assert self._thread is not None
-        self._server.shutdown()
-        self._thread.join()
-        self._thread = None
-        self._server.server_close()
+        self._serving.stop()  # shuts the server down, closes it, joins its thread
         self._server.sessions.cut_all()

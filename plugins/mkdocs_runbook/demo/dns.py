@@ -61,8 +61,6 @@ NAMES_OF_COMPONENT: dict[str, tuple[dns.name.Name, ...]] = {
 }
 #: An alias chain longer than this is a loop; the zone above has chains of one.
 MAX_ALIAS_CHAIN = 8
-#: Larger than any query a client sends over UDP (EDNS caps them at 4096 bytes).
-MAX_QUERY_BYTES = 4096
 
 
 class DemoZone:

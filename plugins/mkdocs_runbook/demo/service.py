@@ -5,16 +5,16 @@ from __future__ import annotations
 import shutil
 import socketserver
 import tempfile
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
 from .. import __version__
 from .app import DemoApp, DemoHTTPServer
-from .database import SHUTDOWN_POLL_SECONDS, DatabaseStandIn
+from .database import DatabaseStandIn
 from .dns import DNS_HOST, DemoDNSServer, DemoZone
 from .metrics import DemoMetrics
+from .serving import ServingThreads
 from .state import COMPONENTS, ComponentHealth, Health, QueueSimulation, UnknownComponentError
 from .tls import DemoCertificates, TLSDemoHTTPServer
 
@@ -66,7 +66,7 @@ class DemoService:
         self._https: TLSDemoHTTPServer | None = None
         self._database: DatabaseStandIn | None = None
         self._dns: DemoDNSServer | None = None
-        self._threads: list[threading.Thread] = []
+        self._serving = ServingThreads()
         #: (http, db, https, dns) as bound by ``start``; still known after ``stop``.
         self._bound_ports: tuple[int, int, int, int] | None = None
         self.certificates: DemoCertificates | None = None
@@ -114,34 +114,19 @@ class DemoService:
             (f"demo-dns:{self._dns.port}", self._dns),
         ]
         for name, server in servers:
-            thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
-                name=name,
-                daemon=True,
-            )
-            thread.start()
-            self._threads.append(thread)
+            self._serving.serve(server, name)
         return self
 
     def stop(self) -> None:
         """Stop serving and release every port; safe to call twice."""
-        for server in (self._http, self._https):
-            if server is None:
-                continue
-            if self._threads:
-                server.shutdown()
-            server.server_close()
-            server.connections.cut_all()
-        if self._dns is not None:
-            if self._threads:
-                self._dns.shutdown()
-            self._dns.server_close()
-            self._dns = None
-        for thread in self._threads:
-            thread.join()
-        self._threads.clear()
-        self._http = self._https = None
+        self._serving.stop()
+        for server in (self._http, self._https, self._dns):
+            if server is not None:
+                server.server_close()  # also those bound by a start that failed half-way
+        for web in (self._http, self._https):
+            if web is not None:
+                web.connections.cut_all()
+        self._http = self._https = self._dns = None
         if self._database is not None:
             self._database.close()
             self._database = None

@@ -5,16 +5,26 @@ internals. A new way of marking a block goes here."""
 
 from __future__ import annotations
 
+from .marking import CHECK_FENCES, FENCE_OPTIONS, HIGHLIGHT_OPTIONS, block_key, is_marked
 from .pages import FenceInfo, find_blocks, find_in_paths, parse_fence_info, without_front_matter
-from .superfences import custom_fences, highlight, is_marked
+from .pymdownx_api import add_custom_fence, superfences_extension
+from .site_markdown import superfences_validator
+from .superfences import custom_fences, highlight
 
 __all__ = [
+    "CHECK_FENCES",
+    "FENCE_OPTIONS",
+    "HIGHLIGHT_OPTIONS",
     "FenceInfo",
+    "add_custom_fence",
+    "block_key",
     "custom_fences",
     "find_blocks",
     "find_in_paths",
     "highlight",
     "is_marked",
     "parse_fence_info",
+    "superfences_extension",
+    "superfences_validator",
     "without_front_matter",
 ]

@@ -17,29 +17,13 @@ lines emptied, as Python-Markdown's ``NormalizeWhitespace`` leaves them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markdown.extensions.attr_list import get_attrs_and_remainder
-from pymdownx.superfences import (
-    NESTED_FENCE_END,
-    PREFIX_CHARS,
-    RE_HL_LINES,
-    RE_LINENUMS,
-    RE_NESTED_FENCE_START,
-    RE_OPTIONS,
-)
 
-from ..model import SHELL_LANGUAGES
-
-#: Options the default highlighter accepts (``superfences.highlight_validator`` with Pygments);
-#: any other option makes SuperFences refuse the fence.
-_HIGHLIGHT_OPTIONS: Mapping[str, re.Pattern[str] | None] = {
-    "hl_lines": RE_HL_LINES,
-    "linenums": RE_LINENUMS,
-    "title": None,
-    "title_mode": None,
-}
+from .marking import HIGHLIGHT_OPTIONS, is_marked
+from .pymdownx_api import NESTED_FENCE_END, PREFIX_CHARS, RE_NESTED_FENCE_START, RE_OPTIONS
 
 
 @dataclass(frozen=True)
@@ -100,15 +84,6 @@ def read_fence_header(text: str) -> FenceHeader | None:
     return FenceHeader(fence, lang, values)
 
 
-def is_marked(header: FenceHeader) -> bool:
-    """A ``check`` fence, or a shell fence marked with ``check``."""
-    if header.lang == "check":
-        return True
-    return header.lang in SHELL_LANGUAGES and (
-        "check" in header.values or "check" in header.classes
-    )
-
-
 def accepted_by_superfences(header: FenceHeader) -> bool:
     """Whether SuperFences, with the checks' validator registered
     (``site_markdown.superfences_validator``), treats this line as a fence.
@@ -119,15 +94,15 @@ def accepted_by_superfences(header: FenceHeader) -> bool:
     other fence is judged as the default highlighter judges it: only ``hl_lines``,
     ``linenums``, ``title`` and ``title_mode`` are claimed.
     """
-    if header.attr_form or is_marked(header):
+    if header.attr_form or is_marked(header.lang, header.values, header.classes):
         return True
     return all(_valid_highlight_option(key, value) for key, value in header.values.items())
 
 
 def _valid_highlight_option(key: str, value: str) -> bool:
-    if key not in _HIGHLIGHT_OPTIONS:
+    if key not in HIGHLIGHT_OPTIONS:
         return False
-    pattern = _HIGHLIGHT_OPTIONS[key]
+    pattern = HIGHLIGHT_OPTIONS[key]
     return pattern is None or pattern.match(value) is not None
 
 

@@ -24,10 +24,10 @@ from ..model import SHELL_LANGUAGES, CheckBlock
 from .fence_scan import (
     FenceHeader,
     accepted_by_superfences,
-    is_marked,
     read_fence_header,
     scan_fences,
 )
+from .marking import is_marked
 from .site_markdown import TAB_LENGTH, formatted_checks
 from .snippets import SnippetExpander, SourceLine
 
@@ -76,7 +76,7 @@ def _fence_info(header: FenceHeader) -> FenceInfo | None:
     options = {key: value for key, value in header.values.items() if key != "check"}
     if header.id_value:
         options["id"] = header.id_value
-    return FenceInfo(header.lang, is_marked(header), options)
+    return FenceInfo(header.lang, is_marked(header.lang, header.values, header.classes), options)
 
 
 def find_blocks(

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import markdown
-from pymdownx.superfences import highlight_validator
 
-from ..model import SHELL_LANGUAGES
+from .marking import custom_fences, is_marked
+from .pymdownx_api import highlight_validator
 
 #: Python-Markdown's tab length (MkDocs keeps the default): container bodies are indented by it.
 TAB_LENGTH = 4
@@ -58,7 +58,7 @@ def superfences_validator(
     default highlighter judges it, so unmarked blocks are fences exactly when they were before.
     ``fence_scan.accepted_by_superfences`` states the same rule for the line scan.
     """
-    if language == "check" or "check" in inputs:
+    if is_marked(language, inputs, ()):
         options.update(inputs)
         return True
     return bool(highlight_validator(language, inputs, options, attrs, md))
@@ -80,8 +80,7 @@ class _Recorder:
         md: markdown.Markdown,
         **kwargs: Any,
     ) -> str:
-        marked = language == "check" or "check" in options or "check" in kwargs["classes"]
-        if not marked:
+        if not is_marked(language, options, kwargs["classes"]):
             return ""
         self.calls.append((language, src))
         return self.marker(len(self.calls) - 1)
@@ -90,15 +89,7 @@ class _Recorder:
 def formatted_checks(text: str) -> list[FormattedCheck]:
     """Every marked fence the site's SuperFences formats, in page order, and whether it shows."""
     recorder = _Recorder()
-    fences = [
-        {
-            "name": name,
-            "class": "runbook",
-            "validator": superfences_validator,
-            "format": recorder.format,
-        }
-        for name in ("check", *sorted(SHELL_LANGUAGES))
-    ]
+    fences = custom_fences(recorder.format, superfences_validator)
     converter = markdown.Markdown(
         extensions=list(SITE_EXTENSIONS),
         extension_configs={

@@ -18,9 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-from pymdownx.snippets import SnippetExtension, SnippetPreprocessor
-
 from ..errors import ConfigError
+from .pymdownx_api import (
+    SnippetExtension,
+    SnippetPreprocessor,
+    match_section,
+    parse_snippet_target,
+    select_snippet_lines,
+)
 from .site_markdown import TAB_LENGTH
 
 
@@ -81,7 +86,7 @@ class SnippetExpander:
                     continue
                 inline = True
             elif not in_block:
-                section = None if is_section else snippets.match_section(line.text)
+                section = None if is_section else match_section(snippets, line.text)
                 if section is not None and section.group("escape"):
                     text = (
                         section.group("pre")
@@ -114,7 +119,7 @@ class SnippetExpander:
 
     def _include(self, path: str, seen: set[str]) -> list[SourceLine]:
         snippets = self._snippets
-        target = snippets.parse_snippet_target(path)
+        target = parse_snippet_target(snippets, path)
         if target is None:
             return []
         filename = snippets.get_snippet_path(target["path"])
@@ -129,7 +134,7 @@ class SnippetExpander:
         lines = [_NumberedLine(t, n) for n, t in enumerate(text.split("\n") if text else [], 1)]
         target["snippet"] = filename
         target["is_url"] = False
-        selected = snippets.select_snippet_lines(lines, target)
+        selected = select_snippet_lines(snippets, list(lines), target)
         shown_path = target["path"]
         numbered: list[SourceLine] = []
         previous = 0

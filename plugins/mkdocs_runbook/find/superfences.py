@@ -15,31 +15,25 @@ from typing import Any
 
 from markdown import Markdown
 
-from ..model import SHELL_LANGUAGES
+from .marking import FENCE_OPTIONS
+from .marking import custom_fences as _custom_fences
+from .pymdownx_api import default_formatter
 from .site_markdown import superfences_validator
 
 #: Info-string keys that belong to the check, not to the highlighter.
-CHECK_OPTIONS = frozenset({"check", "name", "id", "tags", "timeout", "retries", "skip"})
+CHECK_OPTIONS = frozenset({"check", *FENCE_OPTIONS})
 
 Formatter = Callable[..., str]
 
 
 def custom_fences(formatter: Formatter) -> list[dict[str, Any]]:
     """The ``custom_fences`` entries to add to ``pymdownx.superfences``."""
-    return [
-        {"name": name, "class": "runbook", "validator": superfences_validator, "format": formatter}
-        for name in ("check", *sorted(SHELL_LANGUAGES))
-    ]
-
-
-def is_marked(language: str, options: dict[str, Any], classes: list[str]) -> bool:
-    return language == "check" or "check" in options or "check" in classes
+    return _custom_fences(formatter, superfences_validator)
 
 
 def highlight(src: str, language: str, options: dict[str, Any], md: Markdown, **kwargs: Any) -> str:
     """Render a block with SuperFences' default formatter (Pygments or plain, as configured)."""
-    preprocessor = md.preprocessors["fenced_code_block"]
-    default = preprocessor.extension.superfences[0]["formatter"]
+    default = default_formatter(md)
     arguments = {"classes": [], "id_value": "", "attrs": {}, **kwargs}
     arguments["classes"] = [c for c in arguments["classes"] if c != "check"]
     clean = {k: v for k, v in options.items() if k not in CHECK_OPTIONS}

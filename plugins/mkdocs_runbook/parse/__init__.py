@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from .blocks import parse_blocks
 from .catalog import Catalog, load_catalog
-from .curl import CurlRequest, curl_to_http, is_single_curl
-from .schema import ALLOWED_KEYS, parse_check_mapping
+from .curl import CurlNotConvertible, CurlRequest, curl_to_http, is_single_curl
+from .schema import ALLOWED_KEYS, build_spec
 
 __all__ = [
     "ALLOWED_KEYS",
     "Catalog",
+    "CurlNotConvertible",
     "CurlRequest",
+    "build_spec",
     "curl_to_http",
     "is_single_curl",
     "load_catalog",
     "parse_blocks",
-    "parse_check_mapping",
 ]

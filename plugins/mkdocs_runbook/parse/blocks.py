@@ -23,17 +23,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CheckDefinitionError
+from ..find import FENCE_OPTIONS, HIGHLIGHT_OPTIONS
 from ..model import BrokenCheck, CheckBlock, CheckSpec
-from .curl import curl_to_http, is_single_curl
-from .schema import ID_PATTERN, build_spec, did_you_mean, parse_check_mapping, slugify
+from ..text import did_you_mean
+from .curl import CurlNotConvertible, CurlRequest, curl_to_http, is_single_curl
+from .schema import ID_PATTERN, build_spec, slugify
+from .shell_words import strip_prompts
 from .yaml_lines import key_lines, load_yaml
 
-__all__ = ["parse_block", "parse_blocks", "parse_check_mapping"]
+__all__ = ["build_spec", "parse_blocks"]
 
-#: Info-string options of a marked block (and of a ``check`` fence).
-FENCE_OPTIONS: tuple[str, ...] = ("name", "id", "tags", "timeout", "retries", "skip")
-#: Info-string options that belong to the highlighter; they do not concern the check.
-_HIGHLIGHT_OPTIONS = frozenset({"title", "title_mode", "hl_lines", "linenums"})
 _ASSERTION_COMMENT = re.compile(r"^\s*#\s*(expect|warn)\s*:(.*)$")
 _COMMENT = re.compile(r"^\s*#")
 _NAME_LINE = re.compile(r"""^name:[ \t]*["']?(.*?)["']?[ \t]*$""", re.MULTILINE)
@@ -84,11 +83,6 @@ def parse_blocks(blocks: Sequence[CheckBlock]) -> list[CheckSpec | BrokenCheck]:
         page_ids.setdefault(check_id, item.block.line)
         results.append(_finished(item, check_id))
     return results
-
-
-def parse_block(block: CheckBlock) -> CheckSpec | BrokenCheck:
-    """One block on its own (its id is only unique within itself)."""
-    return parse_blocks([block])[0]
 
 
 def _finished(item: _Parsed, check_id: str) -> CheckSpec | BrokenCheck:
@@ -153,7 +147,7 @@ def _info_options(block: CheckBlock, file: str, line: int) -> dict[str, Any]:
     """The check's own options from the fence's info string, as schema values."""
     options: dict[str, Any] = {}
     for key, value in block.options.items():
-        if key in _HIGHLIGHT_OPTIONS or key.startswith("data-"):
+        if key in HIGHLIGHT_OPTIONS or key.startswith("data-"):
             continue
         if key not in FENCE_OPTIONS:
             hint = did_you_mean(key, FENCE_OPTIONS) or f" (options: {', '.join(FENCE_OPTIONS)})"
@@ -203,10 +197,13 @@ def _check_block(
                 file=file,
                 line=lines[key],
             )
-    spec = parse_check_mapping(
-        {**options, **loaded.data}, page=file, line=fence_line, key_lines=lines
-    )
-    return spec, lines.get("id", fence_line)
+    try:
+        spec = build_spec({**options, **loaded.data}, page=file, line=fence_line, key_lines=lines)
+    except CheckDefinitionError as error:
+        if loaded.warnings:  # the cut value is the likelier cause: say so with the error
+            error.message += " — " + "; ".join(loaded.warnings)
+        raise
+    return dataclasses.replace(spec, notes=loaded.warnings), lines.get("id", fence_line)
 
 
 def _shell_block(
@@ -242,30 +239,86 @@ def _shell_block(
         return build_spec(
             data, page=file, line=fence_line, key_lines=lines, fixed_target=("console", script)
         )
+    # Readers copy blocks with their prompts; the page keeps showing the block as written.
+    script, command = strip_prompts(script), strip_prompts(command)
     if not is_single_curl(command):
-        data.setdefault("name", _shown(first_command.strip()))
-        data["run"] = script
-        lines["run"] = first_line
-        return build_spec(data, page=file, line=fence_line, key_lines=lines)
-
-    request = curl_to_http(command, page=file, line=first_line)
-    data["http"] = request.target
+        return _command_spec(data, lines, script, file, fence_line, first_line)
+    try:
+        request = curl_to_http(command, page=file, line=first_line)
+    except CurlNotConvertible as unconvertible:
+        return _unconverted_curl(unconvertible, data, lines, script, file, fence_line, first_line)
     lines["http"] = first_line
+    return build_spec(data | _http_keys(request, data), page=file, line=fence_line, key_lines=lines)
+
+
+def _command_spec(
+    data: dict[str, Any],
+    lines: dict[str, int],
+    script: str,
+    file: str,
+    fence_line: int,
+    first_line: int,
+) -> CheckSpec:
+    """A command check, named by its first command line unless the fence names it."""
+    first_command = next(
+        line for line in script.split("\n") if line.strip() and not _COMMENT.match(line)
+    )
+    named = {"name": _shown(first_command.strip())} | data
+    return build_spec(
+        named | {"run": script}, page=file, line=fence_line, key_lines=lines | {"run": first_line}
+    )
+
+
+def _unconverted_curl(
+    unconvertible: CurlNotConvertible,
+    data: dict[str, Any],
+    lines: dict[str, int],
+    script: str,
+    file: str,
+    fence_line: int,
+    first_line: int,
+) -> CheckSpec:
+    """A curl with something a native check cannot honour runs as the command it is, where
+    commands are allowed; the runner turns ``command_reason`` into the error elsewhere."""
+    try:
+        spec = _command_spec(data, lines, script, file, fence_line, first_line)
+    except CheckDefinitionError as problem:
+        # Its assertions are HTTP ones (status, $.path…): only a native check can judge them.
+        raise CheckDefinitionError(
+            f"{unconvertible.what} cannot be honoured by a native HTTP check, and the block's "
+            f"assertions need one ({problem.message}): remove {unconvertible.what}",
+            file=unconvertible.file,
+            line=unconvertible.line,
+        ) from None
+    return dataclasses.replace(spec, command_reason=str(unconvertible))
+
+
+def _http_keys(request: CurlRequest, data: dict[str, Any]) -> dict[str, Any]:
+    """The check keys a converted curl sets; the fence's own options win over -m and --retry."""
+    keys: dict[str, Any] = {"http": request.target}
     if request.headers:
-        data["headers"] = request.headers
+        keys["headers"] = request.headers
     if request.body is not None:
-        data["body"] = request.body
+        keys["body"] = request.body
     if not request.verify_tls:
-        data["verify_tls"] = False
+        keys["verify_tls"] = False
     if request.follow_redirects:
-        data["follow_redirects"] = True
+        keys["follow_redirects"] = True
     if request.basic_auth is not None:
         # A param, not a header: rendered when the check is resolved, so a secret in the
         # password is substituted before the http probe encodes the Authorization header.
-        data["basic_auth"] = request.basic_auth
-    if request.timeout is not None:
-        data.setdefault("timeout", request.timeout)
-    return build_spec(data, page=file, line=fence_line, key_lines=lines)
+        keys["basic_auth"] = request.basic_auth
+    if request.ca_file is not None:
+        keys["ca_file"] = request.ca_file
+    if request.connect_timeout is not None:
+        keys["connect_timeout"] = request.connect_timeout
+    implied = {
+        "timeout": request.timeout,
+        "retries": request.retries,
+        "retry_delay": request.retry_delay,
+    }
+    keys |= {key: value for key, value in implied.items() if value is not None and key not in data}
+    return keys
 
 
 def _shown(text: str) -> str:

@@ -18,8 +18,16 @@ import yaml
 from ..assertions import check_subject_for_kind, parse_assertion
 from ..errors import AssertionSyntaxError, CheckDefinitionError, ResolveError
 from ..model import PARAMS_BY_KIND, TARGET_KINDS, CheckSpec
-from .schema import ID_PATTERN, did_you_mean, parse_check_mapping
-from .yaml_lines import compose_yaml, construct, key_lines, mapping_items, node_line
+from ..text import did_you_mean
+from .schema import ID_PATTERN, build_spec
+from .yaml_lines import (
+    YamlWarning,
+    compose_yaml,
+    construct,
+    key_lines,
+    mapping_items,
+    node_line,
+)
 
 __all__ = ["Catalog", "CatalogEntry", "load_catalog"]
 
@@ -114,6 +122,7 @@ def overlay(base: CheckSpec, top: CheckSpec) -> CheckSpec:
         skip=top.skip if "skip" in written else base.skip,
         use=top.use,
         explicit=base.explicit | written,
+        notes=base.notes + top.notes,
         source=top.source,
         lang=top.lang,
     )
@@ -178,9 +187,10 @@ def load_catalog(folder: Path | None) -> Catalog:
 def _file_entries(
     path: Path, shown: str, problems: list[CheckDefinitionError]
 ) -> list[CatalogEntry]:
+    warnings: list[YamlWarning] = []
     try:
         text = path.read_bytes().decode("utf-8-sig")
-        node = compose_yaml(text, file=shown)
+        node = compose_yaml(text, file=shown, warnings=warnings)
     except UnicodeDecodeError:
         problems.append(CheckDefinitionError("not valid UTF-8", file=shown, line=1))
         return []
@@ -202,10 +212,12 @@ def _file_entries(
         )
         return []
     lines = text.split("\n")
-    return [_entry(key, value, shown, lines) for key, value in mapping_items(node)]
+    return [_entry(key, value, shown, lines, warnings) for key, value in mapping_items(node)]
 
 
-def _entry(key: yaml.Node, value: yaml.Node, shown: str, lines: list[str]) -> CatalogEntry:
+def _entry(
+    key: yaml.Node, value: yaml.Node, shown: str, lines: list[str], warnings: list[YamlWarning]
+) -> CatalogEntry:
     line = node_line(key)
     check_id = str(key.value) if isinstance(key, yaml.ScalarNode) else f"line-{line}"
     entry = CatalogEntry(check_id, shown, line)
@@ -222,9 +234,7 @@ def _entry(key: yaml.Node, value: yaml.Node, shown: str, lines: list[str]) -> Ca
                 line=line,
             )
         source = "\n".join(lines[key.start_mark.line : value.end_mark.line + 1]).rstrip()
-        spec = parse_check_mapping(
-            data, page=shown, line=line, key_lines=key_lines(value), source=source
-        )
+        spec = build_spec(data, page=shown, line=line, key_lines=key_lines(value), source=source)
         if spec.id and spec.id != check_id:
             raise CheckDefinitionError(
                 f"the entry's id '{spec.id}' differs from its catalog id '{check_id}'",
@@ -233,4 +243,6 @@ def _entry(key: yaml.Node, value: yaml.Node, shown: str, lines: list[str]) -> Ca
             )
     except CheckDefinitionError as error:
         return dataclasses.replace(entry, error=error.located(shown, line))
-    return dataclasses.replace(entry, spec=dataclasses.replace(spec, id=check_id))
+    first, last = node_line(key), node_line(value) + value.end_mark.line - value.start_mark.line
+    notes = tuple(str(w) for w in warnings if first <= w.line <= last)
+    return dataclasses.replace(entry, spec=dataclasses.replace(spec, id=check_id, notes=notes))

@@ -7,7 +7,6 @@ item that caused it, in words that tell the author what to write instead.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import unicodedata
@@ -20,6 +19,7 @@ import dns.rdatatype
 from ..assertions import check_subject_for_kind, parse_assertion
 from ..errors import AssertionSyntaxError, CheckDefinitionError
 from ..model import PARAMS_BY_KIND, TARGET_KINDS, AssertionSource, CheckSpec, Kind
+from ..text import did_you_mean
 from ..units import parse_duration
 
 COMMON_KEYS: tuple[str, ...] = (
@@ -49,14 +49,9 @@ _TARGET_EXAMPLES: dict[str, str] = {
 _PARAM_EXAMPLES: dict[str, str] = {
     "server": "ns1.example.com",
     "basic_auth": '"ops:{{ secrets.PASSWORD }}"',
+    "ca_file": "certs/internal-ca.pem",
 }
 _TEMPLATE_START = ("{{", "{%")
-
-
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """`` — did you mean 'x'?`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" — did you mean '{close[0]}'?" if close else ""
 
 
 def slugify(text: str) -> str:
@@ -162,22 +157,6 @@ class _Checker:
             raise self.error(f"{key} item {number} '{text}': {exc.message}", item_key) from None
 
 
-def parse_check_mapping(
-    data: Mapping[str, Any],
-    *,
-    page: str,
-    line: int,
-    key_lines: Mapping[str, int],
-    source: str = "",
-) -> CheckSpec:
-    """Validate one check mapping (a ``check`` block's YAML or a catalog entry).
-
-    ``line`` is where the check starts; ``key_lines`` maps each key to its line and
-    ``"key[i]"`` to the line of item ``i`` of a list value (``yaml_lines.key_lines``).
-    """
-    return build_spec(data, page=page, line=line, key_lines=key_lines, source=source)
-
-
 def build_spec(
     data: Mapping[str, Any],
     *,
@@ -187,8 +166,13 @@ def build_spec(
     source: str = "",
     fixed_target: tuple[Kind, str] | None = None,
 ) -> CheckSpec:
-    """``parse_check_mapping``, or with the kind and target already decided
-    (``fixed_target``) for blocks whose language says what they are (``console``)."""
+    """Validate one check mapping (a ``check`` block's YAML or a catalog entry).
+
+    ``line`` is where the check starts; ``key_lines`` maps each key to its line and
+    ``"key[i]"`` to the line of item ``i`` of a list value (``yaml_lines.key_lines``).
+    ``fixed_target`` gives the kind and target of blocks whose language says what they are
+    (``console``).
+    """
     checker = _Checker(page, line, key_lines)
     if not isinstance(data, Mapping):
         raise checker.error(
@@ -292,6 +276,8 @@ def _param(checker: _Checker, key: str, value: Any) -> Any:
         return value
     if key == "type":
         return _record_type(checker, value)
+    if key == "connect_timeout":
+        return checker.duration(key, value, allow_zero=False)
     return checker.text(key, value, example=_PARAM_EXAMPLES.get(key, "example.com"))
 
 

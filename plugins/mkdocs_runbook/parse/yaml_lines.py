@@ -7,6 +7,10 @@ Templates are opaque to YAML: ``http: {{ api }}/healthz`` is what an author writ
 YAML a value that starts with ``{`` opens a flow mapping. Each one-line ``{{ … }}`` and
 ``{% … %}`` stands in as a plain word while YAML reads the text and is put back into the
 values afterwards, so it survives exactly as written, quoted or not.
+
+Two traps of plain (unquoted) values get words of their own: ``run: echo "a: b"`` is a
+mapping inside a value (the error says to quote the whole value or use ``run: |``), and
+``run: echo "ticket #42"`` silently ends at `` #`` (a warning, ``cut_by_comments``).
 """
 
 from __future__ import annotations
@@ -28,21 +32,37 @@ _STAND_IN = re.compile(f"{_STAND_IN_OPEN}(\\d+){_STAND_IN_CLOSE}")
 
 
 @dataclass(frozen=True)
+class YamlWarning:
+    """Something the YAML reads as other than the author probably meant; not an error."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
 class LoadedYaml:
-    """A YAML document's data and its node tree (``None`` for an empty document)."""
+    """A YAML document's data and its node tree (``None`` for an empty document), and the
+    warnings about it (``file:line: message``)."""
 
     data: Any
     node: yaml.Node | None
+    warnings: tuple[str, ...] = ()
 
 
 def load_yaml(text: str, *, file: str = "", first_line: int = 1) -> LoadedYaml:
     """Parse ``text`` safely. A syntax error, an unsupported tag or a key given twice in one
     mapping is a ``CheckDefinitionError`` at ``file`` and the line of the problem, counting
     the first line of ``text`` as ``first_line``."""
-    node = compose_yaml(text, file=file, first_line=first_line)
+    warnings: list[YamlWarning] = []
+    node = compose_yaml(text, file=file, first_line=first_line, warnings=warnings)
     if node is None:
         return LoadedYaml(None, None)
-    return LoadedYaml(construct(node, file=file, first_line=first_line), node)
+    data = construct(node, file=file, first_line=first_line)
+    return LoadedYaml(data, node, tuple(map(str, warnings)))
 
 
 #: libyaml's safe loader when PyYAML was built with it (four times faster on check blocks), the
@@ -50,8 +70,11 @@ def load_yaml(text: str, *, file: str = "", first_line: int = 1) -> LoadedYaml:
 _FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def compose_yaml(text: str, *, file: str = "", first_line: int = 1) -> yaml.Node | None:
-    """The node tree of a YAML document (``None`` when empty), keys checked for repeats."""
+def compose_yaml(
+    text: str, *, file: str = "", first_line: int = 1, warnings: list[YamlWarning] | None = None
+) -> yaml.Node | None:
+    """The node tree of a YAML document (``None`` when empty), keys checked for repeats.
+    ``warnings`` receives one for each value a comment cut short."""
     templates: list[str] = []
 
     def stand_in(match: re.Match[str]) -> str:
@@ -67,6 +90,10 @@ def compose_yaml(text: str, *, file: str = "", first_line: int = 1) -> yaml.Node
             node = _single_node(yaml.SafeLoader, readable)
     if node is None:
         return None
+    if warnings is not None:
+        for warning in cut_by_comments(node, readable, file=file, first_line=first_line):
+            message = _STAND_IN.sub(lambda m: templates[int(m.group(1))], warning.message)
+            warnings.append(YamlWarning(warning.file, warning.line, message))
     if templates:
         _put_back(node, templates)
     _refuse_duplicate_keys(node, file=file, first_line=first_line)
@@ -107,6 +134,11 @@ def _as_definition_error(file: str, first_line: int, text: str = "") -> Iterator
         line = first_line + mark.line if mark is not None else first_line
         parts = [part for part in (exc.context, exc.problem) if part]
         message = "; ".join(parts) or "not valid YAML"
+        if exc.problem == "mapping values are not allowed here":
+            message += (
+                ' — a value holding ": " must be quoted as a whole (run: \'echo "a: b"\') '
+                "or written as a block (run: |, then the command indented on the next line)"
+            )
         raise CheckDefinitionError(f"invalid YAML: {message}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise CheckDefinitionError(f"invalid YAML: {exc}", file=file, line=first_line) from None
@@ -190,3 +222,58 @@ def _refuse_duplicate_keys(root: yaml.Node, *, file: str, first_line: int) -> No
                     line=line,
                 )
             seen[key_node.value] = line
+
+
+#: A comment after a plain value: whitespace, then ``#``.
+_TRAILING_COMMENT = re.compile(r"[ \t]+#(.*)")
+
+
+def cut_by_comments(root: yaml.Node, text: str, *, file: str, first_line: int) -> list[YamlWarning]:
+    """A warning for each plain value that YAML ended at `` #`` where the author probably
+    meant the ``#`` as part of it: the value leaves a quote open (``echo "ticket #42"``) or the
+    ``#`` is not followed by a space, as a comment's usually is (``ls #tmp``)."""
+    lines = text.split("\n")
+    found: list[YamlWarning] = []
+    for key, label, node in _labelled_scalars(root):
+        if node.style:  # None or "" (libyaml): plain
+            continue  # quoted or a block: a `#` inside is part of the value
+        mark = node.end_mark
+        comment = _TRAILING_COMMENT.match(lines[mark.line], mark.column)
+        if comment is None:
+            continue
+        kept = str(node.value)
+        open_quote = kept.count('"') % 2 == 1 or kept.count("'") % 2 == 1
+        if not open_quote and comment.group(1)[:1] not in ("", " ", "\t"):
+            open_quote = True  # `#42`: written as text, not as a comment
+        if not open_quote:
+            continue
+        dropped = lines[mark.line][mark.column :].strip()
+        way_out = "the whole item" if " item " in label else f"the whole value, or use '{key}: |'"
+        message = (
+            f"{label} ends before ' {dropped}': YAML reads ' #' as the start of a comment — "
+            f"quote {way_out}"
+        )
+        found.append(YamlWarning(file, first_line + mark.line, message))
+    return found
+
+
+def _labelled_scalars(root: yaml.Node) -> Iterator[tuple[str, str, yaml.ScalarNode]]:
+    """Every scalar value with the key it belongs to and how to name it (``run``,
+    ``'run'``; ``expect``, ``'expect' item 2``)."""
+    pending: list[tuple[str, str, yaml.Node]] = [("value", "the value", root)]
+    visited: set[int] = set()
+    while pending:
+        key, label, node = pending.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            yield key, label, node
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value in node.value:
+                name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "key"
+                pending.append((name, f"'{name}'", value))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(
+                (key, f"{label} item {index}", item) for index, item in enumerate(node.value, 1)
+            )

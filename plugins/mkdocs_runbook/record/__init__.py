@@ -1,5 +1,5 @@
 """Results → files: the JSON report, JUnit XML, SVG and Shields badges, the site's output
-files, and reading reports back (``import``). A new output format goes here."""
+files. A new output format goes here."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from .badges import (
     BadgeColours,
     badge_message,
     badge_svg,
-    printable,
     shields_endpoint,
 )
-from .imports import ImportedResults, glob_paths, read_reports
 from .report import assertion_lines, html_safe_json, junit_xml, write_report
 from .site_files import write_site_outputs
 
@@ -22,15 +20,11 @@ __all__ = [
     "BADGE_TEXT_LIMIT",
     "LABEL_COLOURS",
     "BadgeColours",
-    "ImportedResults",
     "assertion_lines",
     "badge_message",
     "badge_svg",
-    "glob_paths",
     "html_safe_json",
     "junit_xml",
-    "printable",
-    "read_reports",
     "shields_endpoint",
     "write_report",
     "write_site_outputs",

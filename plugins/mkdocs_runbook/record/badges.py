@@ -7,12 +7,12 @@ carry at all (control characters from a target's answer) is replaced first.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from ..results import Status
+from ..text import printable
 
 __all__ = [
     "BADGE_COLOURS",
@@ -20,7 +20,6 @@ __all__ = [
     "BadgeColours",
     "badge_message",
     "badge_svg",
-    "printable",
     "shields_endpoint",
 ]
 
@@ -71,20 +70,6 @@ _CHAR_WIDTHS: dict[str, float] = {
 }
 _DEFAULT_CHAR_WIDTH = 7.0
 _WIDE_CHAR_WIDTH = 11.0
-
-# Characters XML 1.0 cannot carry, plus ANSI escape sequences from coloured terminal output.
-_ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
-_NOT_PRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
-def printable(text: str) -> str:
-    """``text`` without terminal colour codes, with other control characters shown as �.
-
-    Tabs and newlines stay; ``\\r\\n`` becomes ``\\n``. Markup is left alone: escaping is the
-    template's or the XML writer's job.
-    """
-    text = _ANSI_ESCAPE.sub("", text).replace("\r\n", "\n")
-    return _NOT_PRINTABLE.sub("\ufffd", text.replace("\r", "\n"))
 
 
 def badge_message(status: Status, value: str) -> str:

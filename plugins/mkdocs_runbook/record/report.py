@@ -23,7 +23,23 @@ def write_report(report: Report, path: Path) -> None:
 
 
 def read_report(path: Path) -> Report:
-    return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    """The report in ``path``; ``ValueError`` saying what is wrong when it is not one
+    (``OSError`` and ``UnicodeDecodeError`` when the file cannot be read as text)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    try:
+        return Report.from_dict(data)
+    except KeyError as exc:
+        raise ValueError(f"a check lacks the field {exc.args[0]!r}") from None
+    except (TypeError, AttributeError) as exc:
+        raise ValueError(f"a field has the wrong type ({exc})") from None
 
 
 def junit_xml(report: Report) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from .alerts import AlertLink, AlertRow, render_alert_links, render_alerts_table
 from .html import (
     ACTUAL_LIMIT_CHARS,
-    DETAIL_LIMIT_BYTES,
     anchor_id,
     check_anchor,
     is_stale,
@@ -16,11 +15,11 @@ from .html import (
     render_status_page,
     stylesheet,
 )
+from .status_markdown import status_page_markdown
 from .terminal import Progress, print_table, wants_rich
 
 __all__ = [
     "ACTUAL_LIMIT_CHARS",
-    "DETAIL_LIMIT_BYTES",
     "AlertLink",
     "AlertRow",
     "Progress",
@@ -34,6 +33,7 @@ __all__ = [
     "render_check",
     "render_page_summary",
     "render_status_page",
+    "status_page_markdown",
     "stylesheet",
     "wants_rich",
 ]

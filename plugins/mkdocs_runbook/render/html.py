@@ -22,7 +22,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
-from ..record import badge_message, printable
+from ..record import badge_message
 from ..results import (
     AssertionResult,
     CheckResult,
@@ -32,9 +32,9 @@ from ..results import (
     summarize,
     utc_now,
 )
+from ..text import printable, shown_part
 
 __all__ = [
-    "DETAIL_LIMIT_BYTES",
     "anchor_id",
     "check_anchor",
     "is_stale",
@@ -45,8 +45,20 @@ __all__ = [
     "stylesheet",
 ]
 
-#: What a page shows of a target's answer (SPEC section 8: "2 KiB shown").
-DETAIL_LIMIT_BYTES = 2048
+#: A symbol beside each status word: with every stylesheet removed (Backstage TechDocs keeps
+#: only Material's), a status still reads at a glance, not by colour alone.
+STATUS_SYMBOLS: dict[str, str] = {"pass": "✓", "warn": "⚠", "fail": "✗", "error": "⊘", "skip": "–"}
+
+#: Material for MkDocs' admonition types, on the Result panel: where only Material's CSS is
+#: left (TechDocs), the panel still takes the status's colour and icon.
+MATERIAL_ADMONITION_TYPES: dict[str, str] = {
+    "pass": "success",
+    "warn": "warning",
+    "fail": "failure",
+    "error": "danger",
+    "skip": "note",
+}
+
 #: An actual value is a table cell; a whole response body belongs in the detail, not there.
 ACTUAL_LIMIT_CHARS = 200
 
@@ -117,7 +129,7 @@ def render_check(result: CheckResult, *, source_html: str, stale: bool, detail: 
     """The badge line, the block itself (``source_html``, trusted) and the collapsible result.
 
     ``detail`` is what the target answered (a response excerpt, a console diff): untrusted,
-    escaped and capped to ``DETAIL_LIMIT_BYTES``.
+    escaped and capped to ``text.SHOWN_BYTES``.
     """
     return _template("check.html").render(
         result=result,
@@ -176,6 +188,8 @@ def _environment() -> Environment:
     )
     environment.filters["readable_time"] = _readable_time
     environment.filters["printable"] = printable
+    environment.globals["symbols"] = STATUS_SYMBOLS
+    environment.globals["material_types"] = MATERIAL_ADMONITION_TYPES
     return environment
 
 
@@ -223,13 +237,10 @@ def _format_actual(actual: object) -> str:
     return text[: ACTUAL_LIMIT_CHARS - 1] + "…"
 
 
-def _cap(text: str, limit: int = DETAIL_LIMIT_BYTES) -> CappedText:
+def _cap(text: str) -> CappedText:
     text = printable(text)
-    encoded = text.encode("utf-8")
-    if len(encoded) <= limit:
-        return CappedText(text)
-    # Cutting inside a multi-byte character leaves a partial sequence; drop it.
-    return CappedText(encoded[:limit].decode("utf-8", errors="ignore"), len(encoded))
+    shown = shown_part(text)
+    return CappedText(shown, None if shown == text else len(text.encode("utf-8")))
 
 
 def _readable_time(iso: str) -> str:

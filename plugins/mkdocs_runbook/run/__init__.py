@@ -5,7 +5,7 @@ background loop and one probe per target kind (``probes/``). A new target kind g
 from __future__ import annotations
 
 from .background import BackgroundLoop
-from .cache import ResultCache, RunOutcome
+from .cache import ResultCache
 from .probes import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
 from .runner import CacheMode, CheckRunner, PreparedCheck, make_result, run_sync, skipped_result
 
@@ -19,7 +19,6 @@ __all__ = [
     "PreparedCheck",
     "ProbeContext",
     "ResultCache",
-    "RunOutcome",
     "make_result",
     "run_sync",
     "skipped_result",

@@ -9,53 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from ..results import AssertionResult, Status, parse_iso_utc, utc_now
+from ..results import RunOutcome, Status
 
 log = logging.getLogger("mkdocs.plugins.runbook")
-
-
-@dataclass
-class RunOutcome:
-    """What running one resolved check produced, before it is attached to a page."""
-
-    status: Status
-    message: str = ""
-    value: str = ""
-    assertions: list[AssertionResult] = field(default_factory=list)
-    attempts: int = 0
-    duration_ms: float = 0.0
-    checked_at: str = ""
-    detail: str = ""
-    cached: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status.value
-        data.pop("cached")
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunOutcome:
-        return cls(
-            status=Status(data["status"]),
-            message=data.get("message", ""),
-            value=data.get("value", ""),
-            assertions=[AssertionResult.from_dict(a) for a in data.get("assertions", [])],
-            attempts=int(data.get("attempts", 0)),
-            duration_ms=float(data.get("duration_ms", 0.0)),
-            checked_at=data.get("checked_at", ""),
-            detail=data.get("detail", ""),
-        )
-
-    def age_seconds(self, now: datetime | None = None) -> float:
-        if not self.checked_at:
-            return float("inf")
-        return ((now or utc_now()) - parse_iso_utc(self.checked_at)).total_seconds()
 
 
 class ResultCache:

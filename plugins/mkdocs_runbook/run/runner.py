@@ -25,10 +25,11 @@ from ..assertions import (
 from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
 from ..model import AssertionSource, BrokenCheck, CheckSpec, ResolvedCheck
 from ..resolve import COMMAND_KINDS, CheckCatalog, Redactor, Templates, resolve_check
-from ..results import AssertionResult, CheckResult, Status, iso_utc, utc_now
+from ..results import AssertionResult, CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
+from ..text import shown_part
 from ..units import format_timeout
-from .cache import ResultCache, RunOutcome
+from .cache import ResultCache
 from .probes import Observation, ProbeContext, probe_for
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -37,7 +38,6 @@ log = logging.getLogger("mkdocs.plugins.runbook")
 #: never: reuse any cached result, else skip.
 CacheMode = Literal["always", "cached", "never"]
 
-DETAIL_CAP = 2048
 VALUE_CAP = 60
 
 
@@ -53,7 +53,7 @@ class PreparedCheck:
     def kind(self) -> str:
         if self.resolved is not None:
             return self.resolved.kind
-        return getattr(self.item, "kind", None) or ""
+        return (self.item.kind if isinstance(self.item, CheckSpec) else None) or ""
 
     @property
     def display_target(self) -> str:
@@ -96,6 +96,9 @@ class CheckRunner:
             return PreparedCheck(item, decided=_decided(Status.ERROR, str(item.error)))
         if item.skip is not None:
             return PreparedCheck(item, decided=_decided(Status.SKIP, item.skip))
+        if item.command_reason and not self.settings.allow_commands:
+            # Not a skip: the author meant a native check, and only they can say which way out.
+            return PreparedCheck(item, decided=_decided(Status.ERROR, item.command_reason))
         try:
             resolved = resolve_check(item, self.settings, self.templates, self.catalog)
             if resolved.spec.skip is not None:
@@ -172,7 +175,6 @@ class CheckRunner:
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
         spec = resolved.spec
         started = time.perf_counter()
-        checked_at = iso_utc(utc_now())
         async with self._slot(resolved):
             attempts = 0
             while True:
@@ -250,7 +252,7 @@ def judge(resolved: ResolvedCheck, observation: Observation) -> RunOutcome:
     results += [evaluate(a, observation.subjects, severity="warn") for a in warn]
     missed = [r for r in results if not r.ok and r.severity == "expect"]
     warned = [r for r in results if not r.ok and r.severity == "warn"]
-    detail = observation.detail[:DETAIL_CAP]
+    detail = shown_part(observation.detail)
     if missed:
         first = missed[0]
         return RunOutcome(
@@ -297,6 +299,8 @@ def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> Check
     # A catalog merge fills in the name and tags; the page keeps its own id and place.
     described = prepared.resolved.spec if prepared.resolved is not None else item
     tags = list(described.tags) if isinstance(described, CheckSpec) else []
+    notes = described.notes if isinstance(described, CheckSpec) else ()
+    status, message = _with_notes(outcome.status, outcome.message, notes)
     return CheckResult(
         id=item.id,
         name=described.name,
@@ -304,8 +308,8 @@ def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> Check
         line=item.line,
         kind=prepared.kind,
         target=prepared.display_target,
-        status=outcome.status,
-        message=outcome.message,
+        status=status,
+        message=message,
         value=outcome.value or (outcome.status.value if outcome.status is Status.SKIP else ""),
         duration_ms=outcome.duration_ms,
         checked_at=outcome.checked_at or iso_utc(utc_now()),
@@ -316,6 +320,17 @@ def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> Check
         cached=outcome.cached,
         detail=outcome.detail,
     )
+
+
+def _with_notes(status: Status, message: str, notes: tuple[str, ...]) -> tuple[Status, str]:
+    """A check read with a warning (a value a YAML comment cut short) is not a clean pass: it
+    may have checked something else than the author meant. The warning joins its message."""
+    if not notes or status not in (Status.PASS, Status.WARN, Status.FAIL):
+        return status, message
+    noted = "; ".join(notes)
+    if status is Status.PASS:
+        return Status.WARN, noted
+    return status, f"{message} — {noted}" if message else noted
 
 
 def _decided(status: Status, message: str) -> RunOutcome:

@@ -67,30 +67,36 @@ class ProbeContext:
     base_dir: Path = field(default_factory=Path.cwd)
     per_host: int = 8
     allowed_hosts: list[str] = field(default_factory=list)
-    _clients: dict[bool, httpx.AsyncClient] = field(default_factory=dict)
+    _clients: dict[tuple[bool, str], httpx.AsyncClient] = field(default_factory=dict)
 
-    def ssl_context(self, *, verify_tls: bool = True) -> ssl.SSLContext:
+    def ssl_context(self, *, verify_tls: bool = True, ca_file: str = "") -> ssl.SSLContext:
         """The operating system's trust store (honouring ``SSL_CERT_FILE``/``SSL_CERT_DIR``), so
-        internal CAs that the machine trusts are trusted here too; or no verification at all."""
+        internal CAs that the machine trusts are trusted here too; or the CAs of ``ca_file``
+        alone (curl's ``--cacert``), or no verification at all."""
+        if verify_tls and ca_file:
+            return ssl.create_default_context(cafile=ca_file)
         context = ssl.create_default_context()
         if not verify_tls:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
         return context
 
-    def http_client(self, *, verify_tls: bool = True) -> httpx.AsyncClient:
-        """One shared client per TLS-verification mode (httpx fixes ``verify`` per client)."""
-        client = self._clients.get(verify_tls)
+    def http_client(self, *, verify_tls: bool = True, ca_file: str = "") -> httpx.AsyncClient:
+        """One shared client per TLS-verification mode and CA file (httpx fixes ``verify`` per
+        client). ``ca_file`` must be an absolute path; reading it may raise ``OSError`` or
+        ``ssl.SSLError``."""
+        key = (verify_tls, ca_file if verify_tls else "")
+        client = self._clients.get(key)
         if client is None:
             client = httpx.AsyncClient(
-                verify=self.ssl_context(verify_tls=verify_tls),
+                verify=self.ssl_context(verify_tls=verify_tls, ca_file=key[1]),
                 limits=httpx.Limits(
                     max_connections=None, max_keepalive_connections=self.per_host * 4
                 ),
                 trust_env=False,
                 event_hooks={"request": [self._vet_host]},
             )
-            self._clients[verify_tls] = client
+            self._clients[key] = client
         return client
 
     async def _vet_host(self, request: httpx.Request) -> None:

@@ -23,11 +23,9 @@ from dataclasses import dataclass
 
 from ...errors import ProbeFailure
 from ...model import ResolvedCheck
+from ...text import cut
 from ...units import format_duration
 from . import READ_CAP_BYTES, Observation, ProbeContext
-
-#: How much of stdout and of stderr ``Observation.detail`` carries (SPEC 8: 2 KiB shown).
-DETAIL_CHARS = 2048
 
 #: After the group is killed, exit and end of output come at once, unless a process escaped
 #: the group (``setsid``) while holding the pipes; past this, its output is abandoned.
@@ -131,11 +129,10 @@ class CappedOutput:
         return self.kept.decode(errors="replace")
 
     def excerpt(self, label: str) -> str:
-        """``label:`` and the first ``DETAIL_CHARS`` characters, saying when more was cut."""
-        text = self.text()
-        excerpt = text[:DETAIL_CHARS]
-        if len(text) > DETAIL_CHARS or self.truncated:
-            excerpt += "\n…"
+        """``label:`` and what a page shows of the output, saying when more was cut."""
+        excerpt = cut(self.text())
+        if self.truncated and not excerpt.endswith("…"):
+            excerpt += "…"
         if self.truncated:
             cap_mib = READ_CAP_BYTES // (1024 * 1024)
             excerpt += f"\n({label} was longer than {cap_mib} MiB; the rest was discarded)"

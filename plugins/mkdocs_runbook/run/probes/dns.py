@@ -5,8 +5,8 @@ for SRV); TXT records are their strings joined and unquoted (``v=spf1 -all``), b
 what an author compares against. ``addresses`` holds the IPs of an A/AAAA answer.
 
 A name that exists without records of the asked type (NOERROR, empty answer) is not a
-failure of the probe: ``records`` is ``[]``, so the default ``records exists`` fails with the
-observed value, and ``not records exists`` can assert that a record is gone. NXDOMAIN, a
+failure of the probe: ``records`` is ``[]``, so the default ``not records empty`` fails with
+the observed value, and ``records empty`` can assert that a record is gone. NXDOMAIN, a
 timeout and servers that refuse to answer are failures to reach the target.
 """
 

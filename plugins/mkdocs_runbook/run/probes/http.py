@@ -15,17 +15,16 @@ import re
 import socket
 import ssl
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from ...errors import ProbeFailure
+from ...errors import CheckDefinitionError, ProbeFailure
 from ...model import ResolvedCheck
+from ...text import cut
 from ...units import format_duration, format_timeout
 from . import READ_CAP_BYTES, Observation, ProbeContext
-
-#: How much of the body ``Observation.detail`` carries (SPEC 8: 2 KiB shown).
-DETAIL_CHARS = 2048
 
 _METHOD_AND_URL = re.compile(r"^\s*([A-Za-z]+)\s+(\S+)\s*$")
 
@@ -41,10 +40,10 @@ def split_http_target(target: str) -> tuple[str, str]:
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     method, url = split_http_target(check.target)
     _require_valid_url(url, check)
-    client = context.http_client(verify_tls=bool(check.params.get("verify_tls", True)))
+    client = _client(check, context)
     try:
         request = client.build_request(
-            method, url, timeout=httpx.Timeout(check.timeout), **_request_content(check)
+            method, url, timeout=_timeouts(check), **_request_content(check)
         )
     except UnicodeEncodeError:
         raise ProbeFailure(
@@ -88,6 +87,33 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         value=format_duration(latency),
         detail=_detail(body, truncated),
     )
+
+
+def _client(check: ResolvedCheck, context: ProbeContext) -> httpx.AsyncClient:
+    """The shared client for the check's TLS settings; ``ca_file`` is read relative to the
+    site's folder (where mkdocs.yml is, the working directory of command checks too)."""
+    verify_tls = bool(check.params.get("verify_tls", True))
+    ca_file = str(check.params.get("ca_file") or "")
+    if not ca_file or not verify_tls:
+        return context.http_client(verify_tls=verify_tls)
+    path = context.base_dir / Path(ca_file).expanduser()
+    try:
+        return context.http_client(ca_file=str(path.resolve()))
+    except OSError as exc:  # ssl.SSLError is one: the file holds no PEM certificate
+        reason = "no PEM certificate in it" if isinstance(exc, ssl.SSLError) else exc.strerror
+        raise CheckDefinitionError(
+            f"ca_file {ca_file!r} cannot be used as CA certificates ({path}): {reason}",
+            file=check.spec.page,
+            line=check.spec.line,
+        ) from None
+
+
+def _timeouts(check: ResolvedCheck) -> httpx.Timeout:
+    """The attempt's timeout, with a shorter bound on connecting when the check sets one."""
+    connect = check.params.get("connect_timeout")
+    if isinstance(connect, int | float) and connect < check.timeout:
+        return httpx.Timeout(check.timeout, connect=float(connect))
+    return httpx.Timeout(check.timeout)
 
 
 def _require_valid_url(url: str, check: ResolvedCheck) -> None:
@@ -176,9 +202,7 @@ def _parse_json(body: str) -> Any:
 
 
 def _detail(body: str, truncated: bool) -> str:
-    detail = body[:DETAIL_CHARS]
-    if len(body) > DETAIL_CHARS:
-        detail += "\n…"
+    detail = cut(body)
     if truncated:
         detail += f"\n(response larger than {READ_CAP_BYTES // (1024 * 1024)} MiB: read cut there)"
     return detail
@@ -188,8 +212,10 @@ def request_failure(exc: Exception, check: ResolvedCheck) -> ProbeFailure:
     """The operator's reading of an httpx error; nothing from ``exc`` that could hold the URL."""
     where = check.display_target
     if isinstance(exc, httpx.TimeoutException):
-        after = f"timed out after {format_timeout(check.timeout)}"
-        phase = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for the answer"
+        connecting = isinstance(exc, httpx.ConnectTimeout)
+        limit = _timeouts(check).connect if connecting else None
+        after = f"timed out after {format_timeout(limit or check.timeout)}"
+        phase = "connecting" if connecting else "waiting for the answer"
         return ProbeFailure(f"{after} {phase} ({where})", value=after)
     if isinstance(exc, httpx.TooManyRedirects):
         return ProbeFailure(

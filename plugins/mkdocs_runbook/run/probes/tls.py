@@ -78,7 +78,8 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
             line=check.spec.line,
         ) from None
     server_name = str(check.params.get("server_name") or host)
-    verified = context.ssl_context(verify_tls=True)
+    verify_tls = bool(check.params.get("verify_tls", True))
+    verified = context.ssl_context(verify_tls=verify_tls)
 
     started = time.perf_counter()
     try:
@@ -90,6 +91,10 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     except (OSError, UnicodeError) as exc:
         raise _connect_failure(exc, check) from None
     latency = time.perf_counter() - started
+    if "notAfter" not in certificate:
+        raise ProbeFailure(
+            f"the server sent no certificate ({check.display_target})", value="no certificate"
+        )
 
     expires_in = _seconds_left(certificate)
     return Observation(
@@ -102,6 +107,32 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         },
         value=f"expires in {format_duration(expires_in)}",
     )
+
+
+def _decoded(der: bytes | None) -> Certificate:
+    """A DER certificate in the shape of ``getpeercert()`` (subject, issuer, notAfter), read by
+    ``cryptography``; empty when the server sent none."""
+    if not der:
+        return {}
+    from cryptography import x509  # only unverified handshakes need it
+
+    parsed = x509.load_der_x509_certificate(der)
+
+    def rdns(name: x509.Name) -> tuple[tuple[tuple[str, str], ...], ...]:
+        return tuple(
+            tuple((attribute.rfc4514_attribute_name, _text(attribute.value)) for attribute in rdn)
+            for rdn in name.rdns
+        )
+
+    return {
+        "subject": rdns(parsed.subject),
+        "issuer": rdns(parsed.issuer),
+        "notAfter": parsed.not_valid_after_utc.strftime("%b %d %H:%M:%S %Y GMT"),
+    }
+
+
+def _text(value: str | bytes) -> str:
+    return value if isinstance(value, str) else value.decode(errors="replace")
 
 
 def distinguished_name(rdns: Any) -> str:
@@ -117,13 +148,15 @@ def distinguished_name(rdns: Any) -> str:
 async def _handshake(
     host: str, port: int, ssl_context: ssl.SSLContext, server_name: str
 ) -> tuple[Certificate, str]:
-    """The verified peer certificate and the protocol version of one handshake."""
+    """The peer certificate and the protocol version of one handshake."""
     _, writer = await asyncio.open_connection(
         host, port, ssl=ssl_context, server_hostname=server_name
     )
     try:
         ssl_object: ssl.SSLObject = writer.get_extra_info("ssl_object")
-        return ssl_object.getpeercert() or {}, ssl_object.version() or "unknown"
+        # The ssl module decodes only a certificate it verified (verify_tls: false skips that).
+        certificate = ssl_object.getpeercert() or _decoded(ssl_object.getpeercert(binary_form=True))
+        return certificate, ssl_object.version() or "unknown"
     finally:
         # Nothing is sent, so nothing needs an orderly TLS shutdown, which a server that never
         # answers close_notify could stretch out until the timeout.
