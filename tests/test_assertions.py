@@ -677,8 +677,7 @@ def test_every_match_must_hold() -> None:
     assert result.ok is False
     assert result.actual == [1, 5, 9]
     assert result.message == (
-        "expected $.items[*].size > 3 for every match, but 1 of 3 did not hold:"
-        " $['items'][0]['size'] = 1"
+        "expected $.items[*].size > 3 for every match, but 1 of 3 did not hold: $.items[0].size = 1"
     )
     assert _check("$.items[*].size > 0").ok is True
 
@@ -711,7 +710,7 @@ def test_many_misses_are_summarised() -> None:
     result = _check("$.n[*] > 100", {"json": document})
     assert result.message == (
         "expected $.n[*] > 100 for every match, but 10 of 10 did not hold:"
-        " $['n'][0] = 0; $['n'][1] = 1; $['n'][2] = 2; …"
+        " $.n[0] = 0; $.n[1] = 1; $.n[2] = 2; …"
     )
 
 

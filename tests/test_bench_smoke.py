@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slow
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
 
 
+@pytest.mark.timeout(330)  # the benchmark's own bound (300 s) comes first
 def test_quick_benchmark_records_every_scenario(tmp_path: Path) -> None:
     output = tmp_path / "quick.json"
     run = subprocess.run(

@@ -21,7 +21,7 @@ from mkdocs_runbook.find import (
     is_marked,
     parse_fence_info,
 )
-from mkdocs_runbook.model import CheckBlock
+from mkdocs_runbook.model import CheckBlock, PageProblem
 
 
 def doc(text: str) -> str:
@@ -406,11 +406,18 @@ def test_find_in_paths_keeps_relative_paths_relative(
     assert [b.page for b in find_in_paths([Path("docs")])] == ["docs/ops/deploy.md"]
 
 
-def test_a_page_that_is_not_utf8_is_a_config_error_naming_it(tmp_path: Path) -> None:
+def test_a_page_that_is_not_utf8_is_a_problem_at_its_line_in_place_of_its_blocks(
+    tmp_path: Path,
+) -> None:
     page = tmp_path / "latin1.md"
-    page.write_bytes("caf\u00e9\n```check\ntcp: a:1\n```\n".encode("latin-1"))
-    with pytest.raises(ConfigError, match=r"latin1\.md: not valid UTF-8"):
-        find_in_paths([page])
+    page.write_bytes("# Ops\n\ncaf\u00e9\n```check\ntcp: a:1\n```\n".encode("latin-1"))
+    fine = tmp_path / "fine.md"
+    fine.write_text("```check\ntcp: b:1\n```\n", encoding="utf-8")
+    [problem, block] = find_in_paths([page, fine])
+    assert isinstance(problem, PageProblem)
+    assert (problem.page, problem.line) == (page.as_posix(), 3)
+    assert "not valid UTF-8" in problem.message
+    assert isinstance(block, CheckBlock) and block.body == "tcp: b:1"
 
 
 def test_a_missing_path_is_a_config_error(tmp_path: Path) -> None:

@@ -34,6 +34,13 @@ def test_shipped_schemas_are_the_generated_ones(name: str) -> None:
     jsonschema.Draft202012Validator.check_schema(shipped(name))
 
 
+def test_every_key_is_described() -> None:
+    """A key the parser accepts but the schema leaves untyped would complete as ``{}``."""
+    properties = shipped("check.schema.json")["properties"]
+    assert isinstance(properties, dict)
+    assert [key for key, schema in properties.items() if not schema] == []
+
+
 def test_a_real_report_validates(tmp_path: Path, http_server: RouteServer) -> None:
     http_server.route("/healthz", body={"status": "ok"})
     page = tmp_path / "ops.md"

@@ -59,4 +59,4 @@ def test_serve_rebuilds_hit_live_targets_once(
         first_config.plugins.on_shutdown()
     # Three distinct checks ran (live, ready, ready?v=2): each left a result on disk.
     on_disk = json.loads((tmp_path / ".cache" / "runbook" / "results.json").read_text())
-    assert len(on_disk) == 3
+    assert len(on_disk["results"]) == 3

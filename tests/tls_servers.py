@@ -81,25 +81,26 @@ class _TLSTCPServer(JoiningTCPServer):
 class TLSServer(LocalServer):
     """An HTTPS server with a certificate of the given ``kind`` (see the module docstring).
 
-    ``not_after`` is the certificate's expiry, for tests of ``cert_expires_in``.
+    ``not_after`` is the certificate's expiry, for tests of ``cert_expires_in``;
+    ``organization`` the subject's O (and the issuer's, for ``valid``), for hostile names.
     """
 
     scheme = "https"
     host = "localhost"
 
-    def __init__(self, kind: CertificateKind = "valid") -> None:
+    def __init__(self, kind: CertificateKind = "valid", *, organization: str | None = None) -> None:
         self.kind = kind
         self._directory = Path(tempfile.mkdtemp(prefix="runbook-tls-"))
         self.ca_file = self._directory / "ca.pem"
         now = datetime.datetime.now(datetime.timezone.utc)
         self.not_after = now + datetime.timedelta(days=30)
         self._context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca = trustme.CA()
+        ca = trustme.CA(organization_name=organization)
         ca.cert_pem.write_to_path(str(self.ca_file))
         if kind == "valid":
-            ca.issue_cert("localhost", "127.0.0.1", not_after=self.not_after).configure_cert(
-                self._context
-            )
+            ca.issue_cert(
+                "localhost", "127.0.0.1", not_after=self.not_after, organization_name=organization
+            ).configure_cert(self._context)
         elif kind == "expired":
             self.not_after = now - datetime.timedelta(days=1)
             ca.issue_cert(

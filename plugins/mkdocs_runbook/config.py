@@ -77,8 +77,9 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     stale_after = Duration(default="1d")
     """A shown result older than this is marked stale."""
 
-    fail_on = Statuses(default=["fail", "error"])
-    """Statuses that make ``mkdocs build`` exit non-zero; ``[]`` never fails the build."""
+    fail_on = Statuses(default=["error"])
+    """Statuses that make ``mkdocs build`` exit non-zero; ``[]`` never fails the build. Only
+    broken checks by default: a site must stay publishable while a target is down."""
 
     allow_commands = c.Type(bool, default=False)
     """Run ``run:`` checks and marked shell blocks that are not a single curl command."""
@@ -94,6 +95,11 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
 
     status_page = c.Optional(c.Type(str))
     """A generated page listing every check of the site; unset for none."""
+
+    display = c.Choice(("full", "compact"), default="full")
+    """How pages show checks: ``full``, or ``compact`` for pages with many checks (a ``check``
+    fence's YAML folded into its Result panel; marked shell blocks stay, readers copy them).
+    A page's front matter ``runbook_display`` overrides it."""
 
     import_ = c.ListOfItems(c.Type(str), default=[])
     """``import`` in mkdocs.yml: globs of JSON reports (relative to mkdocs.yml) whose results

@@ -46,6 +46,16 @@ class CheckBlock:
 
 
 @dataclass(frozen=True)
+class PageProblem:
+    """A page that cannot be read as text (not UTF-8, unreadable). It becomes one ``error``
+    result for that page, at ``line``; the other pages' checks run as usual."""
+
+    page: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
 class AssertionSource:
     """One assertion as written, with the line it came from (for error messages)."""
 
@@ -132,9 +142,10 @@ class ResolvedCheck:
     display_source: str = ""
 
     @property
-    def run_key(self) -> str:
-        """Identity of *what runs*: two pages using the same resolved check share one run."""
-        payload = json.dumps(
+    def definition(self) -> str:
+        """*What runs*, as canonical JSON: the resolved target and parameters (secret values
+        included, so never write it anywhere), the assertions, timeout and retries."""
+        return json.dumps(
             {
                 "kind": self.kind,
                 "target": self.target,
@@ -148,7 +159,12 @@ class ResolvedCheck:
             sort_keys=True,
             default=str,
         )
-        return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+    @property
+    def run_key(self) -> str:
+        """Identity of what runs, in memory only: two pages using the same resolved check
+        share one run. The result cache keys its files differently (``run/cache.py``)."""
+        return hashlib.sha256(self.definition.encode()).hexdigest()
 
 
 #: Keys besides the common ones (name, id, expect, warn, timeout, retries, retry_delay, tags, use,

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict, deque
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from mkdocs.structure.files import File
 
+from .errors import ResolveError
+from .model import CheckSpec
+from .parse import Catalog
+from .render import CatalogSource
+from .resolve import COMMAND_KINDS
 from .results import CheckResult, RunOutcome, Status
-from .run import PreparedCheck
+from .run import CheckRunner, PreparedCheck
+
+#: How a page shows its checks: ``full`` (every block as written, the Result folded under it)
+#: or ``compact`` (a `check` fence's YAML folded into its Result panel; marked shell blocks stay,
+#: since readers copy them). The ``display`` option, or ``runbook_display`` in front matter.
+DISPLAYS = ("full", "compact")
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
@@ -25,12 +36,17 @@ class PageCheck:
     lang: str
     source_html: str = ""
     result: CheckResult | None = None
+    #: The catalog check a ``use:`` block stands for, shown with it.
+    catalog: CatalogSource | None = None
 
 
 @dataclass
 class PageState:
     url: str = ""
+    display: str = "full"
     checks: list[PageCheck] = field(default_factory=list)
+    #: False for a page that could not be read as UTF-8: its blocks are shown, never run.
+    runs_checks: bool = True
     # Formatter matching: normalised block text -> checks not yet placed, in page order.
     unplaced: dict[str, deque[PageCheck]] = field(default_factory=lambda: defaultdict(deque))
 
@@ -58,3 +74,33 @@ def display_source(prepared: PreparedCheck) -> str:
     if prepared.resolved is not None:
         return prepared.resolved.display_source
     return prepared.item.source
+
+
+def catalog_source(
+    prepared: PreparedCheck, runner: CheckRunner, highlight: Callable[[str], str]
+) -> CatalogSource | None:
+    """For a ``use:`` block, the catalog check it stands for: id, where it is defined
+    (``checks/api.yml:3``) and its YAML highlighted, with variables filled in as the page shows
+    blocks (secrets stay placeholders). ``None`` when the block uses nothing usable."""
+    item = prepared.item
+    catalog = runner.catalog
+    if not isinstance(item, CheckSpec) or not item.use or not isinstance(catalog, Catalog):
+        return None
+    entry = catalog.entries.get(item.use)
+    if entry is None or entry.spec is None:
+        return None  # the error result says why
+    quote = entry.spec.kind in COMMAND_KINDS
+    try:
+        text = runner.templates.render(entry.spec.source, mode="source", used={}, quote=quote)
+    except ResolveError:
+        text = entry.spec.source
+    return CatalogSource(entry.id, entry.location, highlight(text))
+
+
+def page_display(meta: Mapping[str, object], default: str, page: str) -> str:
+    """``runbook_display`` from a page's front matter, else the site's ``display``."""
+    chosen = meta.get("runbook_display", default)
+    if chosen in DISPLAYS:
+        return str(chosen)
+    log.warning("%s: runbook_display must be one of %s, not %r", page, ", ".join(DISPLAYS), chosen)
+    return default

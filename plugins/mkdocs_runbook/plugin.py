@@ -27,16 +27,18 @@ from mkdocs.utils import get_relative_url
 
 from .alerts import SiteAlerts, SitePage
 from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
-from .find import block_key, custom_fences, find_blocks, highlight, is_marked
-from .model import BrokenCheck, CheckBlock, CheckSpec
+from .find import block_key, custom_fences, decode_page, find_blocks, highlight, is_marked
+from .model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
 from .page_checks import (
     PageCheck,
     PageState,
+    catalog_source,
     display_source,
     front_matter_lines,
+    page_display,
     wait_for_outcome,
 )
-from .parse import load_catalog, parse_blocks
+from .parse import load_catalog, parse_blocks, unreadable_page_check
 from .record import write_site_outputs
 from .render import (
     anchor_id,
@@ -46,7 +48,7 @@ from .render import (
     render_status_page,
     stylesheet,
 )
-from .results import CheckResult, Status, iso_utc, utc_now
+from .results import CheckResult, Status, iso_utc, summarize, utc_now
 from .run import BackgroundLoop, CacheMode, CheckRunner, ResultCache, make_result
 from .settings import RunbookSettings
 
@@ -73,6 +75,11 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.current: str | None = None
         self.started_at = ""
         self.status_url: str | None = None
+        #: Builds since ``on_startup``: under ``run: auto`` only the first of a ``serve``
+        #: session runs every check live.
+        self.builds = 0
+        #: Pages that are not valid UTF-8, by ``src_uri``: shown, and one error each.
+        self.page_problems: dict[str, PageProblem] = {}
         self.alerts: SiteAlerts | None = None
         # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
         # prose costs the plugin almost nothing on the other pages.
@@ -94,6 +101,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         # Having on_startup keeps this object across `mkdocs serve` rebuilds, and with it
         # the in-memory cache: editing prose does not hit live targets again.
         self.command = command
+        self.builds = 0
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -122,8 +130,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         for problem in catalog.problems:
             log.warning("catalog: %s", problem)
         mode = self._cache_mode()
+        self.builds += 1
         self.runner = CheckRunner(self.settings, catalog=catalog, cache=self.cache, mode=mode)
         self.pages = {}
+        self.page_problems = {}
         self.started_at = iso_utc(utc_now())
         self.alerts = self._load_alerts(config, config_dir)
         return config
@@ -142,7 +152,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
     def _cache_mode(self) -> CacheMode:
         modes: dict[str, CacheMode] = {"always": "always", "cached": "cached", "never": "never"}
         if self.config.run == "auto":
-            return "cached" if self.command == "serve" else "always"
+            # A new `serve` session shows live results first: what an earlier session left in
+            # .cache may predate a fix. Its rebuilds then reuse results within cache_ttl.
+            return "cached" if self.command == "serve" and self.builds > 0 else "always"
         return modes[self.config.run]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -166,15 +178,40 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
 
     # -- pages ---------------------------------------------------------------------------
 
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """A page that is not UTF-8 is shown (bad bytes as �) with one error, instead of
+        MkDocs ending the build; every other page is left to MkDocs."""
+        if not self.config.enabled or page.file.abs_src_path is None:
+            return None
+        try:
+            raw = Path(page.file.abs_src_path).read_bytes()
+        except OSError:
+            return None  # MkDocs reports it as it always does
+        text, problem = decode_page(raw, page.file.src_uri)
+        if problem is None:
+            return None
+        self.page_problems[page.file.src_uri] = problem  # logged with the broken checks
+        return text
+
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         if not self.config.enabled or self.runner is None or self.loop is None:
             return None
         page_path = page.file.src_uri
-        state = PageState(url=page.url)
+        state = PageState(
+            url=page.url, display=page_display(page.meta, self.config.display, page_path)
+        )
         self.pages[page_path] = state
         self.current = page_path
+        problem = self.page_problems.get(page_path)
+        if problem is not None:
+            # Its blocks may hold anything where the bad bytes were: none of them runs, and
+            # the page's one result sits at its top.
+            state.runs_checks = False
+            slot = f"{page_path}#unreadable"
+            self._submit(state, unreadable_page_check(problem), None, slot)
+            return f"{_SLOT.format(key=html.escape(slot))}\n\n{markdown}"
         offset = front_matter_lines(page.file, markdown)
         for number, (block, item) in enumerate(self._parsed_blocks(page_path, markdown)):
             if offset:
@@ -242,7 +279,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not is_marked(language, options, kwargs.get("classes") or []):
             return highlight(src, language, options, md, **kwargs)
         state = self.pages.get(self.current or "")
-        if state is None:
+        if state is None or not state.runs_checks:
             return highlight(src, language, options, md, **kwargs)
         lang = "check" if language == "check" else language
         waiting = state.unplaced.get(block_key(lang, src))
@@ -257,6 +294,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         shown = display_source(check.prepared) or src
         shown_lang = "yaml" if lang == "check" else lang
         check.source_html = self._highlighted(shown, shown_lang, md)
+        if self.runner is not None:
+            check.catalog = catalog_source(
+                check.prepared, self.runner, lambda text: self._highlighted(text, "yaml", md)
+            )
         return _SLOT.format(key=html.escape(check.slot))
 
     def on_page_content(
@@ -304,6 +345,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 source_html=check.source_html,
                 stale=is_stale(check.result, stale_after=self.settings.stale_after),
                 detail=check.result.detail,
+                # Marked shell blocks stay in view even when compact: readers copy them.
+                fold_source=state.display == "compact" and check.lang == "check",
+                catalog=check.catalog,
             )
 
         output = _SLOT_RE.sub(swap, output)
@@ -375,22 +419,21 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.loop is not None:
             self.loop.call(self.runner.aclose(), timeout=30)
         self.runner = None
+        log.info("runbook: %s", build_summary(results, self.settings.env))
+        # What fail_on lets through is still listed, as warnings. A broken check is the
+        # author's mistake, like a broken link, so --strict counts it; a target that is down
+        # is not, so under --strict its failure is logged as info and fail_on alone decides.
+        fail_level = logging.INFO if config.strict else logging.WARNING
+        fail_on = self.settings.fail_on
         for result in results:
-            if result.status is Status.ERROR:
-                log.warning(
-                    "%s:%s: check '%s' is broken: %s",
-                    result.page,
-                    result.line,
-                    result.id,
-                    result.message,
-                )
-        failing = [r for r in results if r.status in self.settings.fail_on]
+            if result.status in fail_on or result.status not in (Status.FAIL, Status.ERROR):
+                continue
+            level = logging.WARNING if result.status is Status.ERROR else fail_level
+            log.log(level, "runbook: %s", _failure_line(result))
+        failing = [r for r in results if r.status in fail_on]
         if not failing:
             return
-        lines = "\n".join(
-            f"  {r.status.value:5} {r.page}:{r.line} {r.name} — {r.message or r.value}"
-            for r in failing
-        )
+        lines = "\n".join(f"  {_failure_line(r)}" for r in failing)
         summary = f"{len(failing)} check(s) with a status in fail_on:\n{lines}"
         if self.command == "serve":
             log.warning(summary)  # a live preview keeps serving; the page shows the failures
@@ -401,3 +444,17 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.loop is not None:
             self.loop.stop()
             self.loop = None
+
+
+def build_summary(results: list[CheckResult], env: str) -> str:
+    """``75 checks: 60 pass, 9 fail, 2 error, 4 skip · env local``: one line a build logs."""
+    counts = summarize(results)
+    order = (Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP)
+    said = ", ".join(f"{counts[s.value]} {s.value}" for s in order if counts[s.value])
+    checks = "check" if len(results) == 1 else "checks"
+    return f"{len(results)} {checks}: {said or 'none'} · env {env}"
+
+
+def _failure_line(result: CheckResult) -> str:
+    detail = result.message or result.value
+    return f"{result.status.value:5} {result.page}:{result.line} {result.name} — {detail}"

@@ -4,6 +4,7 @@ with exactly the settings, catalog and docs folder the site build uses."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,29 @@ def _relative(path: Path) -> Path:
         return path
 
 
-def load_project(config_file: str | None, *, env: str | None = None) -> Project:
-    """Settings from ``config_file`` (or ./mkdocs.yml when present), else defaults.
+def find_config_file(paths: Sequence[Path] = ()) -> Path:
+    """The mkdocs.yml a run without ``-f`` reads (SPEC 7): the nearest one walking up from the
+    first PATH, else from the working directory; ``./mkdocs.yml`` (absent) when there is none."""
+    starts = [*paths[:1], Path.cwd()]
+    for start in starts:
+        folder = start.resolve()
+        if not folder.is_dir():
+            folder = folder.parent
+        for candidate in (folder, *folder.parents):
+            if (candidate / DEFAULT_CONFIG).is_file():
+                return _relative(candidate / DEFAULT_CONFIG)
+    return Path(DEFAULT_CONFIG)
+
+
+def load_project(
+    config_file: str | None, *, env: str | None = None, paths: Sequence[Path] = ()
+) -> Project:
+    """Settings from ``config_file``, else from the mkdocs.yml ``find_config_file`` finds for
+    ``paths``, else defaults.
 
     An explicitly named file that is missing or invalid is a ``ConfigError``.
     """
-    path = Path(config_file) if config_file else Path(DEFAULT_CONFIG)
+    path = Path(config_file) if config_file else find_config_file(paths)
     if not path.is_file():
         if config_file:
             raise ConfigError(f"config file not found: {config_file}")

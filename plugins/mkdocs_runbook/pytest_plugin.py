@@ -104,7 +104,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     try:
         project = load_project(
-            config.getoption("runbook_config"), env=config.getoption("runbook_env")
+            config.getoption("runbook_config"),
+            env=config.getoption("runbook_env"),
+            paths=[Path(p) for p in paths],
         )
         run = RunbookRun(project, [Path(p) for p in paths])
     except RunbookError as exc:

@@ -1,15 +1,25 @@
 """Check results and the run report as plain, serialisable data (SPEC section 6).
 
 A report written by one process can be read back by another (``Report.from_dict``) and
-rendered as if the checks had just run there.
+rendered as if the checks had just run there. Reading back checks every field's type: a
+malformed or tampered file is a ``ValueError`` naming the field, never a crash later on.
+
+Every text a result carries is made :func:`~mkdocs_runbook.text.printable` when the result is
+made (run, read back from a cache or a report): a target's answer or a check's name can then
+reach no page, XML file or terminal with a control character or an escape sequence in it,
+whichever output writes it, today's or a later one.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
+
+from .text import printable, printable_value
 
 REPORT_VERSION = 1
 
@@ -54,14 +64,23 @@ class AssertionResult:
     severity: str = "expect"  # "expect" or "warn"
     message: str = ""
 
+    def __post_init__(self) -> None:
+        self.text = printable(self.text)
+        self.actual = printable_value(self.actual)
+        self.message = printable(self.message)
+
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AssertionResult:
+    def from_dict(cls, data: object) -> AssertionResult:
+        fields = _fields(data, "assertion")
+        severity = _text(fields, "severity", "expect")
+        if severity not in ("expect", "warn"):
+            raise ValueError(f"'severity' must be expect or warn, not {severity!r}")
         return cls(
-            text=data["text"],
-            ok=bool(data["ok"]),
-            actual=data.get("actual"),
-            severity=data.get("severity", "expect"),
-            message=data.get("message", ""),
+            text=_text(fields, "text", required=True),
+            ok=_flag(fields, "ok", required=True),
+            actual=fields.get("actual"),
+            severity=severity,
+            message=_text(fields, "message"),
         )
 
 
@@ -89,6 +108,11 @@ class CheckResult:
     #: Extra text for the Result panel (response excerpt, console diff); untrusted, capped.
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        for name in ("id", "name", "page", "kind", "target", "message", "value", "env", "detail"):
+            setattr(self, name, printable(getattr(self, name)))
+        self.tags = [printable(tag) for tag in self.tags]
+
     @property
     def key(self) -> str:
         """``page::id``: unique within a site, the pytest node id's tail."""
@@ -101,25 +125,26 @@ class CheckResult:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+    def from_dict(cls, data: object) -> CheckResult:
+        fields = _fields(data, "check")
         return cls(
-            id=data["id"],
-            name=data["name"],
-            page=data["page"],
-            line=int(data.get("line", 0)),
-            kind=data.get("kind", ""),
-            target=data.get("target", ""),
-            status=Status(data["status"]),
-            message=data.get("message", ""),
-            value=data.get("value", ""),
-            duration_ms=float(data.get("duration_ms", 0.0)),
-            checked_at=data.get("checked_at", ""),
-            attempts=int(data.get("attempts", 0)),
-            assertions=[AssertionResult.from_dict(a) for a in data.get("assertions", [])],
-            tags=list(data.get("tags", [])),
-            env=data.get("env", ""),
-            cached=bool(data.get("cached", False)),
-            detail=data.get("detail", ""),
+            id=_text(fields, "id", required=True),
+            name=_text(fields, "name", required=True),
+            page=_text(fields, "page", required=True),
+            line=_integer(fields, "line"),
+            kind=_text(fields, "kind"),
+            target=_text(fields, "target"),
+            status=_status(fields),
+            message=_text(fields, "message"),
+            value=_text(fields, "value"),
+            duration_ms=_number(fields, "duration_ms"),
+            checked_at=_moment(fields, "checked_at"),
+            attempts=_integer(fields, "attempts"),
+            assertions=_assertions(fields),
+            tags=_texts(fields, "tags"),
+            env=_text(fields, "env"),
+            cached=_flag(fields, "cached"),
+            detail=_text(fields, "detail"),
         )
 
 
@@ -164,14 +189,18 @@ class Report:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Report:
-        if data.get("version") != REPORT_VERSION:
-            raise ValueError(f"unsupported report version {data.get('version')!r}")
+    def from_dict(cls, data: object) -> Report:
+        fields = _fields(data, "report")
+        if fields.get("version") != REPORT_VERSION:
+            raise ValueError(f"unsupported report version {fields.get('version')!r}")
+        checks = fields.get("checks", [])
+        if not isinstance(checks, list):
+            raise ValueError(f"'checks' must be a list, not {_type_name(checks)}")
         return cls(
-            env=data.get("env", ""),
-            started_at=data.get("started_at", ""),
-            finished_at=data.get("finished_at", ""),
-            checks=[CheckResult.from_dict(c) for c in data.get("checks", [])],
+            env=_text(fields, "env"),
+            started_at=_moment(fields, "started_at"),
+            finished_at=_moment(fields, "finished_at"),
+            checks=[CheckResult.from_dict(check) for check in checks],
         )
 
 
@@ -189,6 +218,11 @@ class RunOutcome:
     detail: str = ""
     cached: bool = False
 
+    def __post_init__(self) -> None:
+        self.message = printable(self.message)
+        self.value = printable(self.value)
+        self.detail = printable(self.detail)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
@@ -196,19 +230,111 @@ class RunOutcome:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunOutcome:
+    def from_dict(cls, data: object) -> RunOutcome:
+        fields = _fields(data, "result")
         return cls(
-            status=Status(data["status"]),
-            message=data.get("message", ""),
-            value=data.get("value", ""),
-            assertions=[AssertionResult.from_dict(a) for a in data.get("assertions", [])],
-            attempts=int(data.get("attempts", 0)),
-            duration_ms=float(data.get("duration_ms", 0.0)),
-            checked_at=data.get("checked_at", ""),
-            detail=data.get("detail", ""),
+            status=_status(fields),
+            message=_text(fields, "message"),
+            value=_text(fields, "value"),
+            assertions=_assertions(fields),
+            attempts=_integer(fields, "attempts"),
+            duration_ms=_number(fields, "duration_ms"),
+            checked_at=_moment(fields, "checked_at"),
+            detail=_text(fields, "detail"),
         )
 
     def age_seconds(self, now: datetime | None = None) -> float:
         if not self.checked_at:
             return float("inf")
         return ((now or utc_now()) - parse_iso_utc(self.checked_at)).total_seconds()
+
+
+# -- reading results back: every field checked, a wrong one named --------------------------------
+
+
+def _type_name(value: object) -> str:
+    names = {str: "text", bool: "a boolean", int: "a number", float: "a number", list: "a list"}
+    if value is None:
+        return "null"
+    return names.get(
+        type(value), "a mapping" if isinstance(value, Mapping) else type(value).__name__
+    )
+
+
+def _fields(data: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise ValueError(f"a {what} must be a mapping, not {_type_name(data)}")
+    return data
+
+
+def _present(fields: Mapping[str, Any], key: str, required: bool) -> bool:
+    if key in fields:
+        return True
+    if required:
+        raise ValueError(f"'{key}' is missing")
+    return False
+
+
+def _text(fields: Mapping[str, Any], key: str, default: str = "", *, required: bool = False) -> str:
+    if not _present(fields, key, required):
+        return default
+    value = fields[key]
+    if not isinstance(value, str):
+        raise ValueError(f"'{key}' must be text, not {_type_name(value)}")
+    return value
+
+
+def _flag(fields: Mapping[str, Any], key: str, *, required: bool = False) -> bool:
+    if not _present(fields, key, required):
+        return False
+    value = fields[key]
+    if not isinstance(value, bool):
+        raise ValueError(f"'{key}' must be true or false, not {_type_name(value)}")
+    return value
+
+
+def _number(fields: Mapping[str, Any], key: str) -> float:
+    value = fields.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"'{key}' must be a finite number, not {value!r}")
+    return float(value)
+
+
+def _integer(fields: Mapping[str, Any], key: str) -> int:
+    value = fields.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"'{key}' must be a whole number, not {value!r}")
+    return value
+
+
+def _texts(fields: Mapping[str, Any], key: str) -> list[str]:
+    value = fields.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"'{key}' must be a list of texts")
+    return list(value)
+
+
+def _moment(fields: Mapping[str, Any], key: str) -> str:
+    """An ISO 8601 time as text (or empty); anything else would break every age shown."""
+    value = _text(fields, key)
+    if value:
+        try:
+            parse_iso_utc(value)
+        except ValueError:
+            raise ValueError(f"'{key}' must be an ISO 8601 time, not {value!r}") from None
+    return value
+
+
+def _status(fields: Mapping[str, Any]) -> Status:
+    value = _text(fields, "status", required=True)
+    try:
+        return Status(value)
+    except ValueError:
+        raise ValueError(f"'status' must be one of {', '.join(Status)}, not {value!r}") from None
+
+
+def _assertions(fields: Mapping[str, Any]) -> list[AssertionResult]:
+    value = fields.get("assertions", [])
+    if not isinstance(value, list):
+        raise ValueError(f"'assertions' must be a list, not {_type_name(value)}")
+    return [AssertionResult.from_dict(item) for item in value]

@@ -12,7 +12,8 @@ from typing import Any
 
 from .results import Status
 
-DEFAULT_FAIL_ON: tuple[Status, ...] = (Status.FAIL, Status.ERROR)
+#: SPEC 5: a site stays publishable while a target is down; only a broken check stops it.
+DEFAULT_FAIL_ON: tuple[Status, ...] = (Status.ERROR,)
 
 
 @dataclass
@@ -21,6 +22,8 @@ class RunbookSettings:
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
     catalog: Path | None = None
     timeout: float = 5.0
+    #: ``runbook check --timeout``: replaces every check's own ``timeout`` when set.
+    timeout_override: float | None = None
     concurrency: int = 32
     per_host: int = 8
     cache_ttl: float = 300.0

@@ -24,6 +24,7 @@ import jsonpath
 
 from .. import model
 from ..errors import AssertionSyntaxError
+from ..readable import readable_path
 from ..results import AssertionResult
 from ..text import closest, did_you_mean
 from .syntax import (
@@ -156,7 +157,7 @@ def _measure_json(subject: Subject, subjects: Mapping[str, Any]) -> _Measured:
             # a list). A string root has no children, so only the bare `$` selects anything.
             found = [("$", document)] if query.empty() else []
         else:
-            found = [(match.path, match.obj) for match in query.finditer(document)]
+            found = [(readable_path(match.parts), match.obj) for match in query.finditer(document)]
     except (jsonpath.JSONPathError, RecursionError) as error:
         reason = error.args[0] if error.args else "nested too deeply"
         raise _NotMeasured(f"could not evaluate {subject.name}: {reason}") from None

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
+from ..readable import readable
 from ..text import SHOWN_BYTES, cut
 from ..units import format_duration
 
@@ -228,7 +229,8 @@ def jsonable(value: object, *, duration: bool = False) -> Any:
 
 
 def describe(value: object, *, duration: bool = False) -> str:
-    """A value as one short phrase for a message: ``503``, ``'down'``, ``812 ms``, ``nothing``."""
+    """A value as one short phrase for a message: ``503``, ``'down'``, ``812 ms``, ``[a, b]``,
+    ``nothing``."""
     if value is None:
         return "nothing"
     if duration and _is_number(value):
@@ -237,4 +239,4 @@ def describe(value: object, *, duration: bool = False) -> str:
         return repr(cut(value, _MESSAGE_CHARS))
     if isinstance(value, bool) or _is_number(value):
         return as_text(value)
-    return cut(json.dumps(jsonable(value), ensure_ascii=False), _MESSAGE_CHARS)
+    return cut(readable(jsonable(value), bracketed=True), _MESSAGE_CHARS)

@@ -6,7 +6,14 @@ internals. A new way of marking a block goes here."""
 from __future__ import annotations
 
 from .marking import CHECK_FENCES, FENCE_OPTIONS, HIGHLIGHT_OPTIONS, block_key, is_marked
-from .pages import FenceInfo, find_blocks, find_in_paths, parse_fence_info, without_front_matter
+from .pages import (
+    FenceInfo,
+    decode_page,
+    find_blocks,
+    find_in_paths,
+    parse_fence_info,
+    without_front_matter,
+)
 from .pymdownx_api import add_custom_fence, superfences_extension
 from .site_markdown import superfences_validator
 from .superfences import custom_fences, highlight
@@ -19,6 +26,7 @@ __all__ = [
     "add_custom_fence",
     "block_key",
     "custom_fences",
+    "decode_page",
     "find_blocks",
     "find_in_paths",
     "highlight",

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
-from ..model import SHELL_LANGUAGES, CheckBlock
+from ..model import SHELL_LANGUAGES, CheckBlock, PageProblem
 from .fence_scan import (
     FenceHeader,
     accepted_by_superfences,
@@ -33,6 +33,7 @@ from .snippets import SnippetExpander, SourceLine
 
 __all__ = [
     "FenceInfo",
+    "decode_page",
     "find_blocks",
     "find_in_paths",
     "parse_fence_info",
@@ -161,13 +162,16 @@ def _normalized(lines: list[str]) -> list[str]:
     return normalized
 
 
-def find_in_paths(paths: Sequence[Path], *, snippet_dirs: Sequence[Path] = ()) -> list[CheckBlock]:
+def find_in_paths(
+    paths: Sequence[Path], *, snippet_dirs: Sequence[Path] = ()
+) -> list[CheckBlock | PageProblem]:
     """The blocks of Markdown files and folders (``*.md`` found recursively, sorted).
 
     ``page`` is the path as given joined with the part below it, as a POSIX string
-    (``docs/ops/deploy.md``). A missing path or a file that is not UTF-8 is a ``ConfigError``.
+    (``docs/ops/deploy.md``). A page that cannot be read as UTF-8 gives a ``PageProblem`` in
+    place of its blocks, so one bad page costs only itself. A missing path is a ``ConfigError``.
     """
-    blocks: list[CheckBlock] = []
+    found: list[CheckBlock | PageProblem] = []
     for path in paths:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*.md") if p.is_file())
@@ -176,17 +180,33 @@ def find_in_paths(paths: Sequence[Path], *, snippet_dirs: Sequence[Path] = ()) -
         else:
             raise ConfigError(f"{path.as_posix()}: no such file or folder")
         for file in files:
-            blocks.extend(find_blocks(_read_page(file), file.as_posix(), snippet_dirs=snippet_dirs))
-    return blocks
+            page = file.as_posix()
+            try:
+                raw = file.read_bytes()
+            except OSError as exc:
+                found.append(PageProblem(page, 1, f"cannot read the page: {exc.strerror}"))
+                continue
+            text, problem = decode_page(raw, page)
+            if problem is not None:
+                found.append(problem)
+            else:
+                found.extend(find_blocks(text, page, snippet_dirs=snippet_dirs))
+    return found
 
 
-def _read_page(file: Path) -> str:
+def decode_page(raw: bytes, page: str) -> tuple[str, PageProblem | None]:
+    """A page's text, read as MkDocs reads it (UTF-8, a byte order mark is not content).
+
+    Bytes that are not UTF-8 give a ``PageProblem`` at the line of the first one, and the text
+    with those bytes shown as �, so a site can still show the page.
+    """
     try:
-        # utf-8-sig, as MkDocs reads pages: a byte order mark is not content.
-        return file.read_bytes().decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{file.as_posix()}: not valid UTF-8 (byte {exc.start}); save the page as UTF-8"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"{file.as_posix()}: cannot read: {exc.strerror}") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            message = "the page is UTF-16 (it starts with a UTF-16 byte order mark)"
+        else:
+            message = f"the page is not valid UTF-8 (byte {exc.start} of the file, on line {line})"
+        problem = PageProblem(page, line, f"{message}; save it as UTF-8 to run its checks")
+        return raw.decode("utf-8-sig", errors="replace"), problem

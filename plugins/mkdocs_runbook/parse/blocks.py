@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import CheckDefinitionError
 from ..find import FENCE_OPTIONS, HIGHLIGHT_OPTIONS
-from ..model import BrokenCheck, CheckBlock, CheckSpec
+from ..model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
 from ..text import did_you_mean
 from .curl import CurlNotConvertible, CurlRequest, curl_to_http, is_single_curl
 from .schema import ID_PATTERN, build_spec, slugify
@@ -99,6 +99,18 @@ def _finished(item: _Parsed, check_id: str) -> CheckSpec | BrokenCheck:
         error=item.error,
         source=block.body,
         lang=block.lang,
+    )
+
+
+def unreadable_page_check(problem: PageProblem) -> BrokenCheck:
+    """The one ``error`` result a page that cannot be read stands for, at ``file:line``."""
+    error = CheckDefinitionError(problem.message, file=problem.page, line=problem.line)
+    return BrokenCheck(
+        id="unreadable-page",
+        name="page cannot be read",
+        page=problem.page,
+        line=problem.line,
+        error=error,
     )
 
 

@@ -10,6 +10,7 @@ from .badges import (
     BadgeColours,
     badge_message,
     badge_svg,
+    cached_age,
     shields_endpoint,
 )
 from .report import assertion_lines, html_safe_json, junit_xml, write_report
@@ -23,6 +24,7 @@ __all__ = [
     "assertion_lines",
     "badge_message",
     "badge_svg",
+    "cached_age",
     "html_safe_json",
     "junit_xml",
     "shields_endpoint",

@@ -1,8 +1,10 @@
 """Badge files for each check (SPEC section 6): a flat SVG and a Shields endpoint JSON.
 
-Both read ``label | status · value`` (``API ready | pass · 42 ms``). The SVG is built with
-ElementTree, so every piece of text is XML-escaped by construction; text that XML cannot
-carry at all (control characters from a target's answer) is replaced first.
+Both read ``label | status · value`` (``API ready | pass · 42 ms``), and a result reused from
+a cache says its age as well (``pass · 42 ms · 3 min ago``, SPEC 6), here as on the page and in
+the terminal. The SVG is built with ElementTree, so every piece of text is XML-escaped by
+construction; text that XML cannot carry at all (control characters from a target's answer)
+is replaced first.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import datetime
 
-from ..results import Status
+from ..results import CheckResult, Status, parse_iso_utc, utc_now
 from ..text import printable
 
 __all__ = [
@@ -20,6 +23,7 @@ __all__ = [
     "BadgeColours",
     "badge_message",
     "badge_svg",
+    "cached_age",
     "shields_endpoint",
 ]
 
@@ -72,15 +76,32 @@ _DEFAULT_CHAR_WIDTH = 7.0
 _WIDE_CHAR_WIDTH = 11.0
 
 
-def badge_message(status: Status, value: str) -> str:
-    """The right-hand part of a badge: ``pass · 42 ms``, or just ``skip`` without a value."""
-    return f"{status.value} · {value}" if value else status.value
+def badge_message(status: Status, value: str, age: str = "") -> str:
+    """The right-hand part of a badge: ``pass · 42 ms``, just ``skip`` without a value, and
+    ``pass · 42 ms · 3 min ago`` for a result reused from a cache."""
+    return " · ".join(part for part in (status.value, value, age) if part)
 
 
-def badge_svg(label: str, status: Status, value: str) -> str:
+def cached_age(result: CheckResult, now: datetime | None = None) -> str:
+    """``3 min ago`` for a result reused from a cache; empty for one measured by this run."""
+    if not result.cached or not result.checked_at:
+        return ""
+    try:
+        seconds = ((now or utc_now()) - parse_iso_utc(result.checked_at)).total_seconds()
+    except ValueError:
+        return ""
+    if seconds < 1:
+        return "just now"
+    for unit, size, up_to in (("s", 1, 60), ("min", 60, 3600), ("h", 3600, 48 * 3600)):
+        if seconds < up_to:
+            return f"{int(seconds // size)} {unit} ago"
+    return f"{int(seconds // 86400)} d ago"
+
+
+def badge_svg(label: str, status: Status, value: str, age: str = "") -> str:
     """A Shields-style flat SVG: ``label`` on grey, ``status · value`` in the status colour."""
     label_text = _badge_text(label)
-    message_text = _badge_text(badge_message(status, value))
+    message_text = _message_text(status, value, age)
     title = f"{label_text} | {message_text}"
     label_width = _text_width(label_text) + 2 * _PADDING
     message_width = _text_width(message_text) + 2 * _PADDING
@@ -135,23 +156,30 @@ def badge_svg(label: str, status: Status, value: str) -> str:
     return ET.tostring(svg, encoding="unicode")
 
 
-def shields_endpoint(label: str, status: Status, value: str) -> dict[str, object]:
+def shields_endpoint(label: str, status: Status, value: str, age: str = "") -> dict[str, object]:
     """The JSON for ``https://img.shields.io/endpoint?url=…`` (Shields endpoint schema v1)."""
     return {
         "schemaVersion": 1,
         "label": _badge_text(label),
-        "message": _badge_text(badge_message(status, value)),
+        "message": _message_text(status, value, age),
         # Shields takes hex colours without the '#'.
         "color": BADGE_COLOURS[status].background.removeprefix("#"),
         "labelColor": LABEL_COLOURS.background.removeprefix("#"),
     }
 
 
-def _badge_text(text: str) -> str:
+def _badge_text(text: str, limit: int = BADGE_TEXT_LIMIT) -> str:
     one_line = " ".join(printable(text).split())
-    if len(one_line) <= BADGE_TEXT_LIMIT:
+    if len(one_line) <= limit:
         return one_line
-    return one_line[: BADGE_TEXT_LIMIT - 1].rstrip() + "…"
+    return one_line[: limit - 1].rstrip() + "…"
+
+
+def _message_text(status: Status, value: str, age: str) -> str:
+    """``status · value · age`` on one line; a long value is shortened, never the age."""
+    age = _badge_text(age)
+    room = BADGE_TEXT_LIMIT - len(badge_message(status, "", age)) - len(" · ")
+    return badge_message(status, _badge_text(value, max(room, 1)), age)
 
 
 def _text_width(text: str) -> float:

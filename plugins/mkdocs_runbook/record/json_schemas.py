@@ -54,6 +54,8 @@ _KEY_SCHEMAS: dict[str, dict[str, Any]] = {
     "type": {"type": "string", "description": "DNS record type (A, AAAA, MX, TXT, …)."},
     "server": {"type": "string", "description": "DNS server HOST[:PORT]."},
     "server_name": {"type": "string", "description": "TLS server name (SNI)."},
+    "ca_file": {"type": "string", "description": "PEM file of CAs to trust (curl's --cacert)."},
+    "connect_timeout": _DURATION,
 }
 
 

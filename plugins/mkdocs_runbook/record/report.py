@@ -6,15 +6,11 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..readable import readable
 from ..results import CheckResult, Report, Status
+from ..text import html_safe_json, printable
 
-#: ``<``, ``>`` and ``&`` written as JSON escapes: the same data once decoded, but a report
-#: pasted into a page (or served with the wrong content type) can never open a tag.
-_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
-
-
-def html_safe_json(data: object, *, indent: int | None = None) -> str:
-    return json.dumps(data, indent=indent, ensure_ascii=False).translate(_HTML_SAFE)
+__all__ = ["assertion_lines", "html_safe_json", "junit_xml", "read_report", "write_report"]
 
 
 def write_report(report: Report, path: Path) -> None:
@@ -76,6 +72,8 @@ def _testcase(suite: ElementTree.Element, check: CheckResult) -> None:
         time=f"{check.duration_ms / 1000:.3f}",
     )
     body = assertion_lines(check)
+    if check.detail:  # a console diff, a response excerpt: what a CI reader needs next
+        body += f"\ndetail:\n{printable(check.detail)}"
     if check.status is Status.FAIL:
         ElementTree.SubElement(case, "failure", message=check.message, type="fail").text = body
     elif check.status is Status.ERROR:
@@ -91,7 +89,7 @@ def assertion_lines(check: CheckResult) -> str:
     lines = [f"target: {check.target}"] if check.target else []
     for assertion in check.assertions:
         mark = "ok  " if assertion.ok else ("WARN" if assertion.severity == "warn" else "MISS")
-        line = f"{mark} {assertion.text}  (actual: {json.dumps(assertion.actual, default=str)})"
+        line = f"{mark} {assertion.text}  (actual: {readable(assertion.actual)})"
         if assertion.message and not assertion.ok:
             line += f" — {assertion.message}"
         lines.append(line)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from ..results import CheckResult, Report, iso_utc, utc_now
-from .badges import badge_svg, shields_endpoint
+from .badges import badge_svg, cached_age, shields_endpoint
 from .report import html_safe_json, junit_xml, write_report
 
 
@@ -36,9 +36,8 @@ def write_site_outputs(
     for result in results if badges else ():
         stem = site_dir / badge_stem(result)
         stem.parent.mkdir(parents=True, exist_ok=True)
-        label = result.name
-        value = result.value
-        stem.with_suffix(".svg").write_text(badge_svg(label, result.status, value), "utf-8")
-        endpoint = shields_endpoint(label, result.status, value)
+        label, value, age = result.name, result.value, cached_age(result)
+        stem.with_suffix(".svg").write_text(badge_svg(label, result.status, value, age), "utf-8")
+        endpoint = shields_endpoint(label, result.status, value, age)
         stem.with_suffix(".json").write_text(html_safe_json(endpoint) + "\n", "utf-8")
     return run

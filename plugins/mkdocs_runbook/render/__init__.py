@@ -6,6 +6,7 @@ from __future__ import annotations
 from .alerts import AlertLink, AlertRow, render_alert_links, render_alerts_table
 from .html import (
     ACTUAL_LIMIT_CHARS,
+    CatalogSource,
     anchor_id,
     check_anchor,
     is_stale,
@@ -22,6 +23,7 @@ __all__ = [
     "ACTUAL_LIMIT_CHARS",
     "AlertLink",
     "AlertRow",
+    "CatalogSource",
     "Progress",
     "anchor_id",
     "check_anchor",

@@ -10,7 +10,6 @@ element with the class ``runbook-status-<status>``, and the look comes from ``st
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
-from ..record import badge_message
+from ..readable import readable
+from ..record import badge_message, cached_age
 from ..results import (
     AssertionResult,
     CheckResult,
@@ -35,6 +35,7 @@ from ..results import (
 from ..text import printable, shown_part
 
 __all__ = [
+    "CatalogSource",
     "anchor_id",
     "check_anchor",
     "is_stale",
@@ -82,6 +83,16 @@ class CappedText:
 
 
 @dataclass(frozen=True)
+class CatalogSource:
+    """The catalog check a ``use:`` block stands for; ``source_html`` is trusted (highlighted
+    by the plugin from the catalog file)."""
+
+    check_id: str
+    location: str
+    source_html: str
+
+
+@dataclass(frozen=True)
 class AssertionRow:
     """One row of a check's result table."""
 
@@ -125,17 +136,29 @@ def latest_checked_at(results: Sequence[CheckResult]) -> str:
     return max((result.checked_at for result in results if result.checked_at), default="")
 
 
-def render_check(result: CheckResult, *, source_html: str, stale: bool, detail: str = "") -> str:
+def render_check(
+    result: CheckResult,
+    *,
+    source_html: str,
+    stale: bool,
+    detail: str = "",
+    fold_source: bool = False,
+    catalog: CatalogSource | None = None,
+) -> str:
     """The badge line, the block itself (``source_html``, trusted) and the collapsible result.
 
     ``detail`` is what the target answered (a response excerpt, a console diff): untrusted,
-    escaped and capped to ``text.SHOWN_BYTES``.
+    escaped and capped to ``text.SHOWN_BYTES``. ``fold_source`` puts the block (and the
+    ``catalog`` check a ``use:`` stands for) inside the Result panel instead of above it.
     """
     return _template("check.html").render(
         result=result,
+        fold_source=fold_source,
+        catalog=catalog,
+        catalog_html=Markup(catalog.source_html) if catalog else "",
         status=result.status.value,
         anchor=anchor_id(result),
-        badge_text=badge_message(result.status, printable(result.value)),
+        badge_text=badge_message(result.status, result.value, cached_age(result)),
         stale=stale,
         source_html=Markup(source_html),
         message=_cap(result.message).shortened(),
@@ -149,8 +172,13 @@ def render_page_summary(
     results: Sequence[CheckResult], *, env: str, checked_at: str, status_page_url: str | None
 ) -> str:
     """The line at the top of a page with checks: counts by status, when, which environment."""
+    summary = _summary_context(results, env=env, when=checked_at)
+    # Each count links to the first check with that status, in page order.
+    summary["links"] = {}
+    for result in results:
+        summary["links"].setdefault(result.status.value, f"#{anchor_id(result)}")
     return _template("page_summary.html").render(
-        summary=_summary_context(results, env=env, when=checked_at),
+        summary=summary,
         status_page_url=status_page_url,
     )
 
@@ -204,6 +232,7 @@ def _summary_context(results: Sequence[CheckResult], *, env: str, when: str) -> 
         "counts": [(status, count) for status, count in counts.items() if count],
         "env": env,
         "when": when,
+        "links": {},
     }
 
 
@@ -220,18 +249,8 @@ def _assertion_row(assertion: AssertionResult) -> AssertionRow:
 
 
 def _format_actual(actual: object) -> str:
-    """A measured value as the assertion language writes it: ``true``, ``503``, ``[a, b]``."""
-    if actual is None:
-        return "—"
-    if isinstance(actual, bool):
-        text = "true" if actual else "false"
-    elif isinstance(actual, float):
-        text = f"{actual:g}"
-    elif isinstance(actual, str):
-        text = actual
-    else:
-        text = json.dumps(actual, ensure_ascii=False, default=str)
-    text = printable(text)
+    """A measured value as text (``readable``), cut to fit a table cell."""
+    text = printable(readable(actual))
     if len(text) <= ACTUAL_LIMIT_CHARS:
         return text
     return text[: ACTUAL_LIMIT_CHARS - 1] + "…"

@@ -192,10 +192,16 @@ def resolve_check(
         target=target,
         display_target=display_target,
         params=params,
-        timeout=spec.timeout if spec.timeout is not None else settings.timeout,
+        timeout=_timeout(spec, settings),
         secrets=tuple(used.values()),
         display_source=display_source,
     )
+
+
+def _timeout(spec: CheckSpec, settings: RunbookSettings) -> float:
+    if settings.timeout_override is not None:
+        return settings.timeout_override
+    return spec.timeout if spec.timeout is not None else settings.timeout
 
 
 def _render_assertion(

@@ -9,6 +9,7 @@ same resolved check share one run (``ResolvedCheck.run_key``).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -24,6 +25,7 @@ from ..assertions import (
 )
 from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
 from ..model import AssertionSource, BrokenCheck, CheckSpec, ResolvedCheck
+from ..readable import readable
 from ..resolve import COMMAND_KINDS, CheckCatalog, Redactor, Templates, resolve_check
 from ..results import AssertionResult, CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
@@ -143,33 +145,33 @@ class CheckRunner:
         resolved = prepared.resolved
         assert resolved is not None
         key = resolved.run_key
-        cached = self._from_cache(key)
-        if cached is not None:
-            return cached
-        if self.mode == "never":
-            return _decided(Status.SKIP, "checks are off (run: never) and no cached result")
+        # A check this run already started is shared as it is, not "from the cache".
         running = self._in_flight.get(key)
         if running is None:
+            cached = self._from_cache(resolved)
+            if cached is not None:
+                return cached
+            if self.mode == "never":
+                return _decided(Status.SKIP, "checks are off (run: never) and no cached result")
             running = asyncio.ensure_future(self._run_and_store(resolved))
             self._in_flight[key] = running
         return await asyncio.shield(running)
 
-    def _from_cache(self, key: str) -> RunOutcome | None:
+    def _from_cache(self, resolved: ResolvedCheck) -> RunOutcome | None:
         if self.mode == "always":
             return None
-        outcome = self.cache.get(key)
+        outcome = self.cache.get(self.cache.key_for(resolved, self.settings.env))
         if outcome is None:
             return None
         if self.mode == "cached" and outcome.age_seconds() > self.settings.cache_ttl:
             return None
-        outcome.cached = True
-        return outcome
+        return dataclasses.replace(outcome, cached=True)
 
     async def _run_and_store(self, resolved: ResolvedCheck) -> RunOutcome:
         # The future stays in _in_flight for the runner's life (one build or one CLI run):
         # a check used on several pages runs once even when the pages come one after another.
         outcome = await self._run_with_retries(resolved)
-        self.cache.put(resolved.run_key, outcome)
+        self.cache.put(self.cache.key_for(resolved, self.settings.env), outcome)
         return outcome
 
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
@@ -195,6 +197,7 @@ class CheckRunner:
             observation = await asyncio.wait_for(
                 probe(resolved, self.context), timeout=resolved.timeout
             )
+            return judge(resolved, observation)
         except ProbeFailure as exc:
             return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
         except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
@@ -206,11 +209,10 @@ class CheckRunner:
             return RunOutcome(
                 Status.FAIL, message=f"{resolved.display_target}: {after}", value=after
             )
-        except Exception as exc:  # a probe bug must cost one check, never the build
+        except Exception as exc:  # a probe or judging bug must cost one check, never the build
             log.debug("probe %s crashed", resolved.kind, exc_info=True)
             message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
             return RunOutcome(Status.ERROR, message=message, value="internal error")
-        return judge(resolved, observation)
 
     def _slot(self, resolved: ResolvedCheck) -> _Slots:
         if self._slots is None:
@@ -248,27 +250,28 @@ class _Slots:
 def judge(resolved: ResolvedCheck, observation: Observation) -> RunOutcome:
     """Evaluate ``expect`` (with the kind's defaults) and ``warn`` against what was observed."""
     expect, warn = _parse_assertions(resolved)
-    results: list[AssertionResult] = [evaluate(a, observation.subjects) for a in expect]
-    results += [evaluate(a, observation.subjects, severity="warn") for a in warn]
+    judged = [(a, evaluate(a, observation.subjects)) for a in expect]
+    judged += [(a, evaluate(a, observation.subjects, severity="warn")) for a in warn]
+    # A probe may say what a miss on one of its subjects means ("output differs at …"): that
+    # reads better than the subject's raw value (`output_matches == true`, got false), and
+    # the probe's own value ("output differs") is then the badge's.
+    explained: set[int] = set()
+    for assertion, result in judged:
+        meaning = observation.misses.get(assertion.subject.key)
+        if meaning and not result.ok:
+            result.message = meaning
+            explained.add(id(result))
+    results: list[AssertionResult] = [result for _, result in judged]
     missed = [r for r in results if not r.ok and r.severity == "expect"]
     warned = [r for r in results if not r.ok and r.severity == "warn"]
     detail = shown_part(observation.detail)
-    if missed:
-        first = missed[0]
+    if missed or warned:
+        first = (missed or warned)[0]
+        fallback = f"expected {first.text}" if missed else f"warning: {first.text}"
         return RunOutcome(
-            Status.FAIL,
-            message=first.message or f"expected {first.text}",
-            value=_short(first.actual),
-            assertions=results,
-            detail=detail,
-        )
-    if warned:
-        first = warned[0]
-        message = first.message or f"warning: {first.text}"
-        return RunOutcome(
-            Status.WARN,
-            message=message,
-            value=_short(first.actual),
+            Status.FAIL if missed else Status.WARN,
+            message=first.message or fallback,
+            value=observation.value if id(first) in explained else _short(first.actual),
             assertions=results,
             detail=detail,
         )
@@ -356,7 +359,7 @@ def _redacted(outcome: RunOutcome, resolved: ResolvedCheck) -> RunOutcome:
 
 
 def _short(actual: object) -> str:
-    text = actual if isinstance(actual, str) else ("—" if actual is None else str(actual))
+    text = readable(actual)
     return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
 
 

@@ -52,11 +52,14 @@ class MetricSample:
 class Observation:
     """What a probe measured. ``value`` is the badge's measured value when the check passes
     (usually the latency, ``42 ms``); ``detail`` is optional extra text for the Result panel
-    (a diff, a response excerpt), shown escaped and capped."""
+    (a diff, a response excerpt), shown escaped and capped. ``misses`` says in words what a
+    missed assertion on a subject means (``output_matches`` → ``output differs at …``): the
+    message then, with ``value`` as the badge's, instead of the subject's raw value."""
 
     subjects: dict[str, Any]
     value: str = ""
     detail: str = ""
+    misses: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -185,7 +185,14 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         },
         value=value,
         detail="\n".join(notes),
+        misses={"output_matches": _why_output_differs(mismatch, stopped)},
     )
+
+
+def _why_output_differs(mismatch: StepOutcome | None, stopped: str) -> str:
+    if mismatch is not None:
+        return f"output differs at `$ {mismatch.step.command}`"
+    return stopped or "output differs"
 
 
 async def _run_step(step: ConsoleStep, context: ProbeContext) -> StepOutcome:
