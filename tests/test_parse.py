@@ -637,3 +637,73 @@ def test_blocks_from_several_pages_keep_their_order() -> None:
         ("b.md", "a-1"),
         ("a.md", "a-1-2"),
     ]
+
+
+# -- env: for command checks ------------------------------------------------------------------
+
+
+def test_env_maps_names_to_text_for_commands() -> None:
+    spec = only_spec(
+        """
+        ```check
+        run: psql -c 'select 1'
+        env: {PGPASSWORD: "{{ secrets.PGPASSWORD }}", PGPORT: 5432}
+        ```
+        """
+    )
+    assert spec.params["env"] == {"PGPASSWORD": "{{ secrets.PGPASSWORD }}", "PGPORT": "5432"}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ("[A, B]", "'env' must map variable names to text"),
+        ("{1X: a}", "'1X' is not a variable name"),
+        ("{A-B: a}", "'A-B' is not a variable name"),
+        ("{RUNBOOK_V1: a}", "RUNBOOK_V1 is reserved"),
+        ("{A: true}", "the value of A must be text"),
+        ("{A: {b: c}}", "the value of A must be text"),
+        ("{A: }", "the value of A must be text"),
+    ],
+)
+def test_env_errors_name_the_line(env: str, message: str) -> None:
+    error = error_of(
+        f"""
+        ```check
+        name: db
+        run: psql -c 'select 1'
+        env: {env}
+        ```
+        """
+    )
+    assert error.startswith("docs/ops.md:4: "), error
+    assert message in error
+
+
+def test_env_is_for_command_checks_only() -> None:
+    error = error_of(
+        """
+        ```check
+        http: https://example.com
+        env: {A: b}
+        ```
+        """
+    )
+    assert "'env' applies to console and run checks only, not http" in error
+
+
+def test_env_in_a_catalog_entry_is_checked_with_its_file_and_line(tmp_path: Path) -> None:
+    from mkdocs_runbook.parse import load_catalog
+
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "db.yml").write_text(
+        "db-ok:\n  run: psql -c 'select 1'\n  env: {PGPASSWORD: \"{{ secrets.PG }}\"}\n"
+        "db-bad:\n  run: psql\n  env: {RUNBOOK_V2: x}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(tmp_path / "checks")
+    good = catalog.entries["db-ok"].spec
+    assert good is not None and good.params["env"] == {"PGPASSWORD": "{{ secrets.PG }}"}
+    [problem] = catalog.problems
+    assert str(problem).startswith("checks/db.yml:6: ")
+    assert "RUNBOOK_V2 is reserved" in str(problem)

@@ -190,7 +190,8 @@ def test_fifty_mib_body_is_read_only_up_to_the_cap() -> None:
     assert len(observation.subjects["body"]) == READ_CAP_BYTES
     assert observation.subjects["status"] == 200
     assert "1 MiB" in observation.detail
-    assert len(observation.detail) < 2 * 1024 + 200
+    # The whole read body: the runner masks it, then shortens it to what a page shows.
+    assert len(observation.detail) < 1024 * 1024 + 200
     assert peak < 16 * 1024 * 1024, f"peak memory {peak} bytes"
     assert server.bytes_sent < server.size // 2
 

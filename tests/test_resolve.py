@@ -67,10 +67,14 @@ def test_missing_secret_is_an_error_naming_it() -> None:
         resolve(spec("http", "{{ api }}?t={{ secrets.API_TOKEN }}"), settings(), {})
 
 
-def test_values_in_commands_are_shell_quoted() -> None:
+def test_values_in_commands_are_references_to_environment_variables() -> None:
     config = settings(environments={"staging": {"name": "x; rm -rf /", "api": "http://h"}})
     resolved = resolve(spec("run", "echo {{ name }} && curl {{ api }}/x"), config)
-    assert resolved.target == "echo 'x; rm -rf /' && curl http://h/x"
+    assert resolved.target == 'echo "${RUNBOOK_V1}" && curl "${RUNBOOK_V2}"/x'
+    assert resolved.environment is not None
+    assert resolved.environment["RUNBOOK_V1"] == "x; rm -rf /"
+    assert resolved.environment["RUNBOOK_V2"] == "http://h"
+    assert resolved.display_target == "echo x; rm -rf / && curl http://h/x"
 
 
 @pytest.mark.parametrize(
@@ -98,9 +102,8 @@ def test_allowed_hosts(kind: str, target: str, allowed: list[str], ok: bool) -> 
 
 def test_redactor_masks_plain_encoded_and_basic_auth_forms() -> None:
     redactor = Redactor(["p@ss word"])
-    redactor.add_basic_auth("admin:p@ss word")
     text = "plain p@ss word, url p%40ss%20word, basic YWRtaW46cEBzcyB3b3Jk"
-    assert redactor.text(text) == f"plain {MASK}, url {MASK}, basic {MASK}"
+    assert redactor.text(text) == f"plain {MASK}, url {MASK}, basic YWRtaW46{MASK}"
     assert redactor.value({"k": ["p@ss word", 1]}) == {"k": [MASK, 1]}
 
 
@@ -112,27 +115,119 @@ def test_redactor_masks_plain_encoded_and_basic_auth_forms() -> None:
         ),
         max_size=6,
     ),
-    quote=st.booleans(),
+    command=st.booleans(),
+    mode=st.sampled_from(["run", "source", "mask"]),
 )
 @settings_(max_examples=200, deadline=None)
-def test_direct_substitution_matches_jinja(pieces: list[str], quote: bool) -> None:
-    """The fast path for plain placeholders renders exactly what Jinja renders."""
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
-
-    from mkdocs_runbook.resolve.checks import _shell_quote
-
+def test_direct_substitution_matches_jinja(pieces: list[str], command: bool, mode: str) -> None:
+    """The fast path for plain placeholders renders exactly what the Jinja sandbox renders."""
     text = "".join(pieces)
     variables = {"api": "http://h:1/a b", "port": 8443, "flag": None}
     config = settings(environments={"staging": variables})
-    environ = {"TOKEN": "t0k'en"}
-    rendered = Templates(config, environ).render(text, mode="run", used={}, quote=quote)
-    jinja = SandboxedEnvironment(
-        undefined=StrictUndefined, finalize=_shell_quote if quote else None
+    templates = Templates(config, {"TOKEN": "t0k'en"})
+    fast = templates.marked(text, used={}, command=command)
+    templates._render_simple = lambda text, used: None  # type: ignore[method-assign]
+    jinja = templates.marked(text, used={}, command=command)
+    assert fast == jinja
+    assert fast.filled(mode) == jinja.filled(mode)
+
+
+# -- every form of a secret is masked ---------------------------------------------------------
+
+SECRET_CASES = ["p@ss word", "Hq7'Zr \"Kx/9+w@y&<v>%2F", "Gé-ü€😀-Schlü55el'42", "abcd"]
+
+
+@pytest.mark.parametrize("secret", SECRET_CASES)
+def test_redactor_masks_every_form_whole_and_inside_other_text(secret: str) -> None:
+    from secret_servers import leaks, secret_forms
+
+    redactor = Redactor([secret])
+    for form in secret_forms(secret):
+        masked = redactor.text(f"before {form} after")
+        assert MASK in masked, form
+        assert not leaks(masked, secret), (form, masked)
+
+
+def test_redactor_masks_partial_url_encoding_as_httpx_sends_it() -> None:
+    import httpx
+
+    secret = "Hq7'Zr \"Kx/9+w@y&<v>"
+    url = str(httpx.URL("http://h/p", params={"token": secret}))
+    raw = str(httpx.Request("GET", f"http://h/p?token={secret}").url)
+    for sent in (url, raw):
+        assert Redactor([secret]).text(sent).endswith(f"token={MASK}"), sent
+
+
+def test_redactor_masks_base64_at_every_alignment() -> None:
+    import base64
+
+    secret = "s3cret-value"
+    redactor = Redactor([secret])
+    for prefix in ("", "u", "us", "user:", "longer-user-name:"):
+        for suffix in ("", "!", "!!"):
+            encoded = base64.b64encode(f"{prefix}{secret}{suffix}".encode()).decode()
+            masked = redactor.text(encoded)
+            assert MASK in masked, (prefix, suffix)
+            # At most the characters that mix the secret's bits with its neighbours' remain.
+            assert len(masked.replace(MASK, "")) <= len(encoded) - len(secret) * 4 // 3 + 4
+
+
+def test_a_secret_containing_another_is_masked_whole() -> None:
+    assert Redactor(["abcd", "xxabcdxx"]).text("-xxabcdxx-abcd-") == f"-{MASK}-{MASK}-"
+
+
+# -- command checks: environment and console transcripts -----------------------------------------
+
+
+def test_a_command_gets_the_minimal_environment_pass_env_its_env_and_its_values() -> None:
+    config = settings(pass_env=["KUBE*"])
+    environ = {
+        "PATH": "/bin",
+        "HOME": "/root",
+        "LC_ALL": "C",
+        "KUBECONFIG": "/k/config",
+        "OPS_TOKEN": "ops-token-value",
+        "TOKEN": "token-value",
+    }
+    check = spec(
+        "run",
+        "echo {{ api }}",
+        params={"env": {"PGPASSWORD": "{{ secrets.TOKEN }}", "MODE": "ro"}},
     )
+    resolved = resolve(check, config, environ)
+    assert resolved.environment == {
+        "PATH": "/bin",
+        "HOME": "/root",
+        "LC_ALL": "C",
+        "KUBECONFIG": "/k/config",
+        "PGPASSWORD": "token-value",
+        "MODE": "ro",
+        "RUNBOOK_V1": "https://staging.internal",
+    }
+    assert resolved.secrets == ("token-value",)
 
-    class Secrets:
-        TOKEN = environ["TOKEN"]
 
-    expected = jinja.from_string(text).render({**variables, "secrets": Secrets()})
-    assert rendered == expected
+def test_a_pass_env_value_too_short_to_mask_is_an_error_for_commands() -> None:
+    config = settings(pass_env=["CI"])
+    with pytest.raises(ResolveError, match="CI, whose value is shorter than 4"):
+        resolve(spec("run", "true"), config, {"CI": "1"})
+    resolve(spec("http", "https://x"), config, {"CI": "1"})  # other kinds do not receive it
+
+
+def test_console_commands_get_references_and_expected_output_gets_values() -> None:
+    config = settings(environments={"staging": {"api": "http://h", "v": "1.2; x"}})
+    check = spec("console", "$ curl -s {{ api }}/version\n{{ v }}\n$ echo '{{ v }}'\n...")
+    resolved = resolve(check, config)
+    assert resolved.target == (
+        "$ curl -s \"${RUNBOOK_V1}\"/version\n1.2; x\n$ echo ''\"${RUNBOOK_V3}\"''\n...\n"
+    )
+    assert resolved.environment is not None
+    assert resolved.environment["RUNBOOK_V1"] == "http://h"
+    assert resolved.environment["RUNBOOK_V3"] == "1.2; x"
+
+
+@pytest.mark.parametrize("value", ["a\n$ touch pwned", "$ touch pwned", "x\r$ touch pwned"])
+def test_a_value_cannot_turn_expected_output_into_a_command(value: str) -> None:
+    config = settings(environments={"staging": {"v": value}})
+    with pytest.raises(ResolveError, match="would change which lines are commands"):
+        resolve(spec("console", "$ echo hi\n{{ v }}"), config)

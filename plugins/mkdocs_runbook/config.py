@@ -87,6 +87,11 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     allowed_hosts = c.ListOfItems(c.Type(str), default=[])
     """Host globs checks may connect to; empty allows all (but link-local/metadata)."""
 
+    pass_env = c.ListOfItems(c.Type(str), default=[])
+    """Names or globs (``AWS_*``) of environment variables command checks inherit, on top of
+    ``PATH HOME LANG LC_* TZ TERM USER LOGNAME SHELL TMPDIR`` and their own ``env:``. Their
+    values are masked in every output."""
+
     report = c.Optional(c.Type(str))
     """Where in ``site/`` to write the JSON report."""
 
@@ -140,6 +145,7 @@ def settings_from_config(
         fail_on=config.fail_on,
         allow_commands=config.allow_commands,
         allowed_hosts=list(config.allowed_hosts),
+        pass_env=list(config.pass_env),
         base_dir=config_dir,
         snippet_paths=snippet_paths or [],
         imports=list(config.import_),

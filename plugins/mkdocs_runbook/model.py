@@ -130,6 +130,8 @@ class ResolvedCheck:
     ``target``/``params`` hold the real values (secrets included) and must never be shown;
     ``display_target`` is the same target with every secret replaced by ``••••``.
     ``secrets`` are the secret values used, so every output path can redact them.
+    ``environment`` is what a command check's process gets (SPEC 8), template values of its
+    text included (``RUNBOOK_V<n>``); ``None`` for the other kinds.
     """
 
     spec: CheckSpec
@@ -140,6 +142,7 @@ class ResolvedCheck:
     timeout: float
     secrets: tuple[str, ...] = ()
     display_source: str = ""
+    environment: dict[str, str] | None = None
 
     @property
     def definition(self) -> str:
@@ -155,6 +158,7 @@ class ResolvedCheck:
                 "timeout": self.timeout,
                 "retries": self.spec.retries,
                 "retry_delay": self.spec.retry_delay,
+                "environment": self.environment,
             },
             sort_keys=True,
             default=str,
@@ -171,7 +175,8 @@ class ResolvedCheck:
 #: skip) that each kind accepts. ``dns.server`` (``HOST[:PORT]`` of the resolver to ask),
 #: ``tls.server_name`` (SNI, default the host), ``http.ca_file`` (curl's ``--cacert``) and
 #: ``http.connect_timeout`` (curl's ``--connect-timeout``) go beyond SPEC section 2 because
-#: real runbooks need them; ``metrics.headers`` for endpoints behind auth.
+#: real runbooks need them; ``metrics.headers`` for endpoints behind auth. ``env`` (commands):
+#: variables for the command, on top of the minimal environment (SPEC 8).
 PARAMS_BY_KIND: dict[str, frozenset[str]] = {
     "http": frozenset(
         {
@@ -188,9 +193,9 @@ PARAMS_BY_KIND: dict[str, frozenset[str]] = {
     "tcp": frozenset(),
     "dns": frozenset({"type", "server"}),
     "tls": frozenset({"server_name", "verify_tls"}),
-    "run": frozenset(),
+    "run": frozenset({"env"}),
     "metrics": frozenset({"headers", "verify_tls"}),
-    "console": frozenset(),
+    "console": frozenset({"env"}),
 }
 
 #: Plain subjects each kind offers; ``header NAME``, ``$JSONPATH`` (http) and ``metric NAME{…}``

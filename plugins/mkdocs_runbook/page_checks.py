@@ -14,7 +14,7 @@ from .errors import ResolveError
 from .model import CheckSpec
 from .parse import Catalog
 from .render import CatalogSource
-from .resolve import COMMAND_KINDS
+from .resolve import Redactor
 from .results import CheckResult, RunOutcome, Status
 from .run import CheckRunner, PreparedCheck
 
@@ -62,12 +62,15 @@ def front_matter_lines(file: File, markdown: str) -> int:
     return 0
 
 
-def wait_for_outcome(future: Future[RunOutcome], check: PageCheck) -> RunOutcome:
+def wait_for_outcome(
+    future: Future[RunOutcome], check: PageCheck, redactor: Redactor
+) -> RunOutcome:
     try:
         return future.result()
     except Exception as exc:  # never lose a page to one check's crash
-        log.error("check %s crashed: %s", check.prepared.item.location, exc)
-        return RunOutcome(Status.ERROR, message=f"internal error: {exc}", value="internal error")
+        reason = redactor.text(str(exc))
+        log.error("check %s crashed: %s", check.prepared.item.location, reason)
+        return RunOutcome(Status.ERROR, message=f"internal error: {reason}", value="internal error")
 
 
 def display_source(prepared: PreparedCheck) -> str:
@@ -89,9 +92,8 @@ def catalog_source(
     entry = catalog.entries.get(item.use)
     if entry is None or entry.spec is None:
         return None  # the error result says why
-    quote = entry.spec.kind in COMMAND_KINDS
     try:
-        text = runner.templates.render(entry.spec.source, mode="source", used={}, quote=quote)
+        text = runner.templates.render(entry.spec.source, mode="source", used={})
     except ResolveError:
         text = entry.spec.source
     return CatalogSource(entry.id, entry.location, highlight(text))

@@ -49,7 +49,7 @@ from .render import (
     stylesheet,
 )
 from .results import CheckResult, Status, iso_utc, summarize, utc_now
-from .run import BackgroundLoop, CacheMode, CheckRunner, ResultCache, make_result
+from .run import BackgroundLoop, CacheMode, CheckRunner, ResultCache
 from .settings import RunbookSettings
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -360,11 +360,12 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         return output.replace(_SUMMARY_SLOT, summary, 1)
 
     def _collect(self, state: PageState) -> list[CheckResult]:
+        assert self.runner is not None
         for check in state.checks:
             if check.result is None:
-                check.result = make_result(
-                    check.prepared, wait_for_outcome(check.outcome, check), self.settings.env
-                )
+                # The runner masks every result with all the secrets of the run.
+                outcome = wait_for_outcome(check.outcome, check, self.runner.redactor)
+                check.result = self.runner.result(check.prepared, outcome)
         return [check.result for check in state.checks if check.result is not None]
 
     def all_results(self) -> list[CheckResult]:

@@ -212,6 +212,11 @@ class RunbookRun:
             return RunbookFile.from_parent(parent, path=file_path)
         return None
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # Every secret the collected checks name is masked in every result, even a result
+        # that comes before the check naming it has run.
+        self._runner.learn(item.check for item in session.items if isinstance(item, RunbookItem))
+
     def pytest_report_header(self) -> str:
         source = self.config_file or "defaults (no mkdocs.yml)"
         return f"runbook: env {self.settings.env}, settings from {source}"

@@ -31,6 +31,9 @@ class RunbookSettings:
     fail_on: tuple[Status, ...] = DEFAULT_FAIL_ON
     allow_commands: bool = False
     allowed_hosts: list[str] = field(default_factory=list)
+    #: Names or globs of environment variables command checks inherit (SPEC 8); their values
+    #: are masked in every output.
+    pass_env: list[str] = field(default_factory=list)
     #: Base directory for relative command working dirs and snippet includes.
     base_dir: Path = field(default_factory=Path.cwd)
     #: Folders ``pymdownx.snippets`` searches (``base_path``), so the CLI finds what the site finds.

@@ -278,7 +278,43 @@ def _param(checker: _Checker, key: str, value: Any) -> Any:
         return _record_type(checker, value)
     if key == "connect_timeout":
         return checker.duration(key, value, allow_zero=False)
+    if key == "env":
+        return _environment(checker, value)
     return checker.text(key, value, example=_PARAM_EXAMPLES.get(key, "example.com"))
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: The runner's names for the template values of a command (``resolve.shell``).
+_RESERVED_ENV_NAME = re.compile(r"RUNBOOK_V[0-9]+")
+_ENV_EXAMPLE = 'env: {PGPASSWORD: "{{ secrets.PGPASSWORD }}"}'
+
+
+def _environment(checker: _Checker, value: Any) -> dict[str, str]:
+    """``env:``: variable names to text (templates allowed), for the command's process."""
+    if not isinstance(value, Mapping):
+        raise checker.error(f"'env' must map variable names to text, like {_ENV_EXAMPLE}", "env")
+    environment: dict[str, str] = {}
+    for name, text in value.items():
+        if not isinstance(name, str) or not _ENV_NAME.fullmatch(name):
+            raise checker.error(
+                f"env: {name!r} is not a variable name (letters, digits and _, not starting "
+                "with a digit)",
+                "env",
+            )
+        if _RESERVED_ENV_NAME.fullmatch(name):
+            raise checker.error(
+                f"env: {name} is reserved: the runner passes template values in RUNBOOK_V1, "
+                "RUNBOOK_V2, …; choose another name",
+                "env",
+            )
+        if isinstance(text, bool) or not isinstance(text, str | int | float):
+            raise checker.error(
+                f"env: the value of {name} must be text, like {_ENV_EXAMPLE} (quote "
+                "true/false and empty values)",
+                "env",
+            )
+        environment[name] = str(text)
+    return environment
 
 
 def _record_type(checker: _Checker, value: Any) -> str:

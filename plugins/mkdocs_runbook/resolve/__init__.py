@@ -3,8 +3,10 @@ hosts, and the redaction of secrets from every output."""
 
 from __future__ import annotations
 
-from .checks import COMMAND_KINDS, CheckCatalog, Templates, check_allowed_host, resolve_check
+from .checks import COMMAND_KINDS, CheckCatalog, check_allowed_host, resolve_check
+from .environment import base_environment
 from .redact import MASK, Redactor
+from .templates import Templates
 
 __all__ = [
     "COMMAND_KINDS",
@@ -12,6 +14,7 @@ __all__ = [
     "CheckCatalog",
     "Redactor",
     "Templates",
+    "base_environment",
     "check_allowed_host",
     "resolve_check",
 ]

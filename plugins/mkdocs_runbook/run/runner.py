@@ -4,6 +4,13 @@ attempt bounded by its ``timeout``, retried after a fail, judged by the assertio
 A check that is broken, unresolvable or skipped becomes a result without touching the
 network; a probe that blows up becomes an ``error`` for that check alone. Two pages using the
 same resolved check share one run (``ResolvedCheck.run_key``).
+
+Secrets (SPEC 8): the runner is the one place results leave from, so it masks them. Every
+outcome is masked with the run's redactor (every secret any check of the run names, and the
+``pass_env`` values) while its texts are still whole, then shortened to what outputs show
+(``text.cut``); the assertions mask measured values before they shorten them. Every result is
+masked again when it is made (``result``), and the cache once more before it is written, when
+the run knows all its secrets.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import asyncio
 import dataclasses
 import logging
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -29,7 +37,7 @@ from ..readable import readable
 from ..resolve import COMMAND_KINDS, CheckCatalog, Redactor, Templates, resolve_check
 from ..results import AssertionResult, CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
-from ..text import shown_part
+from ..text import cut, shown_part
 from ..units import format_timeout
 from .cache import ResultCache
 from .probes import Observation, ProbeContext, probe_for
@@ -79,6 +87,8 @@ class CheckRunner:
         self.settings = settings
         self.catalog = catalog
         self.templates = Templates(settings, environ)
+        #: Every secret of the run: what every outcome and result is masked with.
+        self.redactor: Redactor = self.templates.redactor
         self.cache = cache or ResultCache(None)
         self.mode = mode
         self.context = ProbeContext(
@@ -90,10 +100,41 @@ class CheckRunner:
         self._slots: asyncio.Semaphore | None = None
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._in_flight: dict[str, asyncio.Future[RunOutcome]] = {}
+        self._stored: list[RunOutcome] = []
+
+    # -- secrets -----------------------------------------------------------------------------
+
+    def learn(self, items: Iterable[CheckSpec | BrokenCheck]) -> None:
+        """Mask the secrets ``items`` name from now on, before any of them runs: a result
+        must not show a secret that only a later check of the run names."""
+        for item in items:
+            self.templates.note_references(item.source)
+            if isinstance(item, CheckSpec):
+                texts = [item.target or "", *(a.text for a in (*item.expect, *item.warn))]
+                self.templates.note_references("\n".join(texts) + repr(item.params))
+
+    def result(self, prepared: PreparedCheck, outcome: RunOutcome) -> CheckResult:
+        """The result of ``prepared`` on its page, masked with every secret of the run."""
+        return self.redactor.result(make_result(prepared, outcome, self.settings.env))
+
+    def shown(self, outcome: RunOutcome) -> RunOutcome:
+        """``outcome`` masked while whole, then cut to what outputs show (in place)."""
+        self.redactor.outcome(outcome)
+        outcome.message = cut(outcome.message)
+        outcome.value = cut(outcome.value)
+        outcome.detail = shown_part(outcome.detail)
+        return outcome
 
     # -- preparing ---------------------------------------------------------------------------
 
     def prepare(self, item: CheckSpec | BrokenCheck) -> PreparedCheck:
+        self.learn([item])
+        prepared = self._prepare(item)
+        if prepared.decided is not None:
+            self.shown(prepared.decided)
+        return prepared
+
+    def _prepare(self, item: CheckSpec | BrokenCheck) -> PreparedCheck:
         if isinstance(item, BrokenCheck):
             return PreparedCheck(item, decided=_decided(Status.ERROR, str(item.error)))
         if item.skip is not None:
@@ -112,7 +153,7 @@ class CheckRunner:
                 message = f"{item.location}: {message}"
             return PreparedCheck(item, decided=_decided(Status.ERROR, message))
         except Exception as exc:  # a bug of ours must cost this check, never the build
-            log.debug("preparing %s crashed", item.location, exc_info=True)
+            log.debug("preparing %s crashed: %s", item.location, self._traceback())
             message = f"{item.location}: internal error: {type(exc).__name__}: {exc}"
             return PreparedCheck(item, decided=_decided(Status.ERROR, message))
         if resolved.kind in COMMAND_KINDS and not self.settings.allow_commands:
@@ -124,13 +165,16 @@ class CheckRunner:
 
     async def run(self, item: CheckSpec | BrokenCheck) -> CheckResult:
         prepared = self.prepare(item)
-        return make_result(prepared, await self.outcome(prepared), self.settings.env)
+        return self.result(prepared, await self.outcome(prepared))
 
     async def run_all(
         self,
         items: Iterable[CheckSpec | BrokenCheck],
         on_result: Callable[[CheckResult], None] | None = None,
     ) -> list[CheckResult]:
+        items = list(items)
+        self.learn(items)
+
         async def one(item: CheckSpec | BrokenCheck) -> CheckResult:
             result = await self.run(item)
             if on_result is not None:
@@ -165,13 +209,14 @@ class CheckRunner:
             return None
         if self.mode == "cached" and outcome.age_seconds() > self.settings.cache_ttl:
             return None
-        return dataclasses.replace(outcome, cached=True)
+        return self.shown(dataclasses.replace(outcome, cached=True))
 
     async def _run_and_store(self, resolved: ResolvedCheck) -> RunOutcome:
         # The future stays in _in_flight for the runner's life (one build or one CLI run):
         # a check used on several pages runs once even when the pages come one after another.
-        outcome = await self._run_with_retries(resolved)
+        outcome = self.shown(await self._run_with_retries(resolved))
         self.cache.put(self.cache.key_for(resolved, self.settings.env), outcome)
+        self._stored.append(outcome)
         return outcome
 
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
@@ -189,7 +234,7 @@ class CheckRunner:
         outcome.attempts = attempts
         outcome.checked_at = checked_at
         outcome.duration_ms = (time.perf_counter() - started) * 1000
-        return _redacted(outcome, resolved)
+        return outcome
 
     async def _attempt(self, resolved: ResolvedCheck) -> RunOutcome:
         probe = probe_for(resolved.kind)
@@ -197,7 +242,7 @@ class CheckRunner:
             observation = await asyncio.wait_for(
                 probe(resolved, self.context), timeout=resolved.timeout
             )
-            return judge(resolved, observation)
+            return judge(resolved, observation, self.redactor)
         except ProbeFailure as exc:
             return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
         except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
@@ -210,9 +255,13 @@ class CheckRunner:
                 Status.FAIL, message=f"{resolved.display_target}: {after}", value=after
             )
         except Exception as exc:  # a probe or judging bug must cost one check, never the build
-            log.debug("probe %s crashed", resolved.kind, exc_info=True)
+            log.debug("probe %s crashed: %s", resolved.kind, self._traceback())
             message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
             return RunOutcome(Status.ERROR, message=message, value="internal error")
+
+    def _traceback(self) -> str:
+        """The exception being handled, as text, masked (for debug logs)."""
+        return self.redactor.text(traceback.format_exc())
 
     def _slot(self, resolved: ResolvedCheck) -> _Slots:
         if self._slots is None:
@@ -224,6 +273,10 @@ class CheckRunner:
 
     async def aclose(self) -> None:
         await self.context.aclose()
+        # The run knows all its secrets now; an outcome stored early may hold one that only a
+        # later check named.
+        for outcome in self._stored:
+            self.redactor.outcome(outcome)
         self.cache.flush()
 
 
@@ -247,11 +300,17 @@ class _Slots:
         self._host.release()
 
 
-def judge(resolved: ResolvedCheck, observation: Observation) -> RunOutcome:
-    """Evaluate ``expect`` (with the kind's defaults) and ``warn`` against what was observed."""
+def judge(
+    resolved: ResolvedCheck, observation: Observation, redactor: Redactor | None = None
+) -> RunOutcome:
+    """Evaluate ``expect`` (with the kind's defaults) and ``warn`` against what was observed.
+
+    Measured values are masked with ``redactor`` while whole, before anything shortens them.
+    """
+    mask = (redactor or Redactor()).value
     expect, warn = _parse_assertions(resolved)
-    judged = [(a, evaluate(a, observation.subjects)) for a in expect]
-    judged += [(a, evaluate(a, observation.subjects, severity="warn")) for a in warn]
+    judged = [(a, evaluate(a, observation.subjects, mask=mask)) for a in expect]
+    judged += [(a, evaluate(a, observation.subjects, severity="warn", mask=mask)) for a in warn]
     # A probe may say what a miss on one of its subjects means ("output differs at …"): that
     # reads better than the subject's raw value (`output_matches == true`, got false), and
     # the probe's own value ("output differs") is then the badge's.
@@ -259,12 +318,12 @@ def judge(resolved: ResolvedCheck, observation: Observation) -> RunOutcome:
     for assertion, result in judged:
         meaning = observation.misses.get(assertion.subject.key)
         if meaning and not result.ok:
-            result.message = meaning
+            result.message = mask(meaning)
             explained.add(id(result))
     results: list[AssertionResult] = [result for _, result in judged]
     missed = [r for r in results if not r.ok and r.severity == "expect"]
     warned = [r for r in results if not r.ok and r.severity == "warn"]
-    detail = shown_part(observation.detail)
+    detail = shown_part(mask(observation.detail))
     if missed or warned:
         first = (missed or warned)[0]
         fallback = f"expected {first.text}" if missed else f"warning: {first.text}"
@@ -339,23 +398,6 @@ def _with_notes(status: Status, message: str, notes: tuple[str, ...]) -> tuple[S
 def _decided(status: Status, message: str) -> RunOutcome:
     value = "skipped" if status is Status.SKIP else "invalid check"
     return RunOutcome(status, message=message, value=value, checked_at=iso_utc(utc_now()))
-
-
-def _redacted(outcome: RunOutcome, resolved: ResolvedCheck) -> RunOutcome:
-    redactor = Redactor(resolved.secrets)
-    basic = resolved.params.get("basic_auth")
-    if isinstance(basic, str):
-        redactor.add_basic_auth(basic)
-    if not redactor:
-        return outcome
-    outcome.message = redactor.text(outcome.message)
-    outcome.value = redactor.text(outcome.value)
-    outcome.detail = redactor.text(outcome.detail)
-    for result in outcome.assertions:
-        result.actual = redactor.value(result.actual)
-        result.message = redactor.text(result.message)
-        result.text = redactor.text(result.text)
-    return outcome
 
 
 def _short(actual: object) -> str:

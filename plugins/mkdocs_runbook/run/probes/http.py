@@ -22,7 +22,6 @@ import httpx
 
 from ...errors import CheckDefinitionError, ProbeFailure
 from ...model import ResolvedCheck
-from ...text import cut
 from ...units import format_duration, format_timeout
 from . import READ_CAP_BYTES, Observation, ProbeContext
 
@@ -202,10 +201,13 @@ def _parse_json(body: str) -> Any:
 
 
 def _detail(body: str, truncated: bool) -> str:
-    detail = cut(body)
+    """The whole body read: the runner masks secrets in it before it shortens it for the page,
+    so a note about the read cap goes first."""
     if truncated:
-        detail += f"\n(response larger than {READ_CAP_BYTES // (1024 * 1024)} MiB: read cut there)"
-    return detail
+        return (
+            f"(response larger than {READ_CAP_BYTES // (1024 * 1024)} MiB: read cut there)\n{body}"
+        )
+    return body
 
 
 def request_failure(exc: Exception, check: ResolvedCheck) -> ProbeFailure:

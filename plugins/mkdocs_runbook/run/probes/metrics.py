@@ -105,8 +105,8 @@ def _locate_parse_error(text: str) -> str:
             for _ in text_string_to_metric_families(line + "\n"):
                 pass
         except ValueError:
-            shown = line if len(line) <= 120 else line[:117] + "..."
-            return f" (line {number}: {shown!r})"
+            # Whole: the runner masks secrets in the message before it shortens it.
+            return f" (line {number}: {line!r})"
     return ""
 
 
