@@ -423,3 +423,74 @@ def test_an_unreadable_page_is_named_and_the_other_alerts_still_judged(site: Pat
     (error,) = data["errors"]
     assert error["file"] == "latin.md"
     assert "cannot read the page " in error["message"] and "docs/latin.md: " in error["message"]
+
+
+def test_a_site_whose_theme_and_extensions_are_not_installed(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(
+        "# Home\n\n## Step one {#first}\n\n## Step two\n", encoding="utf-8"
+    )
+    (tmp_path / "mkdocs.yml").write_text(
+        f"site_name: t\nsite_url: {SITE_URL}\ntheme: {{name: no-such-theme}}\n"
+        "plugins: [no-such-plugin, runbook]\nmarkdown_extensions:\n  - attr_list\n"
+        "  - toc:\n      slugify: !!python/name:no_such_package.slugify\n"
+        "  - no_such_extension\n",
+        encoding="utf-8",
+    )
+    rule_file(
+        tmp_path / "r.yml",
+        {"Custom": SITE_URL + "#first", "Default": SITE_URL + "#step-two"},
+    )
+    done = runbook("alerts", "r.yml", "--format", "json", cwd=tmp_path)
+    assert problems(done.stdout) == {"Custom": "no-checks", "Default": "no-checks"}, done.stderr
+    assert "Markdown extension 'no_such_extension' is not installed" in done.stderr
+    assert "option 'slugify' names 'no_such_package.slugify', which is not installed" in (
+        done.stderr
+    )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_the_demo_rules_show_every_problem_kind() -> None:
+    """`runbook alerts rules/ --run` in this repository, against the demo (docs/guide/alerts.md
+    shows its output)."""
+    from mkdocs_runbook.demo import DemoService
+
+    with DemoService(token="alerts-demo-token") as demo:
+        done = subprocess.run(
+            [*RUNBOOK, "alerts", "rules/", "--run", "--format", "json"],
+            cwd=ROOT,
+            env={**os.environ, **demo.environment(), "CI": "true"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert done.returncode == 1, done.stderr
+    found = problems(done.stdout)
+    assert set(found.values()) == {
+        "ok",
+        "no-runbook",
+        "outside-site",
+        "missing-page",
+        "missing-anchor",
+        "no-checks",
+        "failing",
+        "unverified",
+    }, done.stdout
+    deliberate = {
+        "CertificateExpiringSoon": "missing-anchor",
+        "ErrorBudgetBurn": "no-checks",
+        "HighErrorRate": "unverified",
+        "SearchDegraded": "failing",
+        "QueueBacklog": "failing",
+        "DiskFilling": "no-runbook",
+        "DeadLetterJobs": "missing-page",
+        "WorkersStalled": "outside-site",
+    }
+    assert {name: found[name] for name in deliberate} == deliberate
+    # The others link to sections whose checks pass against a healthy demo (latency bounds
+    # included, so a loaded machine may turn one red: at least one must be ok).
+    assert "ok" in {found[name] for name in set(found) - set(deliberate)}
+    assert "alerts-demo-token" not in done.stdout + done.stderr

@@ -25,7 +25,17 @@ LAYERS: list[tuple[str, ...]] = [
     ("render",),
     ("engine",),
     ("alerts",),
-    ("plugin", "config", "page_checks", "cli", "project", "pytest_plugin", "markdown", "demo"),
+    (
+        "plugin",
+        "config",
+        "page_checks",
+        "cli",
+        "project",
+        "site_config",
+        "pytest_plugin",
+        "markdown",
+        "demo",
+    ),
 ]
 LAYER_OF = {room: level for level, rooms in enumerate(LAYERS) for room in rooms}
 

@@ -47,6 +47,7 @@ def project(tmp_path: Path, http_server: RouteServer) -> Path:
     return tmp_path
 
 
+@pytest.mark.pyversions
 def test_check_reads_mkdocs_yml_and_exits_1_on_fail(project: Path) -> None:
     done = runbook("check", cwd=project)
     assert done.returncode == 1, done.stderr
@@ -70,6 +71,7 @@ def test_fail_on_can_be_relaxed(project: Path) -> None:
     assert runbook("check", "--fail-on", "error", cwd=project).returncode == 0
 
 
+@pytest.mark.pyversions
 def test_json_report_matches_the_schema(project: Path) -> None:
     done = runbook("check", "--format", "json", cwd=project)
     report = json.loads(done.stdout)
@@ -120,6 +122,7 @@ def test_usage_errors_exit_2(project: Path) -> None:
     assert runbook("frobnicate", cwd=project).returncode == 2
 
 
+@pytest.mark.pyversions
 def test_list_shows_checks_without_running(project: Path, http_server: RouteServer) -> None:
     done = runbook("list", "--format", "json", cwd=project)
     assert done.returncode == 0
@@ -149,8 +152,28 @@ def test_list_shows_yaml_warnings_and_curls_that_need_commands(project: Path) ->
     assert [len(row["warnings"]) for row in rows] == [1, 0]
 
 
+@pytest.mark.pyversions
 def test_invalid_mkdocs_yml_is_a_usage_error(project: Path) -> None:
     (project / "mkdocs.yml").write_text("site_name: t\ndocs_dir: nowhere\n", encoding="utf-8")
     done = runbook("check", cwd=project)
     assert done.returncode == 2
     assert "mkdocs.yml" in done.stderr
+
+
+@pytest.mark.pyversions
+def test_bad_runbook_option_exits_2_naming_file_and_line(project: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "      per_host: lots\n")
+    done = runbook("list", "docs/deploy.md", cwd=project)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "runbook: error: mkdocs.yml:7: plugin 'runbook' option 'per_host': "
+        "Expected type: <class 'int'> but received: <class 'str'>\n"
+    )
+
+
+def test_mkdocs_yml_is_found_from_a_subfolder(project: Path) -> None:
+    done = runbook("list", "--format", "json", "deploy.md", cwd=project / "docs")
+    assert done.returncode == 0, done.stderr
+    assert [row["page"] for row in json.loads(done.stdout)] == ["deploy.md", "deploy.md"]
+    assert runbook("check", "--id", "api-live", cwd=project / "docs").returncode == 0

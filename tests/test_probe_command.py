@@ -149,7 +149,7 @@ def test_cancellation_kills_the_whole_process_group(tmp_path: Path) -> None:
         " wait"
     )
     started = time.monotonic()
-    with pytest.raises(TimeoutError):
+    with pytest.raises(asyncio.TimeoutError):
         run_command(script, tmp_path, within=1.0)
     assert time.monotonic() - started < 3
     pids = [int(line) for line in (tmp_path / "pids").read_text().split()]

@@ -291,7 +291,7 @@ def test_cancellation_closes_the_connection(server_class: type[RawServer]) -> No
     server_instance = server_class() if server_class is SilentServer else TrickleServer(0.2)
     with server_instance as server:
         started = time.monotonic()
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):
             run_probe(http_check(server.url, timeout=30), within=1.0, hangup_from=server)
         assert time.monotonic() - started < 3
 

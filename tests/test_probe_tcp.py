@@ -107,6 +107,6 @@ def test_unresolvable_host_is_a_failure() -> None:
 def test_hanging_connect_is_bounded_by_the_runner() -> None:
     with BlackholePort() as port:
         started = time.monotonic()
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):
             run_probe(tcp_check(f"127.0.0.1:{port.port}"), within=1.0)
     assert time.monotonic() - started < 3

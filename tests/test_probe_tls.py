@@ -196,7 +196,7 @@ def test_a_silent_server_is_cut_off_by_the_runner_timeout() -> None:
     with SilentServer() as silent:
         target = f"127.0.0.1:{silent.port}"
         started = time.monotonic()
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):
             asyncio.run(bounded())
 
     assert time.monotonic() - started < 3

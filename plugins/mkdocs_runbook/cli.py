@@ -120,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _load(args: argparse.Namespace) -> tuple[Project, list[CheckItem], list[str]]:
     """The project, its checks under the paths, and each path that holds no check."""
     project = load_project(args.config_file, env=getattr(args, "env", None), paths=args.paths)
+    for warning in project.warnings:
+        print(f"runbook: warning: {warning}", file=sys.stderr)
     paths = args.paths or project.default_paths()
     missing = [str(p) for p in paths if not p.exists()]
     if missing:

@@ -1,7 +1,14 @@
-"""The plugin's options in mkdocs.yml (SPEC section 5), and their translation to engine settings."""
+"""The plugin's options in mkdocs.yml (SPEC section 5), and their translation to engine settings.
+
+``RunbookConfig`` is the one definition of the options: the plugin validates with it inside
+``mkdocs build``, and the command line validates the same dict with it (``load_runbook_config``)
+without loading the rest of the site (``project``).
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +136,31 @@ def apply_optional_defaults(raw: dict[str, Any]) -> None:
         raw.setdefault(key, default)
 
 
+#: ``(option, message)`` pairs, as ``mkdocs.config.base.Config.validate`` returns them.
+ConfigProblems = Sequence[tuple[str, Exception | str]]
+
+
+def load_runbook_config(
+    options: dict[str, Any], config_file_path: str | None
+) -> tuple[RunbookConfig, ConfigProblems, ConfigProblems]:
+    """The plugin's options validated exactly as ``mkdocs build`` validates them: the config
+    and its ``(option, message)`` errors and warnings."""
+    apply_optional_defaults(options)
+    config = RunbookConfig(config_file_path=config_file_path)
+    config.load_dict(options)
+    errors, warnings = config.validate()
+    return config, list(errors), list(warnings)
+
+
+class SiteOptions(base.Config):  # type: ignore[no-untyped-call]
+    """The site-wide settings the commands use, declared as ``MkDocsConfig`` declares them, so
+    they read and fail the same way without the rest of the site (theme, plugins) loaded."""
+
+    site_url = c.Optional(c.URL(is_dir=True))
+    docs_dir = c.DocsDir(default="docs", exists=True)
+    use_directory_urls = c.Type(bool, default=True)
+
+
 def settings_from_config(
     config: RunbookConfig, *, config_dir: Path, snippet_paths: list[Path] | None = None
 ) -> RunbookSettings:
@@ -153,11 +185,14 @@ def settings_from_config(
     )
 
 
-def snippet_dirs(config: Any, config_dir: Path) -> list[Path]:
+def snippet_dirs(
+    extensions: Sequence[str], configs: Mapping[str, Mapping[str, Any]], config_dir: Path
+) -> list[Path]:
     """The folders ``pymdownx.snippets`` includes from (its ``base_path``), when it is on."""
-    if "pymdownx.snippets" not in config.markdown_extensions:
+    if "pymdownx.snippets" not in extensions:
         return []
-    options = config.mdx_configs.get("pymdownx.snippets") or {}
+    options = configs.get("pymdownx.snippets") or {}
     base = options.get("base_path", ["."])
-    bases = [base] if isinstance(base, str) else list(base)
+    # A base may be a path placeholder of MkDocs' ``!relative $config_dir/…`` tag.
+    bases = [base] if isinstance(base, str | os.PathLike) else list(base)
     return [Path(b) if Path(b).is_absolute() else config_dir / b for b in bases]

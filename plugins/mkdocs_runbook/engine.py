@@ -25,7 +25,7 @@ CheckItem = CheckSpec | BrokenCheck
 def collect(paths: Sequence[Path], settings: RunbookSettings) -> list[CheckItem]:
     """Every check block under ``paths`` (files or folders of ``*.md``), parsed, in order; a
     page that cannot be read is one broken check in its place."""
-    found = find_in_paths(paths, snippet_dirs=settings.snippet_paths)
+    found = find_in_paths(paths, snippet_dirs=settings.snippet_paths, setup=settings.markdown)
     parsed = iter(parse_blocks([block for block in found if isinstance(block, CheckBlock)]))
     return [
         next(parsed) if isinstance(block, CheckBlock) else unreadable_page_check(block)

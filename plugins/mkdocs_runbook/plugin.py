@@ -26,7 +26,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .alerts import SiteAlerts, SitePage
-from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
+from .config import RunbookConfig, load_runbook_config, settings_from_config, snippet_dirs
 from .find import block_key, custom_fences, decode_page, find_blocks, highlight, is_marked
 from .model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
 from .page_checks import (
@@ -94,8 +94,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
     ) -> tuple[Any, Any]:
-        apply_optional_defaults(options)
-        return super().load_config(options, config_file_path)
+        self.config, errors, warnings = load_runbook_config(options, config_file_path)
+        return errors, warnings
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this object across `mkdocs serve` rebuilds, and with it
@@ -108,7 +108,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             return None
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.settings = settings_from_config(
-            self.config, config_dir=config_dir, snippet_paths=snippet_dirs(config, config_dir)
+            self.config,
+            config_dir=config_dir,
+            snippet_paths=snippet_dirs(config.markdown_extensions, config.mdx_configs, config_dir),
         )
         if self.cache is None:
             self.cache = ResultCache(config_dir / ".cache" / "runbook")

@@ -87,7 +87,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--runbook-config",
         metavar="FILE",
-        help="mkdocs.yml to read the runbook settings from (default: ./mkdocs.yml if present)",
+        help="mkdocs.yml to read the runbook settings from "
+        "(default: found walking up from the first PATH, then the working directory)",
     )
 
 
@@ -111,6 +112,8 @@ def pytest_configure(config: pytest.Config) -> None:
         run = RunbookRun(project, [Path(p) for p in paths])
     except RunbookError as exc:
         raise pytest.UsageError(f"--runbook: {exc}") from None
+    for warning in project.warnings:
+        config.issue_config_time_warning(pytest.PytestConfigWarning(warning), stacklevel=2)
     config.args.extend(p for p in paths if p not in config.args)
     config.stash[_RUN] = run
     config.pluginmanager.register(run, "runbook-run")

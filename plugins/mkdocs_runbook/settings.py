@@ -6,6 +6,7 @@ the engine reads nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,24 @@ from .results import Status
 
 #: SPEC 5: a site stays publishable while a target is down; only a broken check stops it.
 DEFAULT_FAIL_ON: tuple[Status, ...] = (Status.ERROR,)
+
+
+@dataclass(frozen=True)
+class NotInstalled:
+    """A Python object that mkdocs.yml names (``!!python/name:material.extensions.emoji.twemoji``)
+    from a package that is not installed here, kept by name so a message can say which."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class MarkdownSetup:
+    """The Markdown extensions (and their options) that decide where a fence can sit in a
+    site's pages: admonitions, tabs, lists and the like. The finder converts pages with them
+    to see which check blocks the site shows; ``pymdownx.superfences`` is added by the finder."""
+
+    extensions: tuple[str, ...]
+    configs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -38,6 +57,9 @@ class RunbookSettings:
     base_dir: Path = field(default_factory=Path.cwd)
     #: Folders ``pymdownx.snippets`` searches (``base_path``), so the CLI finds what the site finds.
     snippet_paths: list[Path] = field(default_factory=list)
+    #: The site's block-level Markdown extensions (from mkdocs.yml); ``None``: the extensions
+    #: of a typical Material for MkDocs site.
+    markdown: MarkdownSetup | None = None
     #: Globs of JSON reports (``import``) whose results count as this site's latest.
     imports: list[str] = field(default_factory=list)
     #: Globs of Prometheus rule files (``alert_rules``) whose alerts link to this site.

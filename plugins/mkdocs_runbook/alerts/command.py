@@ -65,6 +65,8 @@ def run_alerts(args: argparse.Namespace, settings: RunbookSettings, site: SiteSe
     rules = read_rules(files)
     site_map = SiteMap.scan(site, site_url)
     converter = SiteConverter(site, snippet_dirs=settings.snippet_paths)
+    for warning in converter.warnings:
+        print(f"runbook: warning: {warning}", file=sys.stderr)
     converted: dict[str, ConvertedPage] = {}
 
     def page_of(page: SitePage) -> ConvertedPage:

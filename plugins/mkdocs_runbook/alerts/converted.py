@@ -11,7 +11,7 @@ the site would show its badge.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from ..find import (
     without_front_matter,
 )
 from ..parse import parse_blocks
-from ..settings import SiteSettings
+from ..settings import NotInstalled, SiteSettings
 from .outline import PageOutline, outline_from_html
 
 __all__ = ["ConvertedPage", "SiteConverter"]
@@ -60,15 +60,43 @@ class SiteConverter:
         self.extensions = [*builtins, *names]
         if _SUPERFENCES not in self.extensions:
             self.extensions.append(_SUPERFENCES)
-        # Copied per extension: only top-level keys of superfences and snippets are replaced.
-        self.configs: dict[str, Any] = {
-            name: dict(options or {}) for name, options in site.mdx_configs.items()
-        }
+        #: Why heading ids may differ from the site's: what could not be loaded here.
+        self.warnings: list[str] = []
+        self.extensions, self.configs = self._loadable(self.extensions, site.mdx_configs)
         if _SNIPPETS in self.extensions and self.snippet_dirs:
             # MkDocs resolves snippet paths from where it runs; ours are already absolute.
             snippets = dict(self.configs.get(_SNIPPETS) or {})
             snippets["base_path"] = [str(path) for path in self.snippet_dirs]
             self.configs[_SNIPPETS] = snippets
+
+    def _loadable(
+        self, names: list[str], configs: Mapping[str, Mapping[str, Any]]
+    ) -> tuple[list[str], dict[str, dict[str, Any]]]:
+        """The extensions that load here, with their options (copied: superfences' and
+        snippets' are changed); a warning for each extension or option left out. A runner
+        needs neither the site's theme nor its other packages installed (``site_config``)."""
+        kept: dict[str, dict[str, Any]] = {}
+        for name in names:
+            options: dict[str, Any] = {}
+            for key, value in (configs.get(name) or {}).items():
+                missing = _not_installed(value)
+                if missing is None:
+                    options[key] = value
+                else:
+                    self.warnings.append(
+                        f"Markdown extension '{name}': option '{key}' names '{missing.name}', "
+                        "which is not installed: heading ids are read without the option"
+                    )
+            try:
+                markdown.Markdown(extensions=[name], extension_configs={name: options})
+            except Exception as exc:  # not installed, or refusing its options
+                reason = "is not installed" if isinstance(exc, ImportError) else f"fails: {exc}"
+                self.warnings.append(
+                    f"Markdown extension '{name}' {reason}: heading ids are read without it"
+                )
+                continue
+            kept[name] = options
+        return list(kept), kept
 
     def convert(self, src_uri: str) -> ConvertedPage:
         """The outline and checks of ``docs_dir/src_uri``; ``ConfigError`` when it cannot be
@@ -123,3 +151,19 @@ class SiteConverter:
         superfences["custom_fences"] = fences + custom_fences(formatter)
         configs[_SUPERFENCES] = superfences
         return markdown.Markdown(extensions=self.extensions, extension_configs=configs)
+
+
+def _not_installed(value: object) -> NotInstalled | None:
+    """The first object from a package that is not installed inside an option's value."""
+    if isinstance(value, NotInstalled):
+        return value
+    items: list[object] = []
+    if isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    for item in items:
+        found = _not_installed(item)
+        if found is not None:
+            return found
+    return None

@@ -15,7 +15,7 @@ from .pages import (
     without_front_matter,
 )
 from .pymdownx_api import add_custom_fence, superfences_extension
-from .site_markdown import superfences_validator
+from .site_markdown import site_setup, superfences_validator
 from .superfences import custom_fences, highlight
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "highlight",
     "is_marked",
     "parse_fence_info",
+    "site_setup",
     "superfences_extension",
     "superfences_validator",
     "without_front_matter",

@@ -21,6 +21,7 @@ import yaml
 
 from ..errors import ConfigError
 from ..model import SHELL_LANGUAGES, CheckBlock, PageProblem
+from ..settings import MarkdownSetup
 from .fence_scan import (
     FenceHeader,
     accepted_by_superfences,
@@ -86,6 +87,7 @@ def find_blocks(
     *,
     snippet_dirs: Sequence[Path] = (),
     confirm_with_markdown: bool = True,
+    setup: MarkdownSetup | None = None,
 ) -> list[CheckBlock]:
     """Every ``check`` fence and marked shell fence of one page, in page order.
 
@@ -95,6 +97,7 @@ def find_blocks(
     ``snippet_dirs`` are ``pymdownx.snippets``' base paths; empty means snippets is off.
     ``confirm_with_markdown=False`` skips the Python-Markdown pass that drops fences the site
     would not show: the MkDocs plugin converts the page anyway and sees that for itself.
+    ``setup`` is the site's Markdown extensions for that pass (default: a Material site's).
     """
     raw_lines = without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
     if snippet_dirs:
@@ -121,7 +124,7 @@ def find_blocks(
     # The scan and the formatter meet the same fences in the same order; pairing them by
     # content keeps a block's line and options exactly and drops the ones the site hides.
     position = 0
-    for formatted in formatted_checks("\n".join(lines)):
+    for formatted in formatted_checks("\n".join(lines), setup):
         for index in range(position, len(scanned)):
             start, info, body = scanned[index]
             if (info.lang, body) == (formatted.lang, formatted.body):
@@ -163,7 +166,10 @@ def _normalized(lines: list[str]) -> list[str]:
 
 
 def find_in_paths(
-    paths: Sequence[Path], *, snippet_dirs: Sequence[Path] = ()
+    paths: Sequence[Path],
+    *,
+    snippet_dirs: Sequence[Path] = (),
+    setup: MarkdownSetup | None = None,
 ) -> list[CheckBlock | PageProblem]:
     """The blocks of Markdown files and folders (``*.md`` found recursively, sorted).
 
@@ -190,7 +196,7 @@ def find_in_paths(
             if problem is not None:
                 found.append(problem)
             else:
-                found.extend(find_blocks(text, page, snippet_dirs=snippet_dirs))
+                found.extend(find_blocks(text, page, snippet_dirs=snippet_dirs, setup=setup))
     return found
 
 

@@ -56,6 +56,11 @@ _KEY_SCHEMAS: dict[str, dict[str, Any]] = {
     "server_name": {"type": "string", "description": "TLS server name (SNI)."},
     "ca_file": {"type": "string", "description": "PEM file of CAs to trust (curl's --cacert)."},
     "connect_timeout": _DURATION,
+    "env": {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": "Variables for a command (values may use variables and secrets).",
+    },
 }
 
 

@@ -201,7 +201,11 @@ def render_status_page(
 def stylesheet() -> str:
     """The CSS every rendered fragment relies on; the plugin links it as an extra stylesheet."""
     return (
-        files("mkdocs_runbook.render").joinpath("assets", "runbook.css").read_text(encoding="utf-8")
+        # One name per joinpath: Python 3.10's Traversable takes no more.
+        files("mkdocs_runbook.render")
+        .joinpath("assets")
+        .joinpath("runbook.css")
+        .read_text(encoding="utf-8")
     )
 
 
