@@ -22,7 +22,7 @@ PYVERSIONS_FOUND := $(foreach v,$(PYVERSIONS),$(if $(wildcard $(PY$(v))),$(v)))
 # Only the modules that hold such tests are collected: the others import the full test extras.
 PYVERSIONS_TESTS = $(shell grep -l 'pytest.mark.pyversions' tests/test_*.py)
 
-.PHONY: demo test lint typecheck unit pyversions browser-deps site-check bench clean compat-venvs floor
+.PHONY: demo test lint typecheck unit pyversions browser-deps guard-deps site-check bench clean compat-venvs floor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,17 @@ compat-venvs: $(COMPAT_STAMPS)
 floor: .venv-floor/.installed
 	.venv-floor/bin/pytest -q -n $(PYTEST_WORKERS) $(FLOOR_TESTS)
 
+# nss_wrapper (LD_PRELOAD) gives test names addresses such as 169.254.169.254 in a subprocess,
+# so the link-local guard is tested against real name resolution without editing /etc/hosts.
+guard-deps:
+	@if [ -z "$$(ls /usr/lib/*/libnss_wrapper.so /usr/lib/libnss_wrapper.so 2>/dev/null)" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnss-wrapper >/dev/null; \
+		else \
+			echo "note: libnss_wrapper.so is missing; run 'sudo apt-get install libnss-wrapper' for the guard tests"; \
+		fi; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check plugins tests scripts $(wildcard bench)
 	$(BIN)/ruff format --check plugins tests scripts $(wildcard bench)
@@ -95,7 +106,7 @@ typecheck: $(STAMP)
 
 # The project's own site is built first, alone: its checks time real targets, and on two
 # cores a parallel test run beside it would show up in their latencies.
-unit: $(STAMP) $(LEAN_STAMP) browser-deps compat-venvs
+unit: $(STAMP) $(LEAN_STAMP) browser-deps guard-deps compat-venvs
 	$(BIN)/pytest -m site
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not site"
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from mkdocs_runbook.errors import CheckDefinitionError
 from mkdocs_runbook.find import find_blocks, find_in_paths
 from mkdocs_runbook.model import AssertionSource, BrokenCheck, CheckBlock, CheckSpec
 from mkdocs_runbook.parse import build_spec, parse_blocks
+from mkdocs_runbook.parse.yaml_lines import load_yaml
 
 
 def parse_page(text: str, page: str = "docs/ops.md") -> list[CheckSpec | BrokenCheck]:
@@ -707,3 +709,79 @@ def test_env_in_a_catalog_entry_is_checked_with_its_file_and_line(tmp_path: Path
     [problem] = catalog.problems
     assert str(problem).startswith("checks/db.yml:6: ")
     assert "RUNBOOK_V2 is reserved" in str(problem)
+
+
+# -- bounded YAML aliases and numbers -----------------------------------------------------
+
+
+def broken(body: str) -> CheckDefinitionError:
+    [item] = parse_page(f"```check\n{body}\n```\n")
+    assert isinstance(item, BrokenCheck), item
+    return item.error
+
+
+def parse(body: str) -> CheckSpec:
+    return only_spec(f"```check\n{body}\n```\n")
+
+
+def _fan_out(width: int, levels: int) -> str:
+    lines = [f"a0: &a0 [{', '.join(['x'] * width)}]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_aliases_that_expand_a_little_are_fine() -> None:
+    loaded = load_yaml(_fan_out(10, 4), file="p.md")  # about 11,000 nodes once expanded
+    assert len(loaded.data["a3"]) == 10
+
+
+def test_aliases_past_the_limit_are_an_error_at_the_anchor() -> None:
+    with pytest.raises(CheckDefinitionError) as caught:
+        load_yaml(_fan_out(10, 6), file="p.md", first_line=10)
+    assert "aliases expand the document by more than 100000 nodes" in str(caught.value)
+    assert caught.value.file == "p.md"
+    assert 10 <= caught.value.line <= 15
+
+
+@pytest.mark.parametrize(
+    "text", ["a: &a [*a]", "a: &a {k: *a}", "a: &a\n  - [1, [2, *a]]\n", "&r {x: [*r]}"]
+)
+def test_recursive_anchors_are_an_error(text: str) -> None:
+    with pytest.raises(CheckDefinitionError, match="refers to its own anchor"):
+        load_yaml(text, file="p.md")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (".inf", "finite duration"),
+        ("-.inf", "finite duration"),
+        (".nan", "finite duration"),
+        ("1.0e+400", "finite duration"),
+        ("-2s", "must be more than 0"),
+        ("0", "must be more than 0"),
+        ("3601s", "at most 1h"),
+        ("61m", "at most 1h"),
+        ("2d", "at most 1h"),
+        ("true", "expected a duration"),
+        ("[1]", "expected a duration"),
+    ],
+)
+def test_timeouts_must_be_finite_and_bounded(value: str, message: str) -> None:
+    error = broken(f"http: http://x/\ntimeout: {value}")
+    assert message in str(error)
+    assert error.line == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("101", "at most 100"), ("10000000000", "at most 100"), ("1.5", "whole number")],
+)
+def test_retries_are_bounded(value: str, message: str) -> None:
+    assert message in str(broken(f"http: http://x/\nretries: {value}"))
+
+
+def test_the_largest_bounds_are_accepted() -> None:
+    spec = parse("http: http://x/\ntimeout: 1h\nretries: 100\nretry_delay: 60m")
+    assert (spec.timeout, spec.retries, spec.retry_delay) == (3600.0, 100, 3600.0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+
 import pytest
 from hypothesis import given
 from hypothesis import settings as settings_
@@ -9,7 +12,17 @@ from hypothesis import strategies as st
 
 from mkdocs_runbook.errors import ResolveError
 from mkdocs_runbook.model import CheckSpec
-from mkdocs_runbook.resolve import MASK, Redactor, Templates, check_allowed_host, resolve_check
+from mkdocs_runbook.resolve import (
+    MASK,
+    HostPolicy,
+    InvalidTarget,
+    Redactor,
+    Templates,
+    check_allowed_host,
+    resolve_check,
+    target_endpoint,
+)
+from mkdocs_runbook.resolve.hosts import canonical_host, is_guarded_address
 from mkdocs_runbook.settings import RunbookSettings
 
 
@@ -231,3 +244,149 @@ def test_a_value_cannot_turn_expected_output_into_a_command(value: str) -> None:
     config = settings(environments={"staging": {"v": value}})
     with pytest.raises(ResolveError, match="would change which lines are commands"):
         resolve(spec("console", "$ echo hi\n{{ v }}"), config)
+
+
+# -- one host parser per kind (resolve.hosts) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "target", "params", "host", "port"),
+    [
+        ("http", "GET https://API.example.com/x", {}, "api.example.com", 443),
+        ("http", "http://[::1]:8080/", {}, "::1", 8080),
+        ("http", "http://café.example/", {}, "xn--caf-dma.example", 80),
+        ("http", "http://my_service:81/", {}, "my_service", 81),
+        ("metrics", "http://node.internal:9100/metrics", {}, "node.internal", 9100),
+        ("tcp", "db.internal:5432", {}, "db.internal", 5432),
+        ("tcp", "db.internal.:5432", {}, "db.internal.", 5432),
+        ("tls", "[2001:db8::1]:443", {}, "2001:db8::1", 443),
+        ("dns", "example.com", {"server": "ns1.internal"}, "ns1.internal", 53),
+        ("dns", "example.com", {"server": "2001:db8::53"}, "2001:db8::53", 53),
+        ("dns", "example.com", {"server": "[::1]:5353"}, "::1", 5353),
+    ],
+)
+def test_each_kind_has_one_parser_for_its_host(
+    kind: str, target: str, params: dict[str, str], host: str, port: int
+) -> None:
+    endpoint = target_endpoint(kind, target, params)
+    assert endpoint is not None
+    assert (endpoint.host, endpoint.port) == (host, port)
+
+
+def test_commands_and_the_system_resolver_connect_nowhere_we_parse() -> None:
+    assert target_endpoint("run", "curl http://x/", {}) is None
+    assert target_endpoint("dns", "example.com", {}) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "target"),
+    [
+        ("tcp", "localhost:18080#.internal:1"),
+        ("tcp", "10.0.x@localhost:18080"),
+        ("tcp", "user@host:22"),
+        ("tcp", "a\\b:22"),
+        ("tcp", "host/x:22"),
+        ("tcp", "ho st:22"),
+        ("tcp", "-host-:22"),
+        ("tcp", "host..x:22"),
+        ("tcp", "[::1"),
+        ("tcp", "[not-v6]:22"),
+        ("tcp", "host:65536"),
+        ("tls", "host:0"),
+        ("tls", "host"),
+        ("http", "http://localhost:18080#.internal:1/"),
+        ("http", "http://10.0.x@localhost:18080/"),
+        ("http", "http://evil\\@allowed/"),
+        ("http", "http://user:pw@host/"),
+        ("http", "http://ho%73t/"),
+        ("http", "GET http://[::1"),
+        ("http", "http://xn--n3h.net/"),
+        ("http", "gopher://host/"),
+        ("metrics", "http://a b/metrics"),
+        ("metrics", "host:9100/metrics"),
+    ],
+)
+def test_confusing_or_malformed_hosts_are_invalid_targets(kind: str, target: str) -> None:
+    with pytest.raises(InvalidTarget):
+        check_allowed_host(kind, target, {}, ["*"])
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("2852039166", "169.254.169.254"),
+        ("0xa9fea9fe", "169.254.169.254"),
+        ("0251.0376.0251.0376", "169.254.169.254"),
+        ("169.254.43518", "169.254.169.254"),
+        ("169.16689662", "169.254.169.254"),
+        ("127.1", "127.0.0.1"),
+        ("169.254.169.254.", "169.254.169.254"),
+        ("Example.COM.", "example.com"),
+        ("[::FFFF:A9FE:A9FE]", "::ffff:a9fe:a9fe"),
+        ("1.2.3.4.5", "1.2.3.4.5"),
+        ("0x", "0x"),
+    ],
+)
+def test_canonical_host_reads_addresses_the_way_the_resolver_does(
+    written: str, canonical: str
+) -> None:
+    assert canonical_host(written) == canonical
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "169.254.169.254",
+        "169.254.0.0",
+        "fe80::1",
+        "febf::1",
+        "::ffff:169.254.169.254",
+        "::169.254.1.1",
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::a9fe:a9fe",
+        "::ffff:0:a9fe:a9fe",
+        "2002:a9fe:a9fe::",
+        "2001:0:4136:e378:8000:63bf:5601:5601",  # Teredo, client 169.254.169.254 obfuscated
+        "fd00:ec2::254",
+        "100.100.100.200",
+    ],
+)
+def test_guarded_addresses_in_every_form(address: str) -> None:
+    assert is_guarded_address(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "::1", "10.0.0.1", "169.253.255.255", "fec0::1", "::ffff:10.0.0.1"]
+)
+def test_ordinary_addresses_are_not_guarded(address: str) -> None:
+    assert not is_guarded_address(ipaddress.ip_address(address))
+
+
+def test_a_resolved_guarded_address_is_refused_unless_a_pattern_names_it() -> None:
+    with pytest.raises(ResolveError, match="link-local or a cloud metadata address"):
+        HostPolicy().check_address("meta.example", "169.254.169.254")
+    with pytest.raises(ResolveError, match="link-local"):
+        HostPolicy(("*",)).check_address("meta.example", "::ffff:169.254.169.254")
+    HostPolicy(("169.254.169.254",)).check_address("meta.example", "::ffff:169.254.169.254")
+    HostPolicy(("meta.example",)).check_address("meta.example", "169.254.169.254")
+    HostPolicy(("169.254.*",)).check_address("x", "169.254.1.2")
+    HostPolicy().check_address("api.example", "10.1.2.3")
+
+
+def test_allowed_hosts_compares_the_host_as_connected_to() -> None:
+    HostPolicy(("127.0.0.1",)).check_name("2130706433")
+    HostPolicy(("api.internal",)).check_name("API.internal.")
+    with pytest.raises(ResolveError, match="not in allowed_hosts"):
+        HostPolicy(("*.internal",)).check_name("internal.evil.example")
+
+
+_TARGET_TEXT = st.text(alphabet="ab1:.[]@#/\\%? -_xnGEThtps0f9ﬀ☃\x00", max_size=40)
+
+
+@settings_(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(["http", "metrics", "tcp", "tls", "dns"]), text=_TARGET_TEXT)
+def test_any_target_resolves_or_is_a_resolve_error(kind: str, text: str) -> None:
+    params = {"server": text} if kind == "dns" else {}
+    check = spec(kind, "example.com" if kind == "dns" else (text or "x"), params=params)
+    with contextlib.suppress(ResolveError):  # anything else is a crash of ours
+        resolve(check, settings())

@@ -21,7 +21,7 @@ from .render import Progress, print_table, status_page_markdown, wants_rich
 from .results import Report
 from .settings import parse_statuses
 from .text import printable, printable_value
-from .units import parse_duration
+from .units import MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
 
 #: 5, as pytest exits when it collects nothing: a selection that matched no check.
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOTHING_SELECTED = 0, 1, 2, 5
@@ -142,6 +142,9 @@ def _check(args: argparse.Namespace) -> int:
         timeout = parse_duration(args.timeout) if args.timeout else None
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_SECONDS:
+        limit = format_timeout(MAX_TIMEOUT_SECONDS)
+        raise ConfigError(f"--timeout must be more than 0 and at most {limit}")
     if args.concurrency is not None and args.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
     project, items, empty_paths = _load(args)

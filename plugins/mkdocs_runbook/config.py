@@ -18,21 +18,28 @@ from mkdocs.config.base import ValidationError
 
 from .results import Status
 from .settings import RunbookSettings, parse_statuses
-from .units import parse_duration
+from .units import MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
 
 
 class Duration(base.BaseConfigOption[float]):
     """``5s``, ``500ms``, ``5m``, ``1d`` or a number of seconds, validated to seconds."""
 
-    def __init__(self, default: str) -> None:
+    def __init__(self, default: str, *, maximum: float | None = None) -> None:
         super().__init__()
         self.default = default
+        self.maximum = maximum
 
     def run_validation(self, value: object) -> float:
         try:
-            return parse_duration(value)
+            seconds = parse_duration(value)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+        if seconds < 0:
+            raise ValidationError(f"expected a duration of 0 or more, got {value!r}")
+        if self.maximum is not None and not 0 < seconds <= self.maximum:
+            limit = format_timeout(self.maximum)
+            raise ValidationError(f"expected more than 0 and at most {limit}, got {value!r}")
+        return seconds
 
 
 class Statuses(base.BaseConfigOption[tuple[Status, ...]]):
@@ -69,7 +76,7 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     catalog = c.Type(str, default="checks")
     """Folder of catalog YAML files (``id -> check``), relative to mkdocs.yml."""
 
-    timeout = Duration(default="5s")
+    timeout = Duration(default="5s", maximum=MAX_TIMEOUT_SECONDS)
     """Default per-attempt timeout of a check."""
 
     concurrency = c.Type(int, default=32)

@@ -18,6 +18,7 @@ from typing import Any, TypeGuard
 from ..readable import readable
 from ..text import SHOWN_BYTES, cut
 from ..units import format_duration
+from .regex import Regex
 
 #: Values in messages are shorter: a message is one line.
 _MESSAGE_CHARS = 200
@@ -139,7 +140,7 @@ def _affix(op: str, actual: object, expected: object) -> bool:
 
 
 def _matches(actual: object, pattern: object) -> bool:
-    if not isinstance(pattern, re.Pattern):
+    if not isinstance(pattern, Regex):
         raise Incomparable("'matches' needs a regular expression like /^ok/")
     if actual is None:
         return False
@@ -148,7 +149,7 @@ def _matches(actual: object, pattern: object) -> bool:
         return any(_matches(item, pattern) for item in actual)
     if isinstance(actual, Mapping):
         raise Incomparable("'matches' needs text, not an object")
-    return pattern.search(as_text(actual)) is not None
+    return pattern.search(as_text(actual))
 
 
 def _empty(actual: object) -> bool:

@@ -20,7 +20,7 @@ from ..assertions import check_subject_for_kind, parse_assertion
 from ..errors import AssertionSyntaxError, CheckDefinitionError
 from ..model import PARAMS_BY_KIND, TARGET_KINDS, AssertionSource, CheckSpec, Kind
 from ..text import did_you_mean
-from ..units import parse_duration
+from ..units import MAX_RETRIES, MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
 
 COMMON_KEYS: tuple[str, ...] = (
     "name",
@@ -87,11 +87,16 @@ class _Checker:
             raise self.error(f"'{key}': {exc}", key) from None
         if seconds < 0 or (seconds == 0 and not allow_zero):
             raise self.error(f"'{key}' must be more than 0, got {value!r}", key)
+        if seconds > MAX_TIMEOUT_SECONDS:
+            limit = format_timeout(MAX_TIMEOUT_SECONDS)
+            raise self.error(f"'{key}' must be at most {limit}, got {value!r}", key)
         return seconds
 
-    def count(self, key: str, value: Any) -> int:
+    def count(self, key: str, value: Any, *, maximum: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.error(f"'{key}' must be a whole number like 2, got {value!r}", key)
+        if value > maximum:
+            raise self.error(f"'{key}' must be at most {maximum}, got {value!r}", key)
         return value
 
     def flag(self, key: str, value: Any) -> bool:
@@ -208,7 +213,11 @@ def build_spec(
             if "timeout" in data
             else None
         ),
-        retries=checker.count("retries", data["retries"]) if "retries" in data else 0,
+        retries=(
+            checker.count("retries", data["retries"], maximum=MAX_RETRIES)
+            if "retries" in data
+            else 0
+        ),
         retry_delay=(
             checker.duration("retry_delay", data["retry_delay"], allow_zero=True)
             if "retry_delay" in data

@@ -10,26 +10,20 @@ line of its own, a ``CheckDefinitionError``) for this one check.
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
-import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from ..errors import CheckDefinitionError, ResolveError
 from ..model import AssertionSource, CheckSpec, Kind, ResolvedCheck
 from ..parse.console import PROMPT, ConsoleStep, parse_transcript, transcript_text
 from ..settings import RunbookSettings
 from .environment import base_environment
+from .hosts import check_allowed_host
 from .redact import MIN_SECRET_LENGTH
 from .shell import ShellPlacementError
 from .templates import Marked, Templates
 
 COMMAND_KINDS = frozenset({"run", "console"})
-
-#: Addresses no runbook should reach by accident: link-local and the cloud metadata service.
-_GUARDED_NETWORKS = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))
-_GUARDED_NAMES = frozenset({"metadata.google.internal", "metadata"})
 
 
 class CheckCatalog(Protocol):
@@ -68,7 +62,7 @@ def resolve_check(
         display_source = templates.render(spec.source, mode="source", used={})
     except ResolveError:
         display_source = spec.source
-    check_allowed_host(kind, target, params, settings.allowed_hosts)
+    check_allowed_host(kind, target, params, settings.allowed_hosts, shown=display_target)
     return ResolvedCheck(
         spec=rendered_spec,
         kind=kind,
@@ -171,58 +165,3 @@ def _command_environment(
         if "\0" in value:
             raise ResolveError(f"the value of {name} for the command holds a NUL character")
     return environment
-
-
-def _host_of_url(url: str) -> str:
-    text = url.split(None, 1)[-1] if " " in url.strip() else url
-    return (urlsplit(text.strip()).hostname or "").lower()
-
-
-def _host_of_address(address: str) -> str:
-    address = address.strip()
-    if address.startswith("["):
-        return address[1 : address.find("]")].lower()
-    return address.rsplit(":", 1)[0].lower()
-
-
-_HOST_OF_TARGET: dict[str, Callable[[str, dict[str, Any]], str]] = {
-    "http": lambda target, params: _host_of_url(target),
-    "metrics": lambda target, params: _host_of_url(target),
-    "tcp": lambda target, params: _host_of_address(target),
-    "tls": lambda target, params: _host_of_address(target),
-    "dns": lambda target, params: _host_of_address(str(params.get("server", ""))),
-}
-
-
-def check_allowed_host(
-    kind: str, target: str, params: dict[str, Any], allowed_hosts: list[str]
-) -> None:
-    """Refuse a target outside ``allowed_hosts`` (globs), and link-local or metadata addresses
-    unless a pattern names them, before any connection is made."""
-    host_of = _HOST_OF_TARGET.get(kind)
-    if host_of is None:
-        return
-    host = host_of(target, params)
-    if not host:
-        if kind == "dns":
-            return  # the system resolver; the queried name is data, not a connection
-        raise ResolveError(f"cannot tell which host '{target}' connects to")
-    patterns = [p.lower() for p in allowed_hosts]
-    # A bare "*" does not count as naming the metadata service: that takes intent.
-    if _is_guarded(host) and not any(p != "*" and fnmatch.fnmatchcase(host, p) for p in patterns):
-        raise ResolveError(
-            f"host '{host}' is link-local or a cloud metadata address; name it in "
-            "allowed_hosts to check it"
-        )
-    if patterns and not any(fnmatch.fnmatchcase(host, p) for p in patterns):
-        raise ResolveError(f"host '{host}' is not in allowed_hosts ({', '.join(allowed_hosts)})")
-
-
-def _is_guarded(host: str) -> bool:
-    if host in _GUARDED_NAMES:
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return any(address in network for network in _GUARDED_NETWORKS)

@@ -34,12 +34,22 @@ from ..assertions import (
 from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
 from ..model import AssertionSource, BrokenCheck, CheckSpec, ResolvedCheck
 from ..readable import readable
-from ..resolve import COMMAND_KINDS, CheckCatalog, Redactor, Templates, resolve_check
+from ..resolve import (
+    COMMAND_KINDS,
+    CheckCatalog,
+    InvalidTarget,
+    Redactor,
+    Templates,
+    resolve_check,
+    target_endpoint,
+)
+from ..resolve.hosts import canonical_host
 from ..results import AssertionResult, CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
 from ..text import cut, shown_part
 from ..units import format_timeout
 from .cache import ResultCache
+from .offload import off_loop_if_heavy
 from .probes import Observation, ProbeContext, probe_for
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -238,16 +248,24 @@ class CheckRunner:
 
     async def _attempt(self, resolved: ResolvedCheck) -> RunOutcome:
         probe = probe_for(resolved.kind)
-        try:
-            observation = await asyncio.wait_for(
-                probe(resolved, self.context), timeout=resolved.timeout
+
+        async def measure_and_judge() -> RunOutcome:
+            observation = await probe(resolved, self.context)
+            # Judging (regular expressions, JSONPath over a large body) runs within the
+            # attempt's timeout, and off the event loop when the observation is large.
+            return await off_loop_if_heavy(
+                _size(observation), judge, resolved, observation, self.redactor
             )
-            return judge(resolved, observation, self.redactor)
+
+        try:
+            return await asyncio.wait_for(measure_and_judge(), timeout=resolved.timeout)
         except ProbeFailure as exc:
             return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
         except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
             return RunOutcome(Status.ERROR, message=str(exc), value="invalid check")
-        except ResolveError as exc:  # a redirect towards a host that is not allowed
+        except InvalidTarget as exc:
+            return RunOutcome(Status.ERROR, message=str(exc), value="invalid target")
+        except ResolveError as exc:  # refused at connect time: a redirect, a resolved address
             return RunOutcome(Status.ERROR, message=str(exc), value="host not allowed")
         except asyncio.TimeoutError:
             after = f"timed out after {format_timeout(resolved.timeout)}"
@@ -405,12 +423,23 @@ def _short(actual: object) -> str:
     return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
 
 
+def _size(observation: Observation) -> int:
+    """How much an observation holds: the length of its texts and lists."""
+    return sum(len(v) for v in observation.subjects.values() if isinstance(v, str | list))
+
+
 def _host_key(resolved: ResolvedCheck) -> str:
+    """What ``per_host`` counts: the host and port the check connects to, read by its kind's
+    parser (two services on one machine are two hosts)."""
     if resolved.kind in COMMAND_KINDS:
         return "<commands>"
-    target = resolved.target.split()[-1] if resolved.target.split() else resolved.target
-    host = target.split("://", 1)[-1].split("/", 1)[0]
-    return host.lower()
+    try:
+        endpoint = target_endpoint(resolved.kind, resolved.target, resolved.params)
+    except InvalidTarget:
+        endpoint = None
+    if endpoint is None:
+        return f"<{resolved.kind}>"
+    return f"{canonical_host(endpoint.host)}:{endpoint.port}"
 
 
 def run_sync(

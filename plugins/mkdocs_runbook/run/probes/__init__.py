@@ -33,7 +33,9 @@ from typing import Any
 import httpx
 
 from ...model import ResolvedCheck
-from ...resolve import check_allowed_host
+from ...resolve import HostPolicy
+from .decoding import ACCEPT_ENCODING
+from .network import guarded_transport
 
 #: Responses and command output are read up to this many bytes (SPEC 8), then cut.
 READ_CAP_BYTES = 1024 * 1024
@@ -84,29 +86,30 @@ class ProbeContext:
             context.verify_mode = ssl.CERT_NONE
         return context
 
+    @property
+    def host_policy(self) -> HostPolicy:
+        """Where checks may connect: ``allowed_hosts`` and the link-local guard."""
+        return HostPolicy(tuple(self.allowed_hosts))
+
     def http_client(self, *, verify_tls: bool = True, ca_file: str = "") -> httpx.AsyncClient:
         """One shared client per TLS-verification mode and CA file (httpx fixes ``verify`` per
         client). ``ca_file`` must be an absolute path; reading it may raise ``OSError`` or
-        ``ssl.SSLError``."""
+        ``ssl.SSLError``.
+
+        Its connections go through ``network.GuardedBackend``: every request, redirects
+        included, reaches only hosts and addresses the host policy accepts."""
         key = (verify_tls, ca_file if verify_tls else "")
         client = self._clients.get(key)
         if client is None:
+            ssl_context = self.ssl_context(verify_tls=verify_tls, ca_file=key[1])
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=self.per_host * 4)
             client = httpx.AsyncClient(
-                verify=self.ssl_context(verify_tls=verify_tls, ca_file=key[1]),
-                limits=httpx.Limits(
-                    max_connections=None, max_keepalive_connections=self.per_host * 4
-                ),
+                transport=guarded_transport(ssl_context, limits, self.host_policy),
+                headers={"Accept-Encoding": ACCEPT_ENCODING},
                 trust_env=False,
-                event_hooks={"request": [self._vet_host]},
             )
             self._clients[key] = client
         return client
-
-    async def _vet_host(self, request: httpx.Request) -> None:
-        """Every request, redirects included, goes only where ``allowed_hosts`` lets it
-        (resolving vetted the first URL; a redirect must not lead to the metadata service)."""
-        if request.url.host:  # a URL without a host is the probe's to report, not ours
-            check_allowed_host("http", str(request.url), {}, self.allowed_hosts)
 
     async def aclose(self) -> None:
         for client in self._clients.values():

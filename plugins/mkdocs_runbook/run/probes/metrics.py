@@ -7,15 +7,16 @@ all addressable as ``metric NAME{label="v"}``. Parsing is prometheus-client's jo
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from ...errors import CheckDefinitionError, ProbeFailure
+from ...errors import ProbeFailure
 from ...model import ResolvedCheck
+from ...resolve import parse_url
+from ..offload import off_loop_if_heavy
 from . import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
 from .http import read_capped, request_failure
 
@@ -24,13 +25,12 @@ ACCEPT_TEXT_FORMAT = "text/plain;version=0.0.4;q=1.0, */*;q=0.1"
 
 
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
+    url, _ = parse_url(check.target, shown=check.display_target)
     client = context.http_client(verify_tls=bool(check.params.get("verify_tls", True)))
     headers = {"Accept": ACCEPT_TEXT_FORMAT, **_string_headers(check.params.get("headers"))}
     started = time.perf_counter()
     try:
-        async with client.stream(
-            "GET", check.target, headers=headers, timeout=check.timeout
-        ) as response:
+        async with client.stream("GET", url, headers=headers, timeout=check.timeout) as response:
             if not response.is_success:
                 raise ProbeFailure(
                     f"metrics endpoint {check.display_target} answered {response.status_code}"
@@ -43,12 +43,6 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
             f"metrics endpoint {check.display_target} did not answer within {check.timeout:g}s",
             value=f"timed out after {check.timeout:g}s",
         ) from exc
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise CheckDefinitionError(
-            f"metrics: {check.display_target} is not a valid URL ({exc})",
-            file=check.spec.page,
-            line=check.spec.line,
-        ) from exc
     except httpx.HTTPError as exc:
         # ``from None``: httpx's own exceptions carry the real URL, secrets included.
         raise request_failure(exc, check) from None
@@ -59,7 +53,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         # Keep what arrived whole: a line cut in the middle would be a bogus parse error.
         text = text[: text.rfind("\n") + 1]
     # Parsing a large exposition takes a while; keep the event loop free for other checks.
-    samples = await asyncio.to_thread(parse_samples, text)
+    samples = await off_loop_if_heavy(len(text), parse_samples, text)
     detail = (
         f"the response was cut at {READ_CAP_BYTES // (1024 * 1024)} MiB; "
         "series after that point were not read"
