@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("record",),
     ("render",),
     ("engine",),
+    ("alerts",),
     (
         "plugin",
         "config",

@@ -1,5 +1,5 @@
-"""The ``runbook`` command (SPEC section 7): ``check``, ``list``, ``history``, ``freshness``
-and ``demo-target``."""
+"""The ``runbook`` command (SPEC section 7): ``check``, ``list``, ``history``, ``freshness``,
+``alerts`` (SPEC 13), ``status-page`` and ``demo-target``."""
 
 from __future__ import annotations
 
@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_history_parsers(commands)
 
+    alerts = commands.add_parser("alerts", help="check that every alert's runbook exists and works")
+    from .alerts import add_arguments as add_alerts_arguments
+
+    add_alerts_arguments(alerts)
+
     demo = commands.add_parser("demo-target", help="run the bundled demo service")
     from .demo import add_arguments
 
@@ -107,6 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_history(args)
         if args.command == "freshness":
             return run_freshness(args)
+        if args.command == "alerts":
+            from .alerts import run_alerts
+
+            project = load_project(args.config_file, env=args.env)
+            return run_alerts(args, project.settings, project.site)
         from .demo import run_from_args
 
         return run_from_args(args)

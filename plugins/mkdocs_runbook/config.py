@@ -129,6 +129,13 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
 
     zone = c.Type(str, default=DEFAULT_ZONE)
     """Where this run happens (SPEC 11); ``RUNBOOK_ZONE`` overrides it."""
+    import_ = c.ListOfItems(c.Type(str), default=[])
+    """``import`` in mkdocs.yml: globs of JSON reports (relative to mkdocs.yml) whose results
+    ``runbook alerts`` takes as the latest when it does not run the checks itself."""
+
+    alert_rules = c.ListOfItems(c.Type(str), default=[])
+    """Globs of Prometheus rule files (relative to mkdocs.yml). Every page an alert's
+    ``runbook_url`` links to lists "Alerts that link here"; the status page lists the alerts."""
 
 
 #: Options whose SPEC defaults are not ``None`` but that may be set to ``null`` to turn off.
@@ -193,6 +200,8 @@ def settings_from_config(
         history=config.history,
         history_keep=config.history_keep,
         zone=os.environ.get("RUNBOOK_ZONE") or config.zone,
+        imports=list(config.import_),
+        alert_rules=list(config.alert_rules),
     )
 
 

@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from .alerts import SiteAlerts, SitePage
 from .config import RunbookConfig, load_runbook_config, settings_from_config, snippet_dirs
 from .find import (
     block_key,
@@ -64,6 +65,7 @@ log = logging.getLogger("mkdocs.plugins.runbook")
 
 STYLESHEET_URI = "assets/runbook/runbook.css"
 _SLOT = '<div class="runbook-slot" data-runbook-slot="{key}"></div>'
+_SLOT_ATTR = "data-runbook-slot"
 _SLOT_RE = re.compile(r'<div class="runbook-slot" data-runbook-slot="([^"]+)"></div>')
 _SUMMARY_SLOT = '<div class="runbook-summary-slot"></div>'
 _STATUS_SLOT = '<div class="runbook-status-slot"></div>'
@@ -88,6 +90,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         #: Pages that are not valid UTF-8, by ``src_uri``: shown, and one error each.
         self.page_problems: dict[str, PageProblem] = {}
         self.history: BuildHistory | None = None
+        self.alerts: SiteAlerts | None = None
         # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
         # prose costs the plugin almost nothing on the other pages.
         self._parse_cache: dict[
@@ -145,7 +148,19 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.page_problems = {}
         self.started_at = iso_utc(utc_now())
         self.history = BuildHistory(self.settings, started_at=self.started_at)
+        self.alerts = self._load_alerts(config, config_dir)
         return config
+
+    def _load_alerts(self, config: MkDocsConfig, config_dir: Path) -> SiteAlerts | None:
+        if not self.settings.alert_rules:
+            return None
+        if not config.site_url:
+            log.warning("alert_rules: set site_url, the address alerts' runbook_url link under")
+            return None
+        alerts = SiteAlerts.load(self.settings.alert_rules, config_dir, config.site_url)
+        for problem in alerts.problems:
+            log.warning("alert_rules: %s", problem)
+        return alerts
 
     def _cache_mode(self) -> CacheMode:
         modes: dict[str, CacheMode] = {"always": "always", "cached": "cached", "never": "never"}
@@ -168,6 +183,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 status_file = File.generated(config, status_page, content=content)
                 files.append(status_file)
             self.status_url = status_file.url
+        if self.alerts is not None:
+            self.alerts.map_pages(
+                SitePage(f.src_uri, f.dest_uri, f.url) for f in files.documentation_pages()
+            )
         return files
 
     # -- pages ---------------------------------------------------------------------------
@@ -302,14 +321,18 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled:
             return None
         state = self.pages.get(page.file.src_uri)
+        if state is not None and state.checks:
+            # A fence inside an indented code block reaches the formatter but is shown as text:
+            # only checks whose placeholder made it into the page are the page's checks.
+            placed = {html.unescape(key) for key in _SLOT_RE.findall(html_text)}
+            state.checks = [check for check in state.checks if check.slot in placed]
+        if self.alerts is not None:
+            slots = {check.slot: check.prepared.item.id for check in state.checks} if state else {}
+            html_text = self.alerts.add_links_box(
+                page.file.src_uri, html_text, lambda tag: slots.get(tag.get(_SLOT_ATTR) or "")
+            )
         if state is None or not state.checks:
-            return None
-        # A fence inside an indented code block reaches the formatter but is shown as text:
-        # only checks whose placeholder made it into the page are the page's checks.
-        placed = {html.unescape(key) for key in _SLOT_RE.findall(html_text)}
-        state.checks = [check for check in state.checks if check.slot in placed]
-        if not state.checks:
-            return None
+            return html_text
         # The summary goes under the page title when there is one, else at the top.
         heading_end = html_text.find("</h1>")
         if heading_end >= 0:
@@ -386,13 +409,23 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         history = self.history.for_status_page(
             results, self.pages, lambda path: get_relative_url(urls[path], page.url)
         )
-        return render_status_page(
+        checks = render_status_page(
             results,
             env=self.settings.env,
             started_at=self.started_at,
             link_for=link_for,
             **history,
         )
+        if self.alerts is None:
+            return checks
+        alerts = self.alerts.status_table(
+            self.all_results(),
+            stale_after=self.settings.stale_after,
+            link_for=lambda target, anchor: (
+                get_relative_url(target.url, page.url) + (f"#{anchor}" if anchor else "")
+            ),
+        )
+        return checks + alerts
 
     # -- the end of a build ----------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mkdocs.exceptions import ConfigurationError
 
@@ -25,7 +26,7 @@ from .config import (
 from .errors import ConfigError
 from .find import site_setup
 from .resolve import Redactor
-from .settings import RunbookSettings
+from .settings import RunbookSettings, SiteSettings
 from .site_config import (
     PLUGIN_NAME,
     SiteFile,
@@ -50,6 +51,25 @@ class Project:
     use_directory_urls: bool = True
     #: Things the user should know that do not stop the command (one line each).
     warnings: list[str] = field(default_factory=list)
+    #: The site's Markdown extensions (MkDocs' own first) and their options, and the lines of
+    #: ``exclude_docs`` and ``draft_docs``: which files are pages, and their heading ids.
+    markdown_extensions: list[str] = field(default_factory=list)
+    mdx_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclude_docs: list[str] = field(default_factory=list)
+    draft_docs: list[str] = field(default_factory=list)
+
+    @property
+    def site(self) -> SiteSettings:
+        """What decides a page's URL and its heading ids (``runbook alerts``)."""
+        return SiteSettings(
+            docs_dir=self.docs_dir or Path("docs"),
+            site_url=self.site_url,
+            use_directory_urls=self.use_directory_urls,
+            markdown_extensions=list(self.markdown_extensions),
+            mdx_configs=dict(self.mdx_configs),
+            exclude_docs=list(self.exclude_docs),
+            draft_docs=list(self.draft_docs),
+        )
 
     def default_paths(self) -> list[Path]:
         if self.docs_dir is not None:
@@ -133,7 +153,16 @@ def _from_mkdocs(site: SiteFile) -> Project:
         site_url=options.site_url,
         use_directory_urls=options.use_directory_urls,
         warnings=warnings,
+        markdown_extensions=extensions,
+        mdx_configs=extension_configs,
+        exclude_docs=_pattern_lines(site.data.get("exclude_docs")),
+        draft_docs=_pattern_lines(site.data.get("draft_docs")),
     )
+
+
+def _pattern_lines(value: object) -> list[str]:
+    """``exclude_docs``/``draft_docs`` as written: gitignore-style lines in one string."""
+    return value.splitlines() if isinstance(value, str) else []
 
 
 def _problems(site: SiteFile, problems: ConfigProblems, *, prefix: tuple[str, ...]) -> str:

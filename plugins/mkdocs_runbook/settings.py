@@ -75,11 +75,32 @@ class RunbookSettings:
     history: str | None = DEFAULT_HISTORY
     #: Seconds of history kept; older runs are pruned.
     history_keep: float = DEFAULT_HISTORY_KEEP
+    #: Globs of JSON reports (``import``) whose results count as this site's latest.
+    imports: list[str] = field(default_factory=list)
+    #: Globs of Prometheus rule files (``alert_rules``) whose alerts link to this site.
+    alert_rules: list[str] = field(default_factory=list)
 
     @property
     def variables(self) -> dict[str, Any]:
         """The chosen environment's variables ({} for an environment with none)."""
         return dict(self.environments.get(self.env) or {})
+
+
+@dataclass
+class SiteSettings:
+    """What MkDocs itself reads from mkdocs.yml that decides a page's URL and its heading ids:
+    where a published page lives (``site_url``, ``use_directory_urls``), which files are pages
+    (``docs_dir``, ``exclude_docs`` and ``draft_docs`` as gitignore-style lines) and how
+    Markdown becomes HTML (``markdown_extensions`` and their ``mdx_configs``, ``toc`` included).
+    """
+
+    docs_dir: Path = field(default_factory=lambda: Path("docs"))
+    site_url: str | None = None
+    use_directory_urls: bool = True
+    markdown_extensions: list[Any] = field(default_factory=list)
+    mdx_configs: dict[str, Any] = field(default_factory=dict)
+    exclude_docs: list[str] = field(default_factory=list)
+    draft_docs: list[str] = field(default_factory=list)
 
 
 def parse_statuses(text: str | list[str] | tuple[str, ...]) -> tuple[Status, ...]:

@@ -17,6 +17,7 @@ from .pages import (
     page_owner,
     parse_fence_info,
     read_page,
+    without_front_matter,
 )
 from .pymdownx_api import add_custom_fence, superfences_extension
 from .site_markdown import site_setup, superfences_validator
@@ -44,4 +45,5 @@ __all__ = [
     "site_setup",
     "superfences_extension",
     "superfences_validator",
+    "without_front_matter",
 ]

@@ -45,6 +45,7 @@ __all__ = [
     "page_owner",
     "parse_fence_info",
     "read_page",
+    "without_front_matter",
 ]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -105,7 +106,7 @@ def find_blocks(
     would not show: the MkDocs plugin converts the page anyway and sees that for itself.
     ``setup`` is the site's Markdown extensions for that pass (default: a Material site's).
     """
-    raw_lines = _without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
+    raw_lines = without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
     if snippet_dirs:
         source = SnippetExpander(snippet_dirs).expand(raw_lines)
     else:
@@ -144,7 +145,7 @@ def find_blocks(
     return blocks
 
 
-def _without_front_matter(markdown: str) -> str:
+def without_front_matter(markdown: str) -> str:
     """Blank out a YAML front matter block (keeping its lines, so line numbers stay true)."""
     text = markdown.lstrip("\ufeff")
     match = _FRONT_MATTER.match(text)

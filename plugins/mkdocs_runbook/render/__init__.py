@@ -3,6 +3,7 @@ the terminal table."""
 
 from __future__ import annotations
 
+from .alerts import AlertLink, AlertRow, render_alert_links, render_alerts_table
 from .history_view import (
     MARK_SYMBOLS,
     CheckHistoryView,
@@ -17,6 +18,7 @@ from .html import (
     CatalogSource,
     PageVerification,
     anchor_id,
+    check_anchor,
     is_stale,
     latest_checked_at,
     render_check,
@@ -30,6 +32,8 @@ from .terminal import Progress, print_table, wants_rich
 __all__ = [
     "ACTUAL_LIMIT_CHARS",
     "MARK_SYMBOLS",
+    "AlertLink",
+    "AlertRow",
     "CatalogSource",
     "CheckHistoryView",
     "PageRow",
@@ -37,11 +41,14 @@ __all__ = [
     "Progress",
     "ago",
     "anchor_id",
+    "check_anchor",
     "check_history_view",
     "is_stale",
     "latest_checked_at",
     "page_verified_at",
     "print_table",
+    "render_alert_links",
+    "render_alerts_table",
     "render_check",
     "render_page_summary",
     "render_status_page",

@@ -39,6 +39,7 @@ __all__ = [
     "CatalogSource",
     "PageVerification",
     "anchor_id",
+    "check_anchor",
     "is_stale",
     "latest_checked_at",
     "render_check",
@@ -114,8 +115,13 @@ class AssertionRow:
 
 def anchor_id(result: CheckResult) -> str:
     """``runbook-api-ready``: the id of the check's wrapper, unique per page like the check id."""
-    slug = _NOT_ANCHOR.sub("-", result.id.lower()).strip("-")
-    return f"runbook-{slug or f'line-{result.line}'}"
+    return check_anchor(result.id, result.line)
+
+
+def check_anchor(check_id: str, line: int = 0) -> str:
+    """The wrapper id of the check ``check_id`` (at ``line``, for an id with no usable letter)."""
+    slug = _NOT_ANCHOR.sub("-", check_id.lower()).strip("-")
+    return f"runbook-{slug or f'line-{line}'}"
 
 
 def is_stale(result: CheckResult, *, stale_after: float, now: datetime | None = None) -> bool:
