@@ -122,8 +122,11 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             config_dir=config_dir,
             snippet_paths=snippet_dirs(config.markdown_extensions, config.mdx_configs, config_dir),
         )
-        if self.cache is None:
-            self.cache = ResultCache(config_dir / ".cache" / "runbook")
+        cache_dir = config_dir / ".cache" / "runbook"
+        # One plugin object can outlive its site (MkDocs keeps it across `serve` rebuilds, and
+        # a process may build another site after): the cache belongs to the site being built.
+        if self.cache is None or self.cache.directory != cache_dir:
+            self.cache = ResultCache(cache_dir)
         if "pymdownx.superfences" not in config.markdown_extensions:
             config.markdown_extensions.append("pymdownx.superfences")
         options = config.mdx_configs.setdefault("pymdownx.superfences", {})
