@@ -162,7 +162,7 @@ def _check(args: argparse.Namespace) -> int:
         report = run_checks(selection.chosen, settings, on_result=progress.advance)
     record_check_run(report, items, settings)
     filters = ", ".join([*(f"--tag {t}" for t in args.tag), *(f"--id {i}" for i in args.id)])
-    report.checks += filtered_out(selection.dropped, filters, settings.env)
+    report.checks += filtered_out(selection.dropped, filters, settings.env, settings.zone)
     _emit(report, args, rich_output)
     failing = [c for c in report.checks if c.status in fail_on]
     return EXIT_FAILED if failing else EXIT_OK

@@ -404,6 +404,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             results,
             site_dir=Path(config.site_dir),
             env=self.settings.env,
+            zone=self.settings.zone,
             started_at=self.started_at,
             report=self.config.report,
             junit=self.config.junit,
