@@ -126,3 +126,88 @@ def test_a_single_zone_may_be_written_as_a_word(tmp_path: Path, api: str) -> Non
     )
     checks = by_id(json.loads(runbook("check", "--format", "json", cwd=project).stdout))
     assert checks["eu"]["message"] == "runs in zone eu-private"
+
+
+def write_report(path: Path, *, env: str, zone: str, checks: list[tuple[str, str, str]]) -> Path:
+    """A report as ``runbook check`` writes it: ``checks`` are (id, status, checked_at)."""
+    report = {
+        "version": 1,
+        "env": env,
+        "zone": zone,
+        "started_at": "2026-11-01T10:00:00Z",
+        "finished_at": "2026-11-01T10:00:05Z",
+        "summary": {},
+        "checks": [
+            {
+                "id": check_id,
+                "name": check_id,
+                "page": "ops.md",
+                "line": 3,
+                "status": status,
+                "checked_at": checked_at,
+                "zone": zone,
+                "env": env,
+                "value": f"{status} in {zone}",
+            }
+            for check_id, status, checked_at in checks
+        ],
+    }
+    path.write_text(json.dumps(report), encoding="utf-8")
+    return path
+
+
+def test_merge_keeps_the_newest_result_per_check_and_zone(tmp_path: Path) -> None:
+    old = write_report(
+        tmp_path / "eu-old.json",
+        env="prod",
+        zone="eu",
+        checks=[("api", "fail", "2026-11-01T10:00:00Z"), ("db", "pass", "2026-11-01T10:00:00Z")],
+    )
+    new = write_report(
+        tmp_path / "eu-new.json",
+        env="prod",
+        zone="eu",
+        checks=[("api", "pass", "2026-11-02T10:00:00Z")],
+    )
+    us = write_report(
+        tmp_path / "us.json",
+        env="prod",
+        zone="us",
+        checks=[("api", "fail", "2026-11-01T09:00:00Z")],
+    )
+    staging = write_report(
+        tmp_path / "staging.json",
+        env="staging",
+        zone="eu",
+        checks=[("api", "error", "2026-11-03T10:00:00Z")],
+    )
+    broken = tmp_path / "truncated.json"
+    broken.write_text(us.read_text()[:40], encoding="utf-8")
+    out = tmp_path / "all" / "all.json"
+    done = runbook(
+        "merge",
+        str(old),
+        str(new),
+        str(us),
+        str(staging),
+        str(broken),
+        "-o",
+        str(out),
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1  # one report could not be read: named, the rest merged
+    assert f"{broken}: not a runbook report: invalid JSON" in done.stderr
+    assert f"{staging}: left out: its results are for env 'staging', not 'prod'" in done.stderr
+    merged = json.loads(out.read_text(encoding="utf-8"))
+    assert merged["env"] == "prod" and merged["zone"] == ""
+    assert sorted((c["id"], c["zone"], c["status"]) for c in merged["checks"]) == [
+        ("api", "eu", "pass"),
+        ("api", "us", "fail"),
+        ("db", "eu", "pass"),
+    ]
+    assert merged["summary"]["pass"] == 2 and merged["summary"]["fail"] == 1
+
+    # The merged report is a report: merging it again changes nothing.
+    again = tmp_path / "again.json"
+    assert runbook("merge", str(out), "-o", str(again), cwd=tmp_path).returncode == 0
+    assert json.loads(again.read_text(encoding="utf-8"))["checks"] == merged["checks"]
