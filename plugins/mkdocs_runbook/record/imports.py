@@ -1,9 +1,9 @@
 """Results a site shows without running them: report files written by ``runbook check`` runs
 elsewhere (CI jobs, other networks), read back and merged (SPEC 11, 12).
 
-Per check and zone the newest result wins; a report of another environment is left out with a warning
-naming the file; a report that cannot be read is an error naming the file, and the other
-reports still count.
+Per check and zone the newest result wins; a report of another environment is left out with a
+warning naming the file; a report that cannot be read is an error naming the file, and the
+other reports still count.
 """
 
 from __future__ import annotations
