@@ -130,6 +130,11 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     zone = c.Type(str, default=DEFAULT_ZONE)
     """Where this run happens (SPEC 11); ``RUNBOOK_ZONE`` overrides it."""
 
+    # Globs (relative to mkdocs.yml) of JSON reports whose results the site shows (SPEC 11).
+    # ``import`` is a Python keyword, so the option is put in the class namespace by name;
+    # read it as ``config["import"]``.
+    vars()["import"] = c.ListOfItems(c.Type(str), default=[])
+
 
 #: Options whose SPEC defaults are not ``None`` but that may be set to ``null`` to turn off.
 OPTIONAL_DEFAULTS: dict[str, str] = {

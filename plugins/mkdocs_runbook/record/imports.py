@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..results import CheckResult, Report
+from ..results import CheckResult, Report, Status
 from .report import read_report
 
 
@@ -81,11 +81,45 @@ def import_results(
         for result in report.checks:
             # A report written before zones were recorded per check: its run's zone.
             result.zone = result.zone or report.zone
-            kept = newest.get(result_key(result))
-            if kept is None or result.checked_at > kept.checked_at:
-                newest[result_key(result)] = result
+            _keep_newest(newest, result)
     merged.results = list(newest.values())
     return merged
+
+
+def newest_per_zone(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """The newest of ``results`` per check and zone, ordered by zone."""
+    newest: dict[tuple[str, str, str], CheckResult] = {}
+    for result in results:
+        _keep_newest(newest, result)
+    return sorted(newest.values(), key=lambda result: result_key(result))
+
+
+def _keep_newest(newest: dict[tuple[str, str, str], CheckResult], result: CheckResult) -> None:
+    kept = newest.get(result_key(result))
+    if kept is None or result.checked_at > kept.checked_at:
+        newest[result_key(result)] = result
+
+
+@dataclass
+class ResultsElsewhere:
+    """What a site build shows besides what it ran (SPEC 11): the results of other runs
+    (imported reports, the history's latest under ``run: never``), by check."""
+
+    by_check: dict[tuple[str, str], list[CheckResult]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, results: Iterable[CheckResult]) -> ResultsElsewhere:
+        elsewhere = cls()
+        for result in newest_per_zone(results):
+            elsewhere.by_check.setdefault((result.page, result.id), []).append(result)
+        return elsewhere
+
+    def shown(self, own: CheckResult) -> list[CheckResult]:
+        """The results to show for the check ``own`` is this build's result of: the newest per
+        zone, ordered by zone. Only zones that ran it count: a ``skip`` (another zone's check,
+        checks off) shows only when no zone has more to say."""
+        candidates = newest_per_zone([*self.by_check.get((own.page, own.id), []), own])
+        return [result for result in candidates if result.status is not Status.SKIP] or [own]
 
 
 def _read(path: Path, errors: list[str]) -> Report | None:
