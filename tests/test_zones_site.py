@@ -115,7 +115,7 @@ def badges(page: str) -> list[tuple[str, str]]:
 def test_a_build_shows_both_zones_from_their_reports(two_zones: Path) -> None:
     page, _ = build(two_zones, '      run: never\n      import: ["reports/*.json"]\n')
     assert badges(page) == [("eu-private", "pass"), ("us-private", "fail")]
-    assert page.count("<time class=\"runbook-time\" datetime=") >= 3  # summary and each badge
+    assert page.count('<time class="runbook-time" datetime=') >= 3  # summary and each badge
     # The check for a zone that no runner has: its own skip, once, with the reason.
     assert "runs in zone nowhere" in page
     assert SECRET not in page and "<b>down</b>" not in page
