@@ -27,7 +27,7 @@ def environ(**extra: str) -> dict[str, str]:
     return env
 
 
-def write_site(root: Path, *, site_options: str) -> None:
+def write_site(root: Path, *, site_options: str, history: str | None = "history.sqlite") -> None:
     (root / "docs").mkdir(parents=True, exist_ok=True)
     (root / "docs" / "ops.md").write_text(
         "# Ops\n\n"
@@ -37,18 +37,18 @@ def write_site(root: Path, *, site_options: str) -> None:
         encoding="utf-8",
     )
     (root / "mkdocs.yml").write_text(
-        "site_name: t\nplugins:\n  - runbook:\n      history: history.sqlite\n"
+        f"site_name: t\nplugins:\n  - runbook:\n      history: {json.dumps(history)}\n"
         # The builder reaches neither zone's api: it only shows what the zones measured.
         "      environments: {local: {api: 'http://api.internal'}}\n" + site_options,
         encoding="utf-8",
     )
 
 
-def zone_config(root: Path, zone: str, api: str) -> Path:
+def zone_config(root: Path, zone: str, api: str, history: str) -> Path:
     """What a runner in ``zone`` uses: the same site, the api as that network reaches it."""
     config = root / f"{zone}.yml"
     config.write_text(
-        "site_name: t\nplugins:\n  - runbook:\n      history: history.sqlite\n"
+        f"site_name: t\nplugins:\n  - runbook:\n      history: {json.dumps(history)}\n"
         f"      environments: {{local: {{api: '{api}'}}}}\n",
         encoding="utf-8",
     )
@@ -57,10 +57,14 @@ def zone_config(root: Path, zone: str, api: str) -> Path:
 
 @pytest.fixture
 def two_zones(tmp_path: Path, http_server: RouteServer) -> Path:
+    return run_two_zones(tmp_path, http_server, "history.sqlite")
+
+
+def run_two_zones(tmp_path: Path, http_server: RouteServer, history: str) -> Path:
     """Both zones' runs, at once: eu-private passes, us-private fails (503 with markup)."""
     http_server.route("/eu/healthz", body={"status": "ok"})
     http_server.route("/us/healthz", status=503, body=f"<b>down</b> {SECRET}")
-    write_site(tmp_path, site_options="")
+    write_site(tmp_path, site_options="", history=history)
     (tmp_path / "reports").mkdir()
     runs = [
         subprocess.Popen(
@@ -68,7 +72,7 @@ def two_zones(tmp_path: Path, http_server: RouteServer) -> Path:
                 str(BIN / "runbook"),
                 "check",
                 "-f",
-                str(zone_config(tmp_path, zone, f"{http_server.url}/{path}")),
+                str(zone_config(tmp_path, zone, f"{http_server.url}/{path}", history)),
                 "--zone",
                 zone,
                 "-o",
@@ -88,8 +92,8 @@ def two_zones(tmp_path: Path, http_server: RouteServer) -> Path:
     return tmp_path
 
 
-def build(root: Path, site_options: str) -> tuple[str, str]:
-    write_site(root, site_options=site_options)
+def build(root: Path, site_options: str, history: str | None = "history.sqlite") -> tuple[str, str]:
+    write_site(root, site_options=site_options, history=history)
     done = subprocess.run(
         [str(BIN / "mkdocs"), "build", "-q"],
         cwd=root,
@@ -131,8 +135,13 @@ def test_a_build_shows_both_zones_from_their_reports(two_zones: Path) -> None:
     assert SECRET not in json.dumps(report)
 
 
-def test_run_never_shows_the_latest_per_zone_from_history(two_zones: Path) -> None:
-    page, _ = build(two_zones, "      run: never\n")
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_run_never_shows_the_latest_per_zone_from_history(
+    request: pytest.FixtureRequest, tmp_path: Path, http_server: RouteServer, store: str
+) -> None:
+    history = request.getfixturevalue("postgres_url") if store == "postgresql" else "h.sqlite"
+    root = run_two_zones(tmp_path, http_server, history)
+    page, _ = build(root, "      run: never\n", history)
     assert badges(page) == [("eu-private", "pass"), ("us-private", "fail")]
     assert SECRET not in page
 
@@ -172,3 +181,9 @@ def test_other_env_stale_and_broken_reports(two_zones: Path) -> None:
     assert "staging-zone" not in page
     first_badge = page[page.index("zone: ap-private") - 600 : page.index("zone: ap-private") + 200]
     assert "runbook-flag-stale" in first_badge
+
+
+def test_a_check_with_no_result_anywhere_is_skip_no_result(tmp_path: Path) -> None:
+    page, _ = build(tmp_path, '      run: never\n      import: ["reports/*.json"]\n', None)
+    assert re.search(r'runbook-status-skip">.*?skip', page, re.S)
+    assert "no result: checks are off (run: never)" in page

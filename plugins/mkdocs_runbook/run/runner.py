@@ -212,7 +212,9 @@ class CheckRunner:
             if cached is not None:
                 return cached
             if self.mode == "never":
-                return _decided(Status.SKIP, "checks are off (run: never) and no cached result")
+                return _decided(
+                    Status.SKIP, "no result: checks are off (run: never) and none is cached"
+                )
             running = asyncio.ensure_future(self._run_and_store(resolved))
             self._in_flight[key] = running
         return await asyncio.shield(running)
