@@ -80,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "-o", "--output", type=Path, help="the page to write (default: DOCS_DIR/status.md)"
     )
+    merge = commands.add_parser(
+        "merge", help="merge report files into one (newest result per check and zone)"
+    )
+    merge.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="report files")
+    merge.add_argument("-o", "--output", type=Path, required=True, help="the report to write")
+    merge.add_argument("--env", help="keep reports of this env (default: the first report's)")
     add_history_parsers(commands)
 
     alerts = commands.add_parser("alerts", help="check that every alert's runbook exists and works")
@@ -108,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "status-page":
             return _status_page(args)
+        if args.command == "merge":
+            return _merge(args)
         if args.command == "history":
             return run_history(args)
         if args.command == "freshness":
@@ -172,7 +180,7 @@ def _check(args: argparse.Namespace) -> int:
         report = run_checks(selection.chosen, settings, on_result=progress.advance)
     record_check_run(report, items, settings)
     filters = ", ".join([*(f"--tag {t}" for t in args.tag), *(f"--id {i}" for i in args.id)])
-    report.checks += filtered_out(selection.dropped, filters, settings.env)
+    report.checks += filtered_out(selection.dropped, filters, settings.env, settings.zone)
     _emit(report, args, rich_output)
     failing = [c for c in report.checks if c.status in fail_on]
     return EXIT_FAILED if failing else EXIT_OK
@@ -292,6 +300,17 @@ def _status_page(args: argparse.Namespace) -> int:
     output.write_text(text, encoding="utf-8")
     print(f"wrote {output}: {len(imported.results)} checks from {len(files)} report file(s)")
     return EXIT_FAILED if imported.errors else EXIT_OK
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """SPEC 11's merge rules, for CI steps that want one report: a report that cannot be read
+    is named and exits 1, after the others are merged."""
+    merged = import_results(args.reports, env=args.env, first_env=True)
+    for problem in [*merged.errors, *merged.warnings]:
+        print(f"runbook: {problem}", file=sys.stderr)
+    write_report(merged.report(), args.output)
+    print(f"wrote {args.output}: {len(merged.results)} results from {len(args.reports)} report(s)")
+    return EXIT_FAILED if merged.errors else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

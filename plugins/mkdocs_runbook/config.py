@@ -130,7 +130,8 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     zone = c.Type(str, default=DEFAULT_ZONE)
     """Where this run happens (SPEC 11); ``RUNBOOK_ZONE`` overrides it."""
     import_ = c.ListOfItems(c.Type(str), default=[])
-    """``import`` in mkdocs.yml: globs of JSON reports (relative to mkdocs.yml) whose results
+    """``import`` in mkdocs.yml (MkDocs drops the trailing underscore): globs of JSON reports
+    (relative to mkdocs.yml) whose results the site shows besides its own (SPEC 11), and that
     ``runbook alerts`` takes as the latest when it does not run the checks itself."""
 
     alert_rules = c.ListOfItems(c.Type(str), default=[])

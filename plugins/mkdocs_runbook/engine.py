@@ -152,13 +152,19 @@ def run_checks(
         on_result,
     )
     return Report(
-        env=settings.env, started_at=started, finished_at=iso_utc(utc_now()), checks=results
+        env=settings.env,
+        started_at=started,
+        finished_at=iso_utc(utc_now()),
+        checks=results,
+        zone=settings.zone,
     )
 
 
-def filtered_out(dropped: Iterable[CheckItem], filters: str, env: str) -> list[CheckResult]:
+def filtered_out(
+    dropped: Iterable[CheckItem], filters: str, env: str, zone: str = ""
+) -> list[CheckResult]:
     """``skip`` results for the checks a selection left out, saying which filters did."""
-    return [skipped_result(item, f"filtered out ({filters})", env) for item in dropped]
+    return [skipped_result(item, f"filtered out ({filters})", env, zone) for item in dropped]
 
 
 def record_history(

@@ -90,7 +90,9 @@ class _Results:
             log.warning("runbook: %s", problem)
         if not files:
             log.warning("runbook: no report file matches %s", ", ".join(self._patterns))
-        self.by_key = {result.key: result for result in imported.results}
+        # Results from several zones: this extension shows one per check, the newest.
+        newest_last = sorted(imported.results, key=lambda result: result.checked_at)
+        self.by_key = {result.key: result for result in newest_last}
         self.by_id = defaultdict(list)
         for result in imported.results:
             self.by_id[result.id].append(result)

@@ -89,6 +89,8 @@ class CheckSpec:
     tags: list[str] = field(default_factory=list)
     use: str | None = None
     skip: str | None = None
+    #: The zones it runs in (SPEC 11); empty: every zone.
+    zones: list[str] = field(default_factory=list)
     explicit: frozenset[str] = frozenset()
     source: str = ""
     lang: str = "check"
@@ -172,7 +174,7 @@ class ResolvedCheck:
 
 
 #: Keys besides the common ones (name, id, expect, warn, timeout, retries, retry_delay, tags, use,
-#: skip) that each kind accepts. ``dns.server`` (``HOST[:PORT]`` of the resolver to ask),
+#: skip, zones) that each kind accepts. ``dns.server`` (``HOST[:PORT]`` of the resolver to ask),
 #: ``tls.server_name`` (SNI, default the host), ``http.ca_file`` (curl's ``--cacert``) and
 #: ``http.connect_timeout`` (curl's ``--connect-timeout``) go beyond SPEC section 2 because
 #: real runbooks need them; ``metrics.headers`` for endpoints behind auth. ``env`` (commands):

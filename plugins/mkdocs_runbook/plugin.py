@@ -49,6 +49,7 @@ from .page_checks import (
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
 from .record import write_site_outputs
+from .record.imports import ResultsElsewhere, import_results, report_files
 from .render import (
     anchor_id,
     is_stale,
@@ -91,6 +92,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.page_problems: dict[str, PageProblem] = {}
         self.history: BuildHistory | None = None
         self.alerts: SiteAlerts | None = None
+        self.elsewhere = ResultsElsewhere()
         # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
         # prose costs the plugin almost nothing on the other pages.
         self._parse_cache: dict[
@@ -151,8 +153,29 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.page_problems = {}
         self.started_at = iso_utc(utc_now())
         self.history = BuildHistory(self.settings, started_at=self.started_at)
+        self.elsewhere = self._results_elsewhere(config_dir, mode)
         self.alerts = self._load_alerts(config, config_dir)
         return config
+
+    def _results_elsewhere(self, config_dir: Path, mode: CacheMode) -> ResultsElsewhere:
+        """Results of other runs to show (SPEC 11): the ``import`` reports and, under
+        ``run: never``, the history's newest per check and zone. Problems are logged, each
+        naming its file; the rest still show."""
+        patterns = list(self.config["import"])
+        imported = import_results(report_files(patterns, config_dir), env=self.settings.env)
+        for problem in imported.errors:
+            log.error("runbook: %s", problem)
+        for problem in imported.warnings:
+            log.warning("runbook: %s", problem)
+        results = imported.results
+        if mode == "never" and self.settings.history is not None:
+            from .record.history import read_latest_results
+
+            recorded, problem = read_latest_results(self.settings)
+            if problem:
+                log.warning("runbook: history: %s", problem)
+            results = [*results, *recorded]
+        return ResultsElsewhere.of(results)
 
     def _load_alerts(self, config: MkDocsConfig, config_dir: Path) -> SiteAlerts | None:
         if not self.settings.alert_rules:
@@ -358,18 +381,30 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             check = by_slot.get(html.unescape(match.group(1)))
             if check is None or check.result is None:
                 return ""
-            return render_check(
-                check.result,
-                source_html=check.source_html,
-                stale=is_stale(check.result, stale_after=self.settings.stale_after),
-                detail=check.result.detail,
-                # Marked shell blocks stay in view even when compact: readers copy them.
-                fold_source=state.display == "compact" and check.lang == "check",
-                catalog=check.catalog,
-                history=self.history.check(check.result) if self.history else None,
+            zoned = self.elsewhere.shown(check.result)
+            # Several zones: one badge each; the block itself is shown once, under the first.
+            return "".join(
+                render_check(
+                    result,
+                    source_html=check.source_html if first else "",
+                    stale=is_stale(result, stale_after=self.settings.stale_after),
+                    detail=result.detail,
+                    # Marked shell blocks stay in view even when compact: readers copy them.
+                    fold_source=state.display == "compact" and check.lang == "check",
+                    catalog=check.catalog if first else None,
+                    history=(
+                        self.history.check(result)
+                        if self.history and result.zone in ("", self.settings.zone)
+                        else None
+                    ),
+                    zone=result.zone if len(zoned) > 1 or result is not check.result else "",
+                    first=first,
+                )
+                for first, result in zip([True] + [False] * (len(zoned) - 1), zoned, strict=True)
             )
 
         output = _SLOT_RE.sub(swap, output)
+        results = [shown for result in results for shown in self.elsewhere.shown(result)]
         summary = render_page_summary(
             results,
             env=self.settings.env,
@@ -408,7 +443,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             url = urls.get(result.page, result.page)
             return f"{get_relative_url(url, page.url)}#{anchor_id(result)}"
 
-        results = self.all_results()
+        results = [shown for result in self.all_results() for shown in self.elsewhere.shown(result)]
         history = self.history.for_status_page(
             results, self.pages, lambda path: get_relative_url(urls[path], page.url)
         )
@@ -437,9 +472,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             return
         results = self.all_results()
         write_site_outputs(
-            results,
+            [shown for result in results for shown in self.elsewhere.shown(result)],
             site_dir=Path(config.site_dir),
             env=self.settings.env,
+            zone=self.settings.zone,
             started_at=self.started_at,
             report=self.config.report,
             junit=self.config.junit,

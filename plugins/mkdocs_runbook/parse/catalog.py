@@ -120,6 +120,7 @@ def overlay(base: CheckSpec, top: CheckSpec) -> CheckSpec:
         retry_delay=top.retry_delay if "retry_delay" in written else base.retry_delay,
         tags=top.tags if "tags" in written else base.tags,
         skip=top.skip if "skip" in written else base.skip,
+        zones=top.zones if "zones" in written else base.zones,
         use=top.use,
         explicit=base.explicit | written,
         notes=base.notes + top.notes,

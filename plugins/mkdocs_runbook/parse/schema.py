@@ -33,6 +33,7 @@ COMMON_KEYS: tuple[str, ...] = (
     "tags",
     "use",
     "skip",
+    "zones",
 )
 ALL_PARAMS: frozenset[str] = frozenset().union(*PARAMS_BY_KIND.values())
 ALLOWED_KEYS: tuple[str, ...] = (*COMMON_KEYS, *TARGET_KINDS, *sorted(ALL_PARAMS))
@@ -112,6 +113,19 @@ class _Checker:
         ):
             return [str(tag).strip() for tag in value if str(tag).strip()]
         raise self.error("'tags' must be a list of words, like tags: [api, deploy]", "tags")
+
+    def zones(self, value: Any) -> list[str]:
+        names = [value] if isinstance(value, str) else value
+        if (
+            isinstance(names, list)
+            and names
+            and all(isinstance(name, str) and ID_PATTERN.fullmatch(name.strip()) for name in names)
+        ):
+            return [name.strip() for name in names]
+        raise self.error(
+            "'zones' must be a list of zone names (a-z, 0-9, '-'), like zones: [eu-private]",
+            "zones",
+        )
 
     def skip(self, value: Any) -> str | None:
         if isinstance(value, bool):
@@ -226,6 +240,7 @@ def build_spec(
         tags=checker.tags(data["tags"]) if "tags" in data else [],
         use=use,
         skip=checker.skip(data["skip"]) if "skip" in data else None,
+        zones=checker.zones(data["zones"]) if "zones" in data else [],
         explicit=frozenset(data),
         source=source,
     )

@@ -55,6 +55,9 @@ def junit_xml(report: Report) -> str:
             skipped=str(sum(c.status is Status.SKIP for c in checks)),
             timestamp=report.started_at,
         )
+        if report.zone:  # which network the suite ran from (SPEC 11)
+            properties = ElementTree.SubElement(suite, "properties")
+            ElementTree.SubElement(properties, "property", name="zone", value=report.zone)
         for check in checks:
             _testcase(suite, check)
     ElementTree.indent(suites)
@@ -71,6 +74,9 @@ def _testcase(suite: ElementTree.Element, check: CheckResult) -> None:
         line=str(check.line),
         time=f"{check.duration_ms / 1000:.3f}",
     )
+    if check.zone:
+        properties = ElementTree.SubElement(case, "properties")
+        ElementTree.SubElement(properties, "property", name="zone", value=check.zone)
     body = assertion_lines(check)
     if check.detail:  # a console diff, a response excerpt: what a CI reader needs next
         body += f"\ndetail:\n{printable(check.detail)}"

@@ -120,8 +120,11 @@ def anchor_id(result: CheckResult) -> str:
 
 def check_anchor(check_id: str, line: int = 0) -> str:
     """The wrapper id of the check ``check_id`` (at ``line``, for an id with no usable letter)."""
-    slug = _NOT_ANCHOR.sub("-", check_id.lower()).strip("-")
-    return f"runbook-{slug or f'line-{line}'}"
+    return f"runbook-{_slug(check_id) or f'line-{line}'}"
+
+
+def _slug(text: str) -> str:
+    return _NOT_ANCHOR.sub("-", text.lower()).strip("-")
 
 
 def is_stale(result: CheckResult, *, stale_after: float, now: datetime | None = None) -> bool:
@@ -155,6 +158,8 @@ def render_check(
     fold_source: bool = False,
     catalog: CatalogSource | None = None,
     history: CheckHistoryView | None = None,
+    zone: str = "",
+    first: bool = True,
 ) -> str:
     """The badge line, the check's history (when the site keeps one), the block itself
     (``source_html``, trusted) and the collapsible result.
@@ -162,14 +167,18 @@ def render_check(
     ``detail`` is what the target answered (a response excerpt, a console diff): untrusted,
     escaped and capped to ``text.SHOWN_BYTES``. ``fold_source`` puts the block (and the
     ``catalog`` check a ``use:`` stands for) inside the Result panel instead of above it.
+    ``zone`` names the zone the result is from when a check shows several (SPEC 11); every
+    one but the ``first`` gets an anchor of its own, suffixed with its zone.
     """
+    anchor = anchor_id(result) if first else f"{anchor_id(result)}-{_slug(zone)}"
     return _template("check.html").render(
         result=result,
         fold_source=fold_source,
         catalog=catalog,
         catalog_html=Markup(catalog.source_html) if catalog else "",
         status=result.status.value,
-        anchor=anchor_id(result),
+        anchor=anchor,
+        zone=zone,
         badge_text=badge_message(result.status, result.value, cached_age(result)),
         stale=stale,
         source_html=Markup(source_html),
@@ -227,6 +236,8 @@ def render_status_page(
             for result in ordered
         ],
         history_on=history_for is not None,
+        # Results from several zones (SPEC 11): each row says which.
+        zoned=len({result.zone for result in results}) > 1,
         page_rows=page_rows(pages) if history_for is not None else [],
     )
 

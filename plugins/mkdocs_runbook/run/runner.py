@@ -125,7 +125,8 @@ class CheckRunner:
 
     def result(self, prepared: PreparedCheck, outcome: RunOutcome) -> CheckResult:
         """The result of ``prepared`` on its page, masked with every secret of the run."""
-        return self.redactor.result(make_result(prepared, outcome, self.settings.env))
+        result = make_result(prepared, outcome, self.settings.env, self.settings.zone)
+        return self.redactor.result(result)
 
     def shown(self, outcome: RunOutcome) -> RunOutcome:
         """``outcome`` masked while whole, then cut to what outputs show (in place)."""
@@ -149,6 +150,8 @@ class CheckRunner:
             return PreparedCheck(item, decided=_decided(Status.ERROR, str(item.error)))
         if item.skip is not None:
             return PreparedCheck(item, decided=_decided(Status.SKIP, item.skip))
+        if item.zones and self.settings.zone not in item.zones:
+            return PreparedCheck(item, decided=_decided(Status.SKIP, _zone_reason(item.zones)))
         if item.command_reason and not self.settings.allow_commands:
             # Not a skip: the author meant a native check, and only they can say which way out.
             return PreparedCheck(item, decided=_decided(Status.ERROR, item.command_reason))
@@ -156,6 +159,9 @@ class CheckRunner:
             resolved = resolve_check(item, self.settings, self.templates, self.catalog)
             if resolved.spec.skip is not None:
                 return PreparedCheck(item, resolved, _decided(Status.SKIP, resolved.spec.skip))
+            zones = resolved.spec.zones  # a catalog entry's zones, unless the page says its own
+            if zones and self.settings.zone not in zones:
+                return PreparedCheck(item, resolved, _decided(Status.SKIP, _zone_reason(zones)))
             _parse_assertions(resolved)  # fail early: a bad assertion never reaches a target
         except (ResolveError, CheckDefinitionError) as exc:
             message = str(exc)
@@ -206,7 +212,9 @@ class CheckRunner:
             if cached is not None:
                 return cached
             if self.mode == "never":
-                return _decided(Status.SKIP, "checks are off (run: never) and no cached result")
+                return _decided(
+                    Status.SKIP, "no result: checks are off (run: never) and none is cached"
+                )
             running = asyncio.ensure_future(self._run_and_store(resolved))
             self._in_flight[key] = running
         return await asyncio.shield(running)
@@ -373,7 +381,9 @@ def _parse_assertions(resolved: ResolvedCheck) -> tuple[list[Assertion], list[As
     return expect, warn
 
 
-def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> CheckResult:
+def make_result(
+    prepared: PreparedCheck, outcome: RunOutcome, env: str, zone: str = ""
+) -> CheckResult:
     """Attach an outcome (possibly shared by several pages) to one check on one page."""
     item = prepared.item
     # A catalog merge fills in the name and tags; the page keeps its own id and place.
@@ -399,6 +409,7 @@ def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> Check
         env=env,
         cached=outcome.cached,
         detail=outcome.detail,
+        zone=zone,
     )
 
 
@@ -411,6 +422,11 @@ def _with_notes(status: Status, message: str, notes: tuple[str, ...]) -> tuple[S
     if status is Status.PASS:
         return Status.WARN, noted
     return status, f"{message} — {noted}" if message else noted
+
+
+def _zone_reason(zones: list[str]) -> str:
+    """SPEC 11's skip reason: ``runs in zone eu-private, us-private``."""
+    return f"runs in zone {', '.join(zones)}"
 
 
 def _decided(status: Status, message: str) -> RunOutcome:
@@ -459,10 +475,13 @@ def run_sync(
     return asyncio.run(main())
 
 
-def skipped_result(item: CheckSpec | BrokenCheck, reason: str, env: str) -> CheckResult:
+def skipped_result(
+    item: CheckSpec | BrokenCheck, reason: str, env: str, zone: str = ""
+) -> CheckResult:
     """The result of a check that was not run on purpose (filtered out, checks off)."""
     return make_result(
         PreparedCheck(item, decided=_decided(Status.SKIP, reason)),
         _decided(Status.SKIP, reason),
         env,
+        zone,
     )

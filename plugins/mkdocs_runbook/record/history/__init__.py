@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "Spool": "spool",
     "StoreProblem": "location",
     "new_run": "recorder",
+    "read_latest_results": "recorder",
     "read_site_history": "recorder",
     "record": "recorder",
 }
@@ -67,6 +68,7 @@ __all__ = [
     "Spool",
     "StoreProblem",
     "new_run",
+    "read_latest_results",
     "read_site_history",
     "record",
     "verified_pages",

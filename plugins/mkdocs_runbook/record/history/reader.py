@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, case, func, select
 
-from ...results import Status, iso_utc
+from ...results import CheckResult, Status, iso_utc
 from .model import (
     PASSING,
     UPTIME_WINDOWS,
@@ -20,6 +20,43 @@ from .model import (
     SiteHistory,
 )
 from .schema import checks, daily, day_number, decode_marks, pages, results, runs
+
+
+def read_latest(connection: Connection, *, env: str) -> list[CheckResult]:
+    """The newest result of every check in every zone of ``env``: one indexed pass over the
+    per-check state, joined to the result it names."""
+    query = (
+        select(checks.c.zone, runs.c.env, results)
+        .join(runs, (runs.c.env == checks.c.env) & (runs.c.zone == checks.c.zone))
+        .join(
+            results,
+            (results.c.run_id == runs.c.id)
+            & (results.c.page == checks.c.page)
+            & (results.c.check_id == checks.c.check_id)
+            & (results.c.checked_at == checks.c.last_checked_at),
+        )
+        .where(checks.c.env == env)
+    )
+    newest: dict[tuple[str, str, str], CheckResult] = {}
+    for row in connection.execute(query):
+        result = CheckResult(
+            id=row.check_id,
+            name=row.name,
+            page=row.page,
+            line=0,
+            kind=row.kind,
+            target="",
+            status=Status(row.status),
+            message=row.message,
+            value=row.value,
+            duration_ms=row.duration_ms,
+            checked_at=row.checked_at,
+            attempts=row.attempts,
+            env=row.env,
+            zone=row.zone,
+        )
+        newest[(result.page, result.id, result.zone)] = result
+    return list(newest.values())
 
 
 def read_site(connection: Connection, *, env: str, zone: str, now: datetime) -> SiteHistory:

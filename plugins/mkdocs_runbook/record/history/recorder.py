@@ -126,6 +126,18 @@ def read_site_history(
     return history, None
 
 
+def read_latest_results(settings: RunbookSettings) -> tuple[list[CheckResult], str | None]:
+    """The newest recorded result of every check in every zone of ``settings.env`` (what a
+    ``run: never`` build shows, SPEC 11), or ``[]`` and the problem to warn about."""
+    if settings.history is None:
+        return [], None
+    try:
+        with HistoryStore.open(settings.history, settings.base_dir) as store:
+            return store.read_latest(env=settings.env), None
+    except StoreProblem as problem:
+        return [], str(problem)
+
+
 def git_commit(folder: Path) -> str | None:
     """The commit checked out in ``folder``, when it is a git work tree and git is there."""
     try:

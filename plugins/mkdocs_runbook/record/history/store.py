@@ -14,10 +14,11 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from ...results import CheckResult
 from . import schema
 from .location import StoreLocation, StoreProblem, locate, make_engine
 from .model import HistoryEntry, RunRecord, SiteHistory
-from .reader import read_entries, read_site
+from .reader import read_entries, read_latest, read_site
 from .schema import SchemaVersionError, refuse_newer, stored_version
 from .writer import lock_for_writing, prune, write_run
 
@@ -73,6 +74,9 @@ class HistoryStore:
         return self._read(
             lambda c: read_site(c, env=env, zone=zone, now=now), SiteHistory(env=env, zone=zone)
         )
+
+    def read_latest(self, *, env: str) -> list[CheckResult]:
+        return self._read(lambda c: read_latest(c, env=env), [])
 
     def read_entries(
         self,
