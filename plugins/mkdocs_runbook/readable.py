@@ -41,7 +41,7 @@ def readable(value: object, *, bracketed: bool = False) -> str:
         return ", ".join(_nested(item) for item in value)
     if isinstance(value, Mapping):
         return ", ".join(f"{key}: {_nested(item)}" for key, item in value.items()) or "{}"
-    return _scalar(value)
+    return scalar_text(value)
 
 
 def _nested(value: object) -> str:
@@ -51,10 +51,11 @@ def _nested(value: object) -> str:
         return "[" + ", ".join(_nested(item) for item in value) + "]"
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{key}: {_nested(item)}" for key, item in value.items()) + "}"
-    return _scalar(value)
+    return scalar_text(value)
 
 
-def _scalar(value: object) -> str:
+def scalar_text(value: object) -> str:
+    """One value as an author writes it: ``true``, ``null``, ``200`` (not ``200.0``), ``NaN``."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):

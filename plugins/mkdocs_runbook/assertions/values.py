@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
-from ..readable import readable
+from ..readable import readable, scalar_text
 from ..text import SHOWN_BYTES, cut
 from ..units import format_duration
 from .regex import Regex
@@ -59,17 +59,10 @@ def _as_bool(value: object) -> bool | None:
 
 
 def as_text(value: object) -> str:
-    """The text form an author would write: ``true``, ``null``, ``200`` (not ``200.0``)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if _is_number(value):
-        return str(value)
+    """The text form an author would write: ``true``, ``null``, ``200`` (not ``200.0``); a
+    structure as JSON."""
+    if isinstance(value, str | bool) or value is None or _is_number(value):
+        return scalar_text(value)
     return json.dumps(jsonable(value), ensure_ascii=False)
 
 
