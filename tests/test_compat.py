@@ -109,6 +109,8 @@ def test_zensical_renders_checks_from_a_report(tmp_path: Path, target: RouteServ
         tmp_path / "runner",
         {
             "site_name": "S",
+            # The runner finds the blocks the site shows: the same block-level extensions.
+            "markdown_extensions": ["admonition", "pymdownx.superfences"],
             "plugins": [
                 {"runbook": {"environments": {"local": {"api": target.url}}, "fail_on": []}}
             ],
