@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--concurrency", type=int, help="checks at once (default from mkdocs.yml: 32)"
     )
+    check.add_argument(
+        "--workers",
+        type=int,
+        help="processes that run the checks (default from mkdocs.yml: 1); the bounds hold "
+        "across all of them",
+    )
     check.add_argument("--timeout", help="per-attempt timeout, e.g. 5s or 500ms")
     check.add_argument(
         "--fail-on", default="fail,error", help="statuses that exit 1 (default: fail,error)"
@@ -118,12 +124,16 @@ def _check(args: argparse.Namespace) -> int:
         raise ConfigError(str(exc)) from None
     if args.concurrency is not None and args.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
     project, items = _load(args)
     settings = project.settings
     if timeout is not None:
         settings.timeout = timeout
     if args.concurrency is not None:
         settings.concurrency = args.concurrency
+    if args.workers is not None:
+        settings.workers = args.workers
     chosen, dropped = select(items, tags=args.tag, ids=args.id)
     rich_output = args.format == "text" and wants_rich(sys.stdout)
     with Progress(len(chosen), enabled=rich_output) as progress:

@@ -39,8 +39,12 @@ so pytest counts an error, with ``file:line``; ``skip`` skips with the reason at
 terminal summary. Every item records the user properties ``status``, ``value``, ``target`` (and
 ``message``), which ``--junitxml`` writes per test case.
 
-*Shutdown.* ``pytest_sessionfinish`` cancels what still runs (``-x``, Ctrl-C), closes the
-runner's clients and stops the loop.
+*Measuring.* The loop only waits: the checks run in check worker processes (``WorkerPool``,
+``workers`` of them, the bounds holding across them), as in a site build and ``runbook check``,
+so pytest's own work never stretches a measurement.
+
+*Shutdown.* ``pytest_sessionfinish`` cancels what still runs (``-x``, Ctrl-C), ends the
+runner, stops the loop and the workers.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ if TYPE_CHECKING:
 
     from .engine import CheckItem
     from .project import Project
-    from .run import BackgroundLoop, CheckRunner
+    from .run import BackgroundLoop, CheckRunner, WorkerPool
 
 MARKER = "runbook"
 _RUN = pytest.StashKey["RunbookRun"]()
@@ -190,12 +194,15 @@ class RunbookRun:
 
     def __init__(self, project: Project, paths: list[Path]) -> None:
         from .engine import make_runner
+        from .run import WorkerPool
 
         self.settings = project.settings
         self.config_file = project.config_file
         self.paths = [p.resolve() for p in paths]
+        # Started at the first check (``--collect-only`` starts none).
+        self._workers: WorkerPool = WorkerPool(self.settings.workers)
         # Built now so that a broken catalog is a usage error before anything is collected.
-        self._runner: CheckRunner = make_runner(self.settings)
+        self._runner: CheckRunner = make_runner(self.settings, workers=self._workers)
         self._loop: BackgroundLoop | None = None
         self._futures: dict[str, Future[CheckResult]] = {}
         self._warned: list[tuple[str, str]] = []
@@ -253,11 +260,11 @@ class RunbookRun:
         return report
 
     def pytest_sessionfinish(self) -> None:
-        if self._loop is None:
-            return
-        self._loop.call(_cancel_and_close(self._runner), timeout=30)
-        self._loop.stop()
-        self._loop = None
+        if self._loop is not None:
+            self._loop.call(_cancel_and_close(self._runner), timeout=30)
+            self._loop.stop()
+            self._loop = None
+        self._workers.close()
 
     # -- reporting -----------------------------------------------------------------------------
 

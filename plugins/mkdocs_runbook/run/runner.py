@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..assertions import (
     Assertion,
@@ -32,6 +34,9 @@ from ..text import shown_part
 from ..units import format_timeout
 from .cache import ResultCache
 from .probes import Observation, ProbeContext, probe_for
+
+if TYPE_CHECKING:
+    from .pool import WorkerPool, WorkerSession
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
@@ -64,7 +69,12 @@ class PreparedCheck:
 
 
 class CheckRunner:
-    """Prepares and runs checks for one environment. Use from one event loop at a time."""
+    """Prepares and runs checks for one environment. Use from one event loop at a time.
+
+    With ``workers`` (what every front-end passes), checks run in the pool's worker processes
+    and this object only prepares them, hands them over (``submit``) and keeps the cache; the
+    pool holds ``concurrency`` and ``per_host``. Without, they run on the caller's event loop.
+    """
 
     def __init__(
         self,
@@ -74,6 +84,7 @@ class CheckRunner:
         environ: Mapping[str, str] | None = None,
         cache: ResultCache | None = None,
         mode: CacheMode = "always",
+        workers: WorkerPool | None = None,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -89,6 +100,14 @@ class CheckRunner:
         self._slots: asyncio.Semaphore | None = None
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._in_flight: dict[str, asyncio.Future[RunOutcome]] = {}
+        self._session: WorkerSession | None = None
+        if workers is not None:
+            self._session = workers.session(
+                self.context, concurrency=settings.concurrency, per_host=settings.per_host
+            )
+        self._submitted: dict[str, Future[RunOutcome]] = {}
+        # Outcomes arrive on the pool's reader threads while a front-end reads the cache.
+        self._cache_lock = threading.Lock()
 
     # -- preparing ---------------------------------------------------------------------------
 
@@ -138,7 +157,40 @@ class CheckRunner:
 
         return list(await asyncio.gather(*(one(item) for item in items)))
 
+    def submit(self, prepared: PreparedCheck) -> Future[RunOutcome]:
+        """The outcome of ``prepared`` as a future, for front-ends without an event loop: a
+        decided or cached outcome at once, otherwise the worker processes' run of it (one run
+        per resolved check, shared by every page that uses it)."""
+        if self._session is None:
+            raise RuntimeError("submit() needs a runner made with workers")
+        if prepared.decided is not None:
+            return _finished(prepared.decided)
+        resolved = prepared.resolved
+        assert resolved is not None
+        key = resolved.run_key
+        running = self._submitted.get(key)
+        if running is None:
+            cached = self._from_cache(resolved)
+            if cached is not None:
+                return _finished(cached)
+            if self.mode == "never":
+                return _finished(
+                    _decided(Status.SKIP, "checks are off (run: never) and no cached result")
+                )
+            running = self._session.submit(resolved, redactor_for(resolved), _host_key(resolved))
+            running.add_done_callback(lambda done: self._store(resolved, done))
+            self._submitted[key] = running
+        return running
+
+    def _store(self, resolved: ResolvedCheck, done: Future[RunOutcome]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            with self._cache_lock:
+                self.cache.put(self.cache.key_for(resolved, self.settings.env), done.result())
+
     async def outcome(self, prepared: PreparedCheck) -> RunOutcome:
+        if self._session is not None:
+            # Shielded: a cancelled waiter must not cancel the run other pages share.
+            return await asyncio.shield(asyncio.wrap_future(self.submit(prepared)))
         if prepared.decided is not None:
             return prepared.decided
         resolved = prepared.resolved
@@ -159,7 +211,8 @@ class CheckRunner:
     def _from_cache(self, resolved: ResolvedCheck) -> RunOutcome | None:
         if self.mode == "always":
             return None
-        outcome = self.cache.get(self.cache.key_for(resolved, self.settings.env))
+        with self._cache_lock:
+            outcome = self.cache.get(self.cache.key_for(resolved, self.settings.env))
         if outcome is None:
             return None
         if self.mode == "cached" and outcome.age_seconds() > self.settings.cache_ttl:
@@ -174,44 +227,8 @@ class CheckRunner:
         return outcome
 
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
-        spec = resolved.spec
-        started = time.perf_counter()
         async with self._slot(resolved):
-            attempts = 0
-            while True:
-                attempts += 1
-                checked_at = iso_utc(utc_now())
-                outcome = await self._attempt(resolved)
-                if outcome.status is not Status.FAIL or attempts > spec.retries:
-                    break
-                await asyncio.sleep(spec.retry_delay)
-        outcome.attempts = attempts
-        outcome.checked_at = checked_at
-        outcome.duration_ms = (time.perf_counter() - started) * 1000
-        return _redacted(outcome, resolved)
-
-    async def _attempt(self, resolved: ResolvedCheck) -> RunOutcome:
-        probe = probe_for(resolved.kind)
-        try:
-            observation = await asyncio.wait_for(
-                probe(resolved, self.context), timeout=resolved.timeout
-            )
-            return judge(resolved, observation)
-        except ProbeFailure as exc:
-            return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
-        except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
-            return RunOutcome(Status.ERROR, message=str(exc), value="invalid check")
-        except ResolveError as exc:  # a redirect towards a host that is not allowed
-            return RunOutcome(Status.ERROR, message=str(exc), value="host not allowed")
-        except asyncio.TimeoutError:
-            after = f"timed out after {format_timeout(resolved.timeout)}"
-            return RunOutcome(
-                Status.FAIL, message=f"{resolved.display_target}: {after}", value=after
-            )
-        except Exception as exc:  # a probe or judging bug must cost one check, never the build
-            log.debug("probe %s crashed", resolved.kind, exc_info=True)
-            message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
-            return RunOutcome(Status.ERROR, message=message, value="internal error")
+            return await run_attempts(resolved, self.context, redactor_for(resolved))
 
     def _slot(self, resolved: ResolvedCheck) -> _Slots:
         if self._slots is None:
@@ -221,9 +238,58 @@ class CheckRunner:
             self._host_slots[host] = asyncio.Semaphore(self.settings.per_host)
         return _Slots(self._slots, self._host_slots[host])
 
+    def close(self) -> None:
+        """The end of the run: its worker session ends (the workers drop its connections) and
+        the cache is written."""
+        if self._session is not None:
+            self._session.close()
+        with self._cache_lock:
+            self.cache.flush()
+
     async def aclose(self) -> None:
         await self.context.aclose()
-        self.cache.flush()
+        self.close()
+
+
+async def run_attempts(
+    resolved: ResolvedCheck, context: ProbeContext, redactor: Redactor
+) -> RunOutcome:
+    """Run one resolved check: its attempts (retried after a fail), judged and redacted. This
+    is what a worker process does with each check it is given; slots are the caller's."""
+    spec = resolved.spec
+    started = time.perf_counter()
+    attempts = 0
+    while True:
+        attempts += 1
+        checked_at = iso_utc(utc_now())
+        outcome = await _attempt(resolved, context)
+        if outcome.status is not Status.FAIL or attempts > spec.retries:
+            break
+        await asyncio.sleep(spec.retry_delay)
+    outcome.attempts = attempts
+    outcome.checked_at = checked_at
+    outcome.duration_ms = (time.perf_counter() - started) * 1000
+    return _redacted(outcome, redactor)
+
+
+async def _attempt(resolved: ResolvedCheck, context: ProbeContext) -> RunOutcome:
+    probe = probe_for(resolved.kind)
+    try:
+        observation = await asyncio.wait_for(probe(resolved, context), timeout=resolved.timeout)
+        return judge(resolved, observation)
+    except ProbeFailure as exc:
+        return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
+    except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
+        return RunOutcome(Status.ERROR, message=str(exc), value="invalid check")
+    except ResolveError as exc:  # a redirect towards a host that is not allowed
+        return RunOutcome(Status.ERROR, message=str(exc), value="host not allowed")
+    except asyncio.TimeoutError:
+        after = f"timed out after {format_timeout(resolved.timeout)}"
+        return RunOutcome(Status.FAIL, message=f"{resolved.display_target}: {after}", value=after)
+    except Exception as exc:  # a probe or judging bug must cost one check, never the build
+        log.debug("probe %s crashed", resolved.kind, exc_info=True)
+        message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
+        return RunOutcome(Status.ERROR, message=message, value="internal error")
 
 
 class _Slots:
@@ -339,11 +405,23 @@ def _decided(status: Status, message: str) -> RunOutcome:
     return RunOutcome(status, message=message, value=value, checked_at=iso_utc(utc_now()))
 
 
-def _redacted(outcome: RunOutcome, resolved: ResolvedCheck) -> RunOutcome:
+def _finished(outcome: RunOutcome) -> Future[RunOutcome]:
+    future: Future[RunOutcome] = Future()
+    future.set_result(outcome)
+    return future
+
+
+def redactor_for(resolved: ResolvedCheck) -> Redactor:
+    """What masks the outcome of ``resolved``: its secrets, and its basic-auth credentials in
+    the base64 form a target may echo."""
     redactor = Redactor(resolved.secrets)
     basic = resolved.params.get("basic_auth")
     if isinstance(basic, str):
         redactor.add_basic_auth(basic)
+    return redactor
+
+
+def _redacted(outcome: RunOutcome, redactor: Redactor) -> RunOutcome:
     if not redactor:
         return outcome
     outcome.message = redactor.text(outcome.message)

@@ -25,6 +25,7 @@ from ...model import ResolvedCheck
 from ...text import cut
 from ...units import format_duration, format_timeout
 from . import READ_CAP_BYTES, Observation, ProbeContext
+from .timing import TraceRecorder
 
 _METHOD_AND_URL = re.compile(r"^\s*([A-Za-z]+)\s+(\S+)\s*$")
 
@@ -41,9 +42,14 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     method, url = split_http_target(check.target)
     _require_valid_url(url, check)
     client = _client(check, context)
+    trace = TraceRecorder()
     try:
         request = client.build_request(
-            method, url, timeout=_timeouts(check), **_request_content(check)
+            method,
+            url,
+            timeout=_timeouts(check),
+            extensions={"trace": trace},
+            **_request_content(check),
         )
     except UnicodeEncodeError:
         raise ProbeFailure(
@@ -62,7 +68,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         )
         try:
             raw_body, truncated = await read_capped(response)
-            latency = time.perf_counter() - started
+            latency = trace.latency(fallback=time.perf_counter() - started)
             cert_expires_in = _cert_expires_in(response)
         finally:
             await response.aclose()

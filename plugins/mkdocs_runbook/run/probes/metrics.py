@@ -18,6 +18,7 @@ from ...errors import CheckDefinitionError, ProbeFailure
 from ...model import ResolvedCheck
 from . import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
 from .http import read_capped, request_failure
+from .timing import TraceRecorder
 
 #: Ask for the classic text format, so servers that negotiate do not answer with protobuf.
 ACCEPT_TEXT_FORMAT = "text/plain;version=0.0.4;q=1.0, */*;q=0.1"
@@ -26,10 +27,15 @@ ACCEPT_TEXT_FORMAT = "text/plain;version=0.0.4;q=1.0, */*;q=0.1"
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     client = context.http_client(verify_tls=bool(check.params.get("verify_tls", True)))
     headers = {"Accept": ACCEPT_TEXT_FORMAT, **_string_headers(check.params.get("headers"))}
+    trace = TraceRecorder()
     started = time.perf_counter()
     try:
         async with client.stream(
-            "GET", check.target, headers=headers, timeout=check.timeout
+            "GET",
+            check.target,
+            headers=headers,
+            timeout=check.timeout,
+            extensions={"trace": trace},
         ) as response:
             if not response.is_success:
                 raise ProbeFailure(
@@ -52,7 +58,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     except httpx.HTTPError as exc:
         # ``from None``: httpx's own exceptions carry the real URL, secrets included.
         raise request_failure(exc, check) from None
-    latency = time.perf_counter() - started
+    latency = trace.latency(fallback=time.perf_counter() - started)
 
     text = body.decode("utf-8", errors="replace")
     if truncated:

@@ -81,16 +81,14 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     verify_tls = bool(check.params.get("verify_tls", True))
     verified = context.ssl_context(verify_tls=verify_tls)
 
-    started = time.perf_counter()
     try:
-        certificate, version = await _handshake(host, port, verified, server_name)
+        certificate, version, latency = await _handshake(host, port, verified, server_name)
     except ssl.SSLCertVerificationError as exc:
         raise await _rejected(exc, host, port, server_name, verified, check) from None
     except ssl.SSLError as exc:
         raise _handshake_failure(exc, check) from None
     except (OSError, UnicodeError) as exc:
         raise _connect_failure(exc, check) from None
-    latency = time.perf_counter() - started
     if "notAfter" not in certificate:
         raise ProbeFailure(
             f"the server sent no certificate ({check.display_target})", value="no certificate"
@@ -147,16 +145,19 @@ def distinguished_name(rdns: Any) -> str:
 
 async def _handshake(
     host: str, port: int, ssl_context: ssl.SSLContext, server_name: str
-) -> tuple[Certificate, str]:
-    """The peer certificate and the protocol version of one handshake."""
+) -> tuple[Certificate, str, float]:
+    """The peer certificate, the protocol version and the seconds the connection and its
+    handshake took."""
+    started = time.perf_counter()
     _, writer = await asyncio.open_connection(
         host, port, ssl=ssl_context, server_hostname=server_name
     )
+    latency = time.perf_counter() - started
     try:
         ssl_object: ssl.SSLObject = writer.get_extra_info("ssl_object")
         # The ssl module decodes only a certificate it verified (verify_tls: false skips that).
         certificate = ssl_object.getpeercert() or _decoded(ssl_object.getpeercert(binary_form=True))
-        return certificate, ssl_object.version() or "unknown"
+        return certificate, ssl_object.version() or "unknown", latency
     finally:
         # Nothing is sent, so nothing needs an orderly TLS shutdown, which a server that never
         # answers close_notify could stretch out until the timeout.
@@ -213,7 +214,7 @@ async def _diagnose(
     """The certificate as a handshake with ``tolerant`` sees it, or ``None`` if that fails too
     (then the first reason stands on its own)."""
     try:
-        certificate, _ = await _handshake(host, port, tolerant, server_name)
+        certificate, _, _ = await _handshake(host, port, tolerant, server_name)
     except (ssl.SSLError, OSError):
         return None
     return certificate
