@@ -97,6 +97,9 @@ def main() -> None:
     """The worker process: protocol on the standard input and output it was started with."""
     # Ctrl-C in a terminal reaches the whole foreground group; the parent decides when we end.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A thread doing CPU work (a library's resolver, a long parse) hands the interpreter back
+    # to the loop that takes the timestamps within a millisecond, not the default five.
+    sys.setswitchinterval(0.001)
     reading, writing = os.dup(0), os.dup(1)  # duplicates are not inherited by commands
     nothing = os.open(os.devnull, os.O_RDONLY)
     os.dup2(nothing, 0)

@@ -67,7 +67,9 @@ class ProbeContext:
     base_dir: Path = field(default_factory=Path.cwd)
     per_host: int = 8
     allowed_hosts: list[str] = field(default_factory=list)
-    _clients: dict[tuple[bool, str], httpx.AsyncClient] = field(default_factory=dict)
+    _clients: dict[tuple[bool, str, str], httpx.AsyncClient] = field(default_factory=dict)
+    #: The clients' TLS settings, made once (loading the trust store takes tens of ms).
+    _client_tls: dict[tuple[bool, str], ssl.SSLContext] = field(default_factory=dict)
 
     def ssl_context(self, *, verify_tls: bool = True, ca_file: str = "") -> ssl.SSLContext:
         """The operating system's trust store (honouring ``SSL_CERT_FILE``/``SSL_CERT_DIR``), so
@@ -81,18 +83,28 @@ class ProbeContext:
             context.verify_mode = ssl.CERT_NONE
         return context
 
-    def http_client(self, *, verify_tls: bool = True, ca_file: str = "") -> httpx.AsyncClient:
+    def http_client(
+        self, *, verify_tls: bool = True, ca_file: str = "", origin: str = ""
+    ) -> httpx.AsyncClient:
         """One shared client per TLS-verification mode and CA file (httpx fixes ``verify`` per
-        client). ``ca_file`` must be an absolute path; reading it may raise ``OSError`` or
-        ``ssl.SSLError``."""
-        key = (verify_tls, ca_file if verify_tls else "")
+        client) and per ``origin`` (``scheme://host:port``). ``ca_file`` must be an absolute
+        path; reading it may raise ``OSError`` or ``ssl.SSLError``.
+
+        One per origin because httpcore's pool looks at every connection it holds for every
+        request it starts and ends (encode/httpcore#1035): a pool of one host's connections
+        (``per_host`` at most, kept alive) stays small, one shared by every host does not, and
+        its bookkeeping runs on the loop that times every other check."""
+        key = (verify_tls, ca_file if verify_tls else "", origin)
         client = self._clients.get(key)
         if client is None:
+            tls = self._client_tls.get(key[:2])
+            if tls is None:
+                tls = self._client_tls[key[:2]] = self.ssl_context(
+                    verify_tls=verify_tls, ca_file=key[1]
+                )
             client = httpx.AsyncClient(
-                verify=self.ssl_context(verify_tls=verify_tls, ca_file=key[1]),
-                limits=httpx.Limits(
-                    max_connections=None, max_keepalive_connections=self.per_host * 4
-                ),
+                verify=tls,
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=self.per_host),
                 trust_env=False,
                 event_hooks={"request": [self._vet_host]},
             )
@@ -109,6 +121,7 @@ class ProbeContext:
         for client in self._clients.values():
             await client.aclose()
         self._clients.clear()
+        self._client_tls.clear()
 
 
 Probe = Callable[[ResolvedCheck, ProbeContext], Awaitable[Observation]]

@@ -41,7 +41,7 @@ def split_http_target(target: str) -> tuple[str, str]:
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     method, url = split_http_target(check.target)
     _require_valid_url(url, check)
-    client = _client(check, context)
+    client = _client(check, context, origin_of(url))
     trace = TraceRecorder()
     try:
         request = client.build_request(
@@ -95,16 +95,26 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     )
 
 
-def _client(check: ResolvedCheck, context: ProbeContext) -> httpx.AsyncClient:
-    """The shared client for the check's TLS settings; ``ca_file`` is read relative to the
-    site's folder (where mkdocs.yml is, the working directory of command checks too)."""
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` of ``url``, which picks its client (``""`` if it is invalid: the
+    request itself then says why)."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return ""
+    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+
+
+def _client(check: ResolvedCheck, context: ProbeContext, origin: str) -> httpx.AsyncClient:
+    """The shared client for the check's TLS settings and origin; ``ca_file`` is read relative
+    to the site's folder (where mkdocs.yml is, the working directory of command checks too)."""
     verify_tls = bool(check.params.get("verify_tls", True))
     ca_file = str(check.params.get("ca_file") or "")
     if not ca_file or not verify_tls:
-        return context.http_client(verify_tls=verify_tls)
+        return context.http_client(verify_tls=verify_tls, origin=origin)
     path = context.base_dir / Path(ca_file).expanduser()
     try:
-        return context.http_client(ca_file=str(path.resolve()))
+        return context.http_client(ca_file=str(path.resolve()), origin=origin)
     except OSError as exc:  # ssl.SSLError is one: the file holds no PEM certificate
         reason = "no PEM certificate in it" if isinstance(exc, ssl.SSLError) else exc.strerror
         raise CheckDefinitionError(

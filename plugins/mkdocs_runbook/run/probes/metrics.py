@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from ...errors import CheckDefinitionError, ProbeFailure
 from ...model import ResolvedCheck
 from . import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
-from .http import read_capped, request_failure
+from .http import origin_of, read_capped, request_failure
 from .timing import TraceRecorder
 
 #: Ask for the classic text format, so servers that negotiate do not answer with protobuf.
@@ -25,7 +25,9 @@ ACCEPT_TEXT_FORMAT = "text/plain;version=0.0.4;q=1.0, */*;q=0.1"
 
 
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
-    client = context.http_client(verify_tls=bool(check.params.get("verify_tls", True)))
+    client = context.http_client(
+        verify_tls=bool(check.params.get("verify_tls", True)), origin=origin_of(check.target)
+    )
     headers = {"Accept": ACCEPT_TEXT_FORMAT, **_string_headers(check.params.get("headers"))}
     trace = TraceRecorder()
     started = time.perf_counter()
