@@ -34,9 +34,12 @@ from .probes import ProbeContext
 from .runner import run_attempts
 
 #: What follows ``python -c`` to start a worker; the package's folder comes as ``argv[1]``
-#: (appended to ``sys.path``, for a copy that is not installed).
+#: (appended to ``sys.path``, for a copy that is not installed). httpx's command line, which
+#: httpx imports when its dependencies are there (click, pygments, rich: 5 MB), is left out
+#: the way httpx itself allows when they are missing.
 BOOTSTRAP = (
-    "import sys; sys.path.append(sys.argv[1]); from mkdocs_runbook.run.worker import main; main()"
+    "import sys; sys.path.append(sys.argv[1]); sys.modules['httpx._main'] = None; "
+    "from mkdocs_runbook.run.worker import main; main()"
 )
 
 _LENGTH = struct.Struct(">Q")

@@ -28,12 +28,13 @@ import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ...model import ResolvedCheck
 from ...resolve import check_allowed_host
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Responses and command output are read up to this many bytes (SPEC 8), then cut.
 READ_CAP_BYTES = 1024 * 1024
@@ -67,7 +68,13 @@ class ProbeContext:
     base_dir: Path = field(default_factory=Path.cwd)
     per_host: int = 8
     allowed_hosts: list[str] = field(default_factory=list)
-    _clients: dict[tuple[bool, str, str], httpx.AsyncClient] = field(default_factory=dict)
+    #: Clients not in use, by TLS settings and origin; every client made, to close them.
+    _idle_clients: dict[tuple[bool, str, str], list[httpx.AsyncClient]] = field(
+        default_factory=dict
+    )
+    _all_clients: dict[int, tuple[tuple[bool, str, str], httpx.AsyncClient]] = field(
+        default_factory=dict
+    )
     #: The clients' TLS settings, made once (loading the trust store takes tens of ms).
     _client_tls: dict[tuple[bool, str], ssl.SSLContext] = field(default_factory=dict)
 
@@ -86,30 +93,40 @@ class ProbeContext:
     def http_client(
         self, *, verify_tls: bool = True, ca_file: str = "", origin: str = ""
     ) -> httpx.AsyncClient:
-        """One shared client per TLS-verification mode and CA file (httpx fixes ``verify`` per
-        client) and per ``origin`` (``scheme://host:port``). ``ca_file`` must be an absolute
-        path; reading it may raise ``OSError`` or ``ssl.SSLError``.
+        """A client for one request to ``origin`` (``scheme://host:port``) with these TLS
+        settings (httpx fixes ``verify`` per client), that no other check is using: hand it
+        back with ``release_client`` when its response is closed. ``ca_file`` must be an
+        absolute path; reading it may raise ``OSError`` or ``ssl.SSLError``.
 
-        One per origin because httpcore's pool looks at every connection it holds for every
-        request it starts and ends (encode/httpcore#1035): a pool of one host's connections
-        (``per_host`` at most, kept alive) stays small, one shared by every host does not, and
-        its bookkeeping runs on the loop that times every other check."""
+        A client per check in flight, kept for the next check to the same origin (with its
+        connection), because httpcore's pool looks at every connection it holds, several times
+        over, for every request it starts and ends (encode/httpcore#1035): a pool shared by
+        32 checks costs milliseconds a request, on the loop that times every other check."""
+        import httpx  # here: the front-end's process makes contexts but never a client
+
         key = (verify_tls, ca_file if verify_tls else "", origin)
-        client = self._clients.get(key)
-        if client is None:
-            tls = self._client_tls.get(key[:2])
-            if tls is None:
-                tls = self._client_tls[key[:2]] = self.ssl_context(
-                    verify_tls=verify_tls, ca_file=key[1]
-                )
-            client = httpx.AsyncClient(
-                verify=tls,
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=self.per_host),
-                trust_env=False,
-                event_hooks={"request": [self._vet_host]},
+        idle = self._idle_clients.get(key)
+        if idle:
+            return idle.pop()
+        tls = self._client_tls.get(key[:2])
+        if tls is None:
+            tls = self._client_tls[key[:2]] = self.ssl_context(
+                verify_tls=verify_tls, ca_file=key[1]
             )
-            self._clients[key] = client
+        client = httpx.AsyncClient(
+            verify=tls,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=1),
+            trust_env=False,
+            event_hooks={"request": [self._vet_host]},
+        )
+        self._all_clients[id(client)] = (key, client)
         return client
+
+    def release_client(self, client: httpx.AsyncClient) -> None:
+        """``client`` is free for the next check to its origin."""
+        made = self._all_clients.get(id(client))
+        if made is not None:
+            self._idle_clients.setdefault(made[0], []).append(client)
 
     async def _vet_host(self, request: httpx.Request) -> None:
         """Every request, redirects included, goes only where ``allowed_hosts`` lets it
@@ -118,9 +135,10 @@ class ProbeContext:
             check_allowed_host("http", str(request.url), {}, self.allowed_hosts)
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
+        for _, client in self._all_clients.values():
             await client.aclose()
-        self._clients.clear()
+        self._all_clients.clear()
+        self._idle_clients.clear()
         self._client_tls.clear()
 
 

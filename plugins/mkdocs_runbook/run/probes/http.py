@@ -42,6 +42,16 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     method, url = split_http_target(check.target)
     _require_valid_url(url, check)
     client = _client(check, context, origin_of(url))
+    try:
+        return await _exchange(check, client, method, url)
+    finally:
+        context.release_client(client)
+
+
+async def _exchange(
+    check: ResolvedCheck, client: httpx.AsyncClient, method: str, url: str
+) -> Observation:
+    """Send the request, read the answer."""
     trace = TraceRecorder()
     try:
         request = client.build_request(

@@ -28,6 +28,13 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     client = context.http_client(
         verify_tls=bool(check.params.get("verify_tls", True)), origin=origin_of(check.target)
     )
+    try:
+        return await _scrape(check, client)
+    finally:
+        context.release_client(client)
+
+
+async def _scrape(check: ResolvedCheck, client: httpx.AsyncClient) -> Observation:
     headers = {"Accept": ACCEPT_TEXT_FORMAT, **_string_headers(check.params.get("headers"))}
     trace = TraceRecorder()
     started = time.perf_counter()
