@@ -108,8 +108,11 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.settings = settings_from_config(
             self.config, config_dir=config_dir, snippet_paths=snippet_dirs(config, config_dir)
         )
-        if self.cache is None:
-            self.cache = ResultCache(config_dir / ".cache" / "runbook")
+        cache_dir = config_dir / ".cache" / "runbook"
+        # MkDocs keeps one plugin object per process (for `serve`); a build of another site in
+        # the same process has its own cache.
+        if self.cache is None or self.cache.directory != cache_dir:
+            self.cache = ResultCache(cache_dir)
         if "pymdownx.superfences" not in config.markdown_extensions:
             config.markdown_extensions.append("pymdownx.superfences")
         options = config.mdx_configs.setdefault("pymdownx.superfences", {})
@@ -125,8 +128,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 self.workers.close()
             self.workers = WorkerPool(self.settings.workers)
         mode = self._cache_mode()
-        if mode != "never":
-            self.workers.start()  # their start-up overlaps MkDocs reading the pages
+        if mode == "always":
+            # Their start-up overlaps MkDocs reading the pages. A build that may take every
+            # result from the cache starts them at its first check that runs, if any.
+            self.workers.start()
         catalog = load_catalog(self.settings.catalog)
         if self.settings.catalog is not None and self.settings.catalog.is_dir():
             config.watch.append(str(self.settings.catalog))  # serve rebuilds on catalog edits
@@ -370,6 +375,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled or self.runner is None:
             return
         results = self.all_results()
+        self._end_run()  # every result is in: the workers end while the files are written
         write_site_outputs(
             results,
             site_dir=Path(config.site_dir),
@@ -381,7 +387,6 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             # every rebuild most of a second.
             badges=self.command != "serve",
         )
-        self._end_run()
         for result in results:
             if result.status is Status.ERROR:
                 log.warning(
@@ -415,7 +420,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             self.runner.close()
             self.runner = None
         if self.command != "serve" and self.workers is not None:
-            self.workers.close()
+            self.workers.close(wait=False)  # on_shutdown waits for them
 
     def on_shutdown(self) -> None:
         if self.workers is not None:

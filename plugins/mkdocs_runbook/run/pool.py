@@ -78,6 +78,7 @@ class WorkerPool:
         # Re-entrant: a future's callbacks may run while it is held and submit again.
         self._lock = threading.RLock()
         self._workers: list[_Worker] = []
+        self._stopping: list[_Worker] = []  # closed without waiting: reaped by the next close
         self._sessions: dict[int, WorkerSession] = {}
         self._numbers = itertools.count(1)
 
@@ -111,18 +112,24 @@ class WorkerPool:
             self._sessions[session.number] = session
         return session
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
         """End every worker: their input is closed, they cancel what still runs and exit (or are
-        killed after ``CLOSE_WAIT_S``). Checks still running or waiting become errors."""
+        killed after ``CLOSE_WAIT_S``). Checks still running or waiting become errors. Without
+        ``wait`` the workers end while the caller goes on; a later ``close`` waits for them."""
         with self._lock:
             workers, self._workers = self._workers, []
             for worker in workers:
                 worker.closing = True
                 worker.send(None)
+            self._stopping += workers
             waiting = [job for s in self._sessions.values() for job in s.drain_locked()]
         for job in waiting:
             _settle(job.future, _worker_error("the check workers were stopped before it started"))
-        for worker in workers:
+        if not wait:
+            return
+        with self._lock:
+            stopping, self._stopping = self._stopping, []
+        for worker in stopping:
             worker.stop(CLOSE_WAIT_S)
 
     # -- scheduling (every method ending in _locked runs under self._lock) -------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
@@ -106,8 +105,7 @@ class CheckRunner:
                 self.context, concurrency=settings.concurrency, per_host=settings.per_host
             )
         self._submitted: dict[str, Future[RunOutcome]] = {}
-        # Outcomes arrive on the pool's reader threads while a front-end reads the cache.
-        self._cache_lock = threading.Lock()
+        self._resolved_of: dict[str, ResolvedCheck] = {}
 
     # -- preparing ---------------------------------------------------------------------------
 
@@ -178,14 +176,9 @@ class CheckRunner:
                     _decided(Status.SKIP, "checks are off (run: never) and no cached result")
                 )
             running = self._session.submit(resolved, redactor_for(resolved), _host_key(resolved))
-            running.add_done_callback(lambda done: self._store(resolved, done))
             self._submitted[key] = running
+            self._resolved_of[key] = resolved
         return running
-
-    def _store(self, resolved: ResolvedCheck, done: Future[RunOutcome]) -> None:
-        if not done.cancelled() and done.exception() is None:
-            with self._cache_lock:
-                self.cache.put(self.cache.key_for(resolved, self.settings.env), done.result())
 
     async def outcome(self, prepared: PreparedCheck) -> RunOutcome:
         if self._session is not None:
@@ -211,8 +204,7 @@ class CheckRunner:
     def _from_cache(self, resolved: ResolvedCheck) -> RunOutcome | None:
         if self.mode == "always":
             return None
-        with self._cache_lock:
-            outcome = self.cache.get(self.cache.key_for(resolved, self.settings.env))
+        outcome = self.cache.get(self.cache.key_for(resolved, self.settings.env))
         if outcome is None:
             return None
         if self.mode == "cached" and outcome.age_seconds() > self.settings.cache_ttl:
@@ -239,12 +231,15 @@ class CheckRunner:
         return _Slots(self._slots, self._host_slots[host])
 
     def close(self) -> None:
-        """The end of the run: its worker session ends (the workers drop its connections) and
-        the cache is written."""
+        """The end of the run: its worker session ends (the workers drop its connections), and
+        the outcomes the workers sent go to the cache, which is written."""
         if self._session is not None:
             self._session.close()
-        with self._cache_lock:
-            self.cache.flush()
+        for key, done in self._submitted.items():
+            if done.done() and not done.cancelled():
+                resolved = self._resolved_of[key]
+                self.cache.put(self.cache.key_for(resolved, self.settings.env), done.result())
+        self.cache.flush()
 
     async def aclose(self) -> None:
         await self.context.aclose()
