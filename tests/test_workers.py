@@ -18,8 +18,7 @@ from faults import RawServer
 from inflight import InFlightCounter, InFlightServer
 from mkdocs_runbook.engine import collect, make_runner, run_checks
 from mkdocs_runbook.results import Status
-from mkdocs_runbook.run import WorkerPool, run_sync
-from mkdocs_runbook.run import pool as pool_module
+from mkdocs_runbook.run import WorkerPool, run_sync, worker_process
 from mkdocs_runbook.settings import RunbookSettings
 from sites import make_site
 
@@ -187,7 +186,7 @@ def test_a_killed_worker_costs_its_running_checks_and_a_fresh_one_takes_the_rest
 def test_a_worker_that_stops_answering_is_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pool_module, "STUCK_GRACE_S", 0.5)
+    monkeypatch.setattr(worker_process, "STUCK_GRACE_S", 0.5)
     arrived = tmp_path / "arrived"
     with HeldServer(arrived) as held:
         page = tmp_path / "stuck.md"
