@@ -23,6 +23,7 @@ console    exit:int, stdout:str, stderr:str, output_matches:bool, latency
 
 from __future__ import annotations
 
+import functools
 import importlib
 import ssl
 from collections.abc import Awaitable, Callable
@@ -155,6 +156,7 @@ _PROBE_MODULES: dict[str, str] = {
 }
 
 
+@functools.cache
 def probe_for(kind: str) -> Probe:
     """The probe function of a kind (modules are imported on first use)."""
     module = importlib.import_module(f"{__name__}.{_PROBE_MODULES[kind]}")
