@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from postgres import PostgresServer, postgres_bin_dir
 from servers import RouteServer
 from tls_servers import CertificateKind, TLSServer
 
@@ -31,3 +33,25 @@ def tls_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Certificat
             return server
 
         yield start
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for this test process (see ``postgres``), removed at the end."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        pytest.skip(
+            "PostgreSQL's initdb/pg_ctl are not installed here; `make test` installs Debian's "
+            "postgresql package (as root), or run: apt-get install postgresql"
+        )
+    server = PostgresServer(bin_dir).start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A URL (with the password) of a new, empty database of its own."""
+    return postgres_server.create_database(f"runbook_{uuid.uuid4().hex[:12]}")

@@ -15,7 +15,7 @@ PACKAGE_DIR = Path(mkdocs_runbook.__file__).parent
 #: The pipeline, bottom to top: a module may import its own layer and the layers below it,
 #: never one above. Plain data sits under everything; the front-ends sit on top.
 LAYERS: list[tuple[str, ...]] = [
-    ("model", "results", "errors", "settings", "units", "text"),
+    ("model", "results", "errors", "settings", "units", "text", "readable"),
     ("find",),
     ("assertions",),
     ("parse",),
@@ -24,7 +24,19 @@ LAYERS: list[tuple[str, ...]] = [
     ("record",),
     ("render",),
     ("engine",),
-    ("plugin", "config", "page_checks", "cli", "project", "pytest_plugin", "markdown", "demo"),
+    ("alerts",),
+    (
+        "plugin",
+        "config",
+        "page_checks",
+        "cli",
+        "history_commands",
+        "project",
+        "site_config",
+        "pytest_plugin",
+        "markdown",
+        "demo",
+    ),
 ]
 LAYER_OF = {room: level for level, rooms in enumerate(LAYERS) for room in rooms}
 

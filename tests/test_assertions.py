@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from mkdocs_runbook.assertions import (
     parse_assertion,
     with_default_expectations,
 )
+from mkdocs_runbook.assertions.regex import Regex, iregexp
 from mkdocs_runbook.assertions.syntax import LabelMatcher
 from mkdocs_runbook.errors import AssertionSyntaxError, CheckDefinitionError
 from mkdocs_runbook.run import MetricSample
@@ -174,7 +174,7 @@ def test_exists_has_no_value() -> None:
 
 def test_regex_values_are_compiled_at_parse_time() -> None:
     slashed = parse_assertion(r"stdout matches /ok\s+\d+/").value
-    assert isinstance(slashed, re.Pattern)
+    assert isinstance(slashed, Regex)
     assert slashed.pattern == r"ok\s+\d+"
     assert parse_assertion(r"$.path matches /^\/api\//").value.search("/api/v1")
     assert parse_assertion("body matches [0-9]+ items").value.pattern == "[0-9]+ items"
@@ -253,7 +253,7 @@ SYNTAX_ERRORS = [
     ('metric up{job="a"', "unterminated label list at column 10 (no closing '}')", 10),
     (
         'metric up{job=~"a(b"} > 0',
-        "invalid label regex 'a(b': missing ): a(b at column 16",
+        "invalid label regex 'a(b': missing ), unterminated subpattern at column 16",
         16,
     ),
     (
@@ -677,8 +677,7 @@ def test_every_match_must_hold() -> None:
     assert result.ok is False
     assert result.actual == [1, 5, 9]
     assert result.message == (
-        "expected $.items[*].size > 3 for every match, but 1 of 3 did not hold:"
-        " $['items'][0]['size'] = 1"
+        "expected $.items[*].size > 3 for every match, but 1 of 3 did not hold: $.items[0].size = 1"
     )
     assert _check("$.items[*].size > 0").ok is True
 
@@ -711,7 +710,7 @@ def test_many_misses_are_summarised() -> None:
     result = _check("$.n[*] > 100", {"json": document})
     assert result.message == (
         "expected $.n[*] > 100 for every match, but 10 of 10 did not hold:"
-        " $['n'][0] = 0; $['n'][1] = 1; $['n'][2] = 2; …"
+        " $.n[0] = 0; $.n[1] = 1; $.n[2] = 2; …"
     )
 
 
@@ -824,3 +823,46 @@ def test_actual_values_are_json_serialisable() -> None:
     for text in ["$.x[*] > 0", "$.x exists", "metric m == 1"]:
         json.dumps(_check(text, subjects).actual, allow_nan=False)
     assert _check("$.x exists", subjects).actual == ["NaN", "+Inf", 1.5]
+
+
+# -- linear-time regular expressions (assertions.regex) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "found"),
+    [
+        ("^active$", "active\n", True),  # $ before a final newline, as in Python
+        ("^active$", "active\n\n", False),
+        (r"\d+ ok", "12 ok", True),
+        ("(?i)OK", "ok", True),
+        ("(a+)+$", "a" * 100_000 + "!", False),
+        ("(x+x+)+y", "x" * 100_000, False),
+    ],
+)
+def test_regex_search(pattern: str, text: str, found: bool) -> None:
+    assert Regex(pattern).search(text) is found
+
+
+def test_regexes_compare_by_pattern() -> None:
+    assert Regex("a+") == Regex("a+")
+    assert Regex("a+") != Regex("b+")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matched"),
+    [
+        ("a.c", "abc", True),
+        ("a.c", "a\nc", False),  # I-Regexp's dot excludes line breaks
+        ("[.]", ".", True),
+        (r"a\.c", "abc", False),
+        ("(a+)+$", "a" * 10_000 + "!", False),
+    ],
+)
+def test_iregexp_for_jsonpath_functions(pattern: str, text: str, matched: bool) -> None:
+    compiled = iregexp(pattern)
+    assert compiled is not None
+    assert (compiled.fullmatch(text) is not None) is matched
+
+
+def test_an_iregexp_re2_cannot_compile_is_no_match() -> None:
+    assert iregexp(r"(a)\1") is None

@@ -304,3 +304,19 @@ def test_a_catalog_value_a_comment_cut_short_warns_on_the_page_that_uses_it(
     assert results["ticket"].status is Status.FAIL
     assert results["ticket"].message.endswith(ticket.notes[0])
     assert (results["quiet"].status, results["quiet"].message) == (Status.PASS, "")
+
+
+def test_an_entrys_source_is_that_entry_alone(tmp_path: Path) -> None:
+    """What a page shows under a ``use:`` block: the entry's own lines, not the next key."""
+    folder = tmp_path / "checks"
+    folder.mkdir()
+    (folder / "api.yml").write_text(
+        "first:\n  tcp: a:1\n  tags: [x]\nsecond:\n  tcp: b:2\n\n# a comment\nthird: {tcp: c:3}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(folder)
+    sources = {key: entry.spec.source for key, entry in catalog.entries.items() if entry.spec}
+    assert sources["first"] == "first:\n  tcp: a:1\n  tags: [x]"
+    assert sources["second"].startswith("second:\n  tcp: b:2")
+    assert "third" not in sources["second"]
+    assert sources["third"] == "third: {tcp: c:3}"

@@ -414,7 +414,7 @@ def test_a_flag_we_cannot_honour_is_an_error_unless_commands_are_allowed(
     refused = run_page(tmp_path, page)["proxied"]
     assert refused.status is Status.ERROR
     assert refused.message == (
-        f"{tmp_path / 'ops.md'}:2: curl flag '--noproxy' cannot be honoured by a native HTTP "
+        "ops.md:2: curl flag '--noproxy' cannot be honoured by a native HTTP "
         "check: remove it, or set allow_commands: true to run the block as the command it is"
     )
     assert http_server.hits.total() == 0

@@ -19,6 +19,7 @@ from mkdocs_runbook.find import (
     find_in_paths,
     highlight,
     is_marked,
+    page_name,
     parse_fence_info,
 )
 from mkdocs_runbook.model import CheckBlock, PageProblem
@@ -378,7 +379,9 @@ def test_a_snippet_that_includes_itself_stops(snippets: Path) -> None:
 # -- files and folders ----------------------------------------------------------------------
 
 
-def test_find_in_paths_walks_folders_sorted_and_names_pages_as_given(tmp_path: Path) -> None:
+def test_find_in_paths_walks_folders_sorted_and_names_pages_relative_to_the_folder(
+    tmp_path: Path,
+) -> None:
     docs = tmp_path / "docs"
     (docs / "ops").mkdir(parents=True)
     (docs / "ops" / "deploy.md").write_text("```check\ntcp: a:1\n```\n", encoding="utf-8")
@@ -389,21 +392,28 @@ def test_find_in_paths_walks_folders_sorted_and_names_pages_as_given(tmp_path: P
 
     blocks = find_in_paths([docs, single])
 
-    assert [(Path(b.page).relative_to(tmp_path).as_posix(), b.line) for b in blocks] == [
-        ("docs/index.md", 1),
-        ("docs/ops/deploy.md", 1),
+    assert [(b.page, b.line) for b in blocks] == [
+        ("index.md", 1),
+        ("ops/deploy.md", 1),
         ("single.md", 3),
     ]
-    assert blocks[1].page == (docs / "ops" / "deploy.md").as_posix()
 
 
-def test_find_in_paths_keeps_relative_paths_relative(
+def test_pages_are_named_relative_to_the_site_docs_dir_whatever_path_names_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "docs" / "ops").mkdir(parents=True)
-    (tmp_path / "docs" / "ops" / "deploy.md").write_text("```check\ntcp: a:1\n```\n", "utf-8")
+    """One identity per check: the build calls it ``ops/deploy.md``, so must the CLI and pytest,
+    whether they were given the docs folder, a subfolder or the file itself."""
+    docs = tmp_path / "docs"
+    (docs / "ops").mkdir(parents=True)
+    (docs / "ops" / "deploy.md").write_text("```check\ntcp: a:1\n```\n", "utf-8")
+    outside = tmp_path / "README.md"
+    outside.write_text("```check\ntcp: b:1\n```\n", "utf-8")
     monkeypatch.chdir(tmp_path)
-    assert [b.page for b in find_in_paths([Path("docs")])] == ["docs/ops/deploy.md"]
+    for named in (Path("docs"), Path("docs/ops"), Path("docs/ops/deploy.md"), docs / "ops"):
+        assert [b.page for b in find_in_paths([named], roots=[docs])] == ["ops/deploy.md"]
+    assert [b.page for b in find_in_paths([outside], roots=[docs])] == ["README.md"]
+    assert page_name(Path("docs/./ops/../ops/deploy.md"), [docs]) == "ops/deploy.md"
 
 
 def test_a_page_that_is_not_utf8_is_a_problem_at_its_line_in_place_of_its_blocks(
@@ -415,7 +425,7 @@ def test_a_page_that_is_not_utf8_is_a_problem_at_its_line_in_place_of_its_blocks
     fine.write_text("```check\ntcp: b:1\n```\n", encoding="utf-8")
     [problem, block] = find_in_paths([page, fine])
     assert isinstance(problem, PageProblem)
-    assert (problem.page, problem.line) == (page.as_posix(), 3)
+    assert (problem.page, problem.line) == ("latin1.md", 3)  # named as the site names it
     assert "not valid UTF-8" in problem.message
     assert isinstance(block, CheckBlock) and block.body == "tcp: b:1"
 

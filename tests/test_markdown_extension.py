@@ -221,3 +221,14 @@ def test_status_page_command_writes_a_markdown_page_that_links_every_check(
     assert links == ["../deploy.md#runbook-api-ready", "../deploy.md#runbook-api-live"]
     assert "<img" not in html and "javascript:" not in html  # a name is text, never markup
     assert "✗ fail" in html and "✓ pass" in html
+
+
+def test_results_can_come_from_the_history_store(tmp_path: Path, target: RouteServer) -> None:
+    """``history:``: the newest recorded result per check, as a ``run: never`` build shows."""
+    check_report(tmp_path, target)  # `runbook check` records its run in the default store
+    store = tmp_path / ".cache" / "runbook" / "history.sqlite"
+    assert store.is_file()
+    hits = dict(target.hits)
+    html = convert(PAGE, history=str(store), env="local")
+    assert "runbook-check-pass" in html and "runbook-check-fail" in html
+    assert dict(target.hits) == hits

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from mkdocs_runbook.errors import CheckDefinitionError
 from mkdocs_runbook.find import find_blocks, find_in_paths
 from mkdocs_runbook.model import AssertionSource, BrokenCheck, CheckBlock, CheckSpec
 from mkdocs_runbook.parse import build_spec, parse_blocks
+from mkdocs_runbook.parse.yaml_lines import load_yaml
 
 
 def parse_page(text: str, page: str = "docs/ops.md") -> list[CheckSpec | BrokenCheck]:
@@ -606,7 +608,7 @@ def test_errors_in_included_text_point_at_the_snippet_file(tmp_path: Path) -> No
     page.write_text('# Ops\n\n--8<-- "db.md"\n', "utf-8")
     [item] = parse_blocks(find_in_paths([page], snippet_dirs=[tmp_path / "snippets"]))
     assert isinstance(item, BrokenCheck)
-    assert (item.page, item.line) == (page.as_posix(), 3)
+    assert (item.page, item.line) == ("ops.md", 3)
     assert str(item.error) == "db.md:5: unknown key 'expetc' — did you mean 'expect'?"
 
 
@@ -637,3 +639,149 @@ def test_blocks_from_several_pages_keep_their_order() -> None:
         ("b.md", "a-1"),
         ("a.md", "a-1-2"),
     ]
+
+
+# -- env: for command checks ------------------------------------------------------------------
+
+
+def test_env_maps_names_to_text_for_commands() -> None:
+    spec = only_spec(
+        """
+        ```check
+        run: psql -c 'select 1'
+        env: {PGPASSWORD: "{{ secrets.PGPASSWORD }}", PGPORT: 5432}
+        ```
+        """
+    )
+    assert spec.params["env"] == {"PGPASSWORD": "{{ secrets.PGPASSWORD }}", "PGPORT": "5432"}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ("[A, B]", "'env' must map variable names to text"),
+        ("{1X: a}", "'1X' is not a variable name"),
+        ("{A-B: a}", "'A-B' is not a variable name"),
+        ("{RUNBOOK_V1: a}", "RUNBOOK_V1 is reserved"),
+        ("{A: true}", "the value of A must be text"),
+        ("{A: {b: c}}", "the value of A must be text"),
+        ("{A: }", "the value of A must be text"),
+    ],
+)
+def test_env_errors_name_the_line(env: str, message: str) -> None:
+    error = error_of(
+        f"""
+        ```check
+        name: db
+        run: psql -c 'select 1'
+        env: {env}
+        ```
+        """
+    )
+    assert error.startswith("docs/ops.md:4: "), error
+    assert message in error
+
+
+def test_env_is_for_command_checks_only() -> None:
+    error = error_of(
+        """
+        ```check
+        http: https://example.com
+        env: {A: b}
+        ```
+        """
+    )
+    assert "'env' applies to console and run checks only, not http" in error
+
+
+def test_env_in_a_catalog_entry_is_checked_with_its_file_and_line(tmp_path: Path) -> None:
+    from mkdocs_runbook.parse import load_catalog
+
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "db.yml").write_text(
+        "db-ok:\n  run: psql -c 'select 1'\n  env: {PGPASSWORD: \"{{ secrets.PG }}\"}\n"
+        "db-bad:\n  run: psql\n  env: {RUNBOOK_V2: x}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(tmp_path / "checks")
+    good = catalog.entries["db-ok"].spec
+    assert good is not None and good.params["env"] == {"PGPASSWORD": "{{ secrets.PG }}"}
+    [problem] = catalog.problems
+    assert str(problem).startswith("checks/db.yml:6: ")
+    assert "RUNBOOK_V2 is reserved" in str(problem)
+
+
+# -- bounded YAML aliases and numbers -----------------------------------------------------
+
+
+def broken(body: str) -> CheckDefinitionError:
+    [item] = parse_page(f"```check\n{body}\n```\n")
+    assert isinstance(item, BrokenCheck), item
+    return item.error
+
+
+def parse(body: str) -> CheckSpec:
+    return only_spec(f"```check\n{body}\n```\n")
+
+
+def _fan_out(width: int, levels: int) -> str:
+    lines = [f"a0: &a0 [{', '.join(['x'] * width)}]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_aliases_that_expand_a_little_are_fine() -> None:
+    loaded = load_yaml(_fan_out(10, 4), file="p.md")  # about 11,000 nodes once expanded
+    assert len(loaded.data["a3"]) == 10
+
+
+def test_aliases_past_the_limit_are_an_error_at_the_anchor() -> None:
+    with pytest.raises(CheckDefinitionError) as caught:
+        load_yaml(_fan_out(10, 6), file="p.md", first_line=10)
+    assert "aliases expand the document by more than 100000 nodes" in str(caught.value)
+    assert caught.value.file == "p.md"
+    assert 10 <= caught.value.line <= 15
+
+
+@pytest.mark.parametrize(
+    "text", ["a: &a [*a]", "a: &a {k: *a}", "a: &a\n  - [1, [2, *a]]\n", "&r {x: [*r]}"]
+)
+def test_recursive_anchors_are_an_error(text: str) -> None:
+    with pytest.raises(CheckDefinitionError, match="refers to its own anchor"):
+        load_yaml(text, file="p.md")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (".inf", "finite duration"),
+        ("-.inf", "finite duration"),
+        (".nan", "finite duration"),
+        ("1.0e+400", "finite duration"),
+        ("-2s", "must be more than 0"),
+        ("0", "must be more than 0"),
+        ("3601s", "at most 1h"),
+        ("61m", "at most 1h"),
+        ("2d", "at most 1h"),
+        ("true", "expected a duration"),
+        ("[1]", "expected a duration"),
+    ],
+)
+def test_timeouts_must_be_finite_and_bounded(value: str, message: str) -> None:
+    error = broken(f"http: http://x/\ntimeout: {value}")
+    assert message in str(error)
+    assert error.line == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("101", "at most 100"), ("10000000000", "at most 100"), ("1.5", "whole number")],
+)
+def test_retries_are_bounded(value: str, message: str) -> None:
+    assert message in str(broken(f"http: http://x/\nretries: {value}"))
+
+
+def test_the_largest_bounds_are_accepted() -> None:
+    spec = parse("http: http://x/\ntimeout: 1h\nretries: 100\nretry_delay: 60m")
+    assert (spec.timeout, spec.retries, spec.retry_delay) == (3600.0, 100, 3600.0)

@@ -47,6 +47,7 @@ echo "an ordinary block"
 """
 
 
+@pytest.mark.pyversions
 def test_badges_times_summary_and_report(tmp_path: Path, target: RouteServer) -> None:
     site = make_site(tmp_path, runbook=runbook_options(target))
     site.page("index.md", PAGE)

@@ -4,6 +4,7 @@ a command starts outlives the check."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -17,7 +18,7 @@ from mkdocs_runbook.run.probes.command import probe
 from mkdocs_runbook.units import format_duration
 
 
-def command_check(script: str) -> ResolvedCheck:
+def command_check(script: str, environment: dict[str, str] | None = None) -> ResolvedCheck:
     return ResolvedCheck(
         spec=CheckSpec(id="cmd", name="cmd", page="t.md", line=1),
         kind="run",
@@ -25,16 +26,23 @@ def command_check(script: str) -> ResolvedCheck:
         display_target=script,
         params={},
         timeout=5.0,
+        environment=environment,
     )
 
 
 def run_command(
-    script: str, base_dir: Path, *, within: float = 10.0, allow_commands: bool = True
+    script: str,
+    base_dir: Path,
+    *,
+    within: float = 10.0,
+    allow_commands: bool = True,
+    environment: dict[str, str] | None = None,
 ) -> Observation:
     """Run under ``wait_for`` as the runner does; the generous default only keeps a broken
     probe from hanging the suite."""
     context = ProbeContext(allow_commands=allow_commands, base_dir=base_dir)
-    return asyncio.run(asyncio.wait_for(probe(command_check(script), context), within))
+    check = command_check(script, environment)
+    return asyncio.run(asyncio.wait_for(probe(check, context), within))
 
 
 def is_running(pid: int) -> bool:
@@ -141,7 +149,7 @@ def test_cancellation_kills_the_whole_process_group(tmp_path: Path) -> None:
         " wait"
     )
     started = time.monotonic()
-    with pytest.raises(TimeoutError):
+    with pytest.raises(asyncio.TimeoutError):
         run_command(script, tmp_path, within=1.0)
     assert time.monotonic() - started < 3
     pids = [int(line) for line in (tmp_path / "pids").read_text().split()]
@@ -157,3 +165,62 @@ def test_background_children_do_not_outlive_a_finished_command(tmp_path: Path) -
     assert observation.subjects["stdout"] == "started\n"
     assert observation.subjects["exit"] == 0
     assert wait_until_gone([int((tmp_path / "pid").read_text())]) == []
+
+
+def test_the_command_gets_exactly_the_environment_it_is_given(tmp_path: Path) -> None:
+    environment = {"PATH": os.environ["PATH"], "ONLY_THIS": "x y"}
+    observation = run_command("env", tmp_path, environment=environment)
+    names = {line.split("=", 1)[0] for line in observation.subjects["stdout"].splitlines()}
+    # bash adds PWD, SHLVL and _ of its own.
+    assert names - {"PWD", "SHLVL", "_", "OLDPWD"} == {"PATH", "ONLY_THIS"}
+
+
+def test_by_default_the_command_gets_the_minimal_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BUILD_SECRET_TOKEN", "do-not-pass")
+    monkeypatch.setenv("LC_TIME", "C")
+    observation = run_command("env", tmp_path)
+    stdout = observation.subjects["stdout"]
+    assert "BUILD_SECRET_TOKEN" not in stdout
+    assert "do-not-pass" not in stdout
+    assert "LC_TIME=C" in stdout
+    assert f"PATH={os.environ['PATH']}" in stdout
+
+
+def test_descendants_that_left_the_process_group_die_with_the_command(tmp_path: Path) -> None:
+    script = (
+        "setsid sleep 300 & echo $! > pids;"
+        " (setsid sleep 300 & echo $! >> pids) ;"
+        " bash -c 'sleep 300 & echo $! >> pids; disown' ;"
+        " echo done"
+    )
+    observation = run_command(script, tmp_path, within=10.0)
+    assert observation.subjects["stdout"] == "done\n"
+    pids = [int(line) for line in (tmp_path / "pids").read_text().split()]
+    assert len(pids) == 3
+    assert wait_until_gone(pids) == []
+
+
+def test_on_timeout_descendants_that_left_the_process_group_die_too(tmp_path: Path) -> None:
+    script = (
+        "setsid sleep 300 & echo $! > pids;"
+        " (setsid bash -c 'sleep 300 & echo $! >> pids; wait' &) ;"
+        " sleep 0.2; touch ready; sleep 300"
+    )
+    with pytest.raises(asyncio.TimeoutError):
+        run_command(script, tmp_path, within=2.0)
+    assert (tmp_path / "ready").exists()
+    pids = [int(line) for line in (tmp_path / "pids").read_text().split()]
+    assert len(pids) == 2
+    assert wait_until_gone(pids) == []
+
+
+def test_signals_reach_the_command_as_they_would_from_a_terminal(tmp_path: Path) -> None:
+    # SIGPIPE ends a writer whose reader left (Python ignores it; its children must not).
+    piped = run_command(
+        "set +o pipefail; yes | head -n 1 >/dev/null; echo ${PIPESTATUS[0]}", tmp_path
+    )
+    assert piped.subjects["stdout"] == "141\n"
+    killed = run_command("kill -TERM $$", tmp_path)
+    assert killed.subjects["exit"] == -15

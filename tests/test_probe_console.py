@@ -265,7 +265,7 @@ def test_cancellation_kills_the_whole_process_group(tmp_path: Path) -> None:
         return await asyncio.wait_for(probe(console_check(body, timeout=1), context), 1)
 
     started = time.monotonic()
-    with pytest.raises(TimeoutError):
+    with pytest.raises(asyncio.TimeoutError):
         asyncio.run(bounded())
 
     assert time.monotonic() - started < 5

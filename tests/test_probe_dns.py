@@ -12,6 +12,7 @@ import pytest
 from dns_server import DNSServer
 from mkdocs_runbook.errors import CheckDefinitionError, ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
+from mkdocs_runbook.resolve import InvalidTarget
 from mkdocs_runbook.run import Observation, ProbeContext
 from mkdocs_runbook.run.probes.dns import probe
 
@@ -144,7 +145,7 @@ def test_the_runner_can_cancel_a_pending_query(dns_server: DNSServer) -> None:
         return await asyncio.wait_for(probe(check, ProbeContext()), 0.5)
 
     started = time.monotonic()
-    with pytest.raises(TimeoutError):
+    with pytest.raises(asyncio.TimeoutError):
         asyncio.run(bounded())
     assert time.monotonic() - started < 3
 
@@ -167,10 +168,10 @@ def test_an_unknown_record_type_is_a_definition_error(
 
 
 @pytest.mark.parametrize("server", ["127.0.0.1:dns", ":53", "[::1"])
-def test_a_malformed_server_is_a_definition_error(server: str) -> None:
+def test_a_malformed_server_is_an_invalid_target(server: str) -> None:
     check = dns_check("www.example.test", server=server)
 
-    with pytest.raises(CheckDefinitionError, match="is not HOST or HOST:PORT"):
+    with pytest.raises(InvalidTarget, match=r"invalid dns server .*: expected HOST\[:PORT\]"):
         asyncio.run(probe(check, ProbeContext()))
 
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from mkdocs_runbook.errors import CheckDefinitionError, ProbeFailure
+from mkdocs_runbook.errors import ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
+from mkdocs_runbook.resolve import InvalidTarget
 from mkdocs_runbook.run import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
 from mkdocs_runbook.run.probes.metrics import parse_samples, probe
 from servers import RouteServer
@@ -212,8 +213,8 @@ def test_verify_tls_false_accepts_any_certificate(
         run(metrics_check(f"{server.url}/metrics", verify_tls=False))
 
 
-def test_an_invalid_url_is_a_definition_error() -> None:
-    with pytest.raises(CheckDefinitionError, match="not a valid URL"):
+def test_an_invalid_url_is_an_invalid_target() -> None:
+    with pytest.raises(InvalidTarget, match="expected http:// or https://"):
         run(metrics_check("127.0.0.1:9100/metrics"))
 
 

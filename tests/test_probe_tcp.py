@@ -10,10 +10,12 @@ from collections.abc import Iterator
 import pytest
 
 from faults import UNRESOLVABLE_HOST, BlackholePort, RefusedPort, SilentServer
-from mkdocs_runbook.errors import ProbeFailure
+from mkdocs_runbook.errors import ProbeFailure, ResolveError
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
+from mkdocs_runbook.resolve import HostPolicy, InvalidTarget, parse_address
 from mkdocs_runbook.run import Observation, ProbeContext
-from mkdocs_runbook.run.probes.tcp import probe, split_host_port
+from mkdocs_runbook.run.probes.network import distinct_addresses, resolve_checked
+from mkdocs_runbook.run.probes.tcp import probe
 from mkdocs_runbook.units import format_duration
 
 
@@ -57,17 +59,17 @@ def ipv6_listener() -> Iterator[int]:
         (" localhost:8080 ", ("localhost", 8080)),
     ],
 )
-def test_split_host_port(target: str, expected: tuple[str, int]) -> None:
-    assert split_host_port(target) == expected
+def test_parse_address(target: str, expected: tuple[str, int]) -> None:
+    endpoint = parse_address(target)
+    assert (endpoint.host, endpoint.port) == expected
 
 
 @pytest.mark.parametrize("target", ["db.internal", "db:port", "db:70000", ":80", "::1:22", "db:0"])
 def test_invalid_targets(target: str) -> None:
-    with pytest.raises(ValueError, match="expected HOST:PORT"):
-        split_host_port(target)
-    with pytest.raises(ProbeFailure) as caught:
+    with pytest.raises(InvalidTarget, match="expected HOST:PORT"):
+        parse_address(target)
+    with pytest.raises(InvalidTarget, match="expected HOST:PORT"):
         run_probe(tcp_check(target))
-    assert caught.value.value == "invalid target"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
@@ -107,6 +109,28 @@ def test_unresolvable_host_is_a_failure() -> None:
 def test_hanging_connect_is_bounded_by_the_runner() -> None:
     with BlackholePort() as port:
         started = time.monotonic()
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):
             run_probe(tcp_check(f"127.0.0.1:{port.port}"), within=1.0)
     assert time.monotonic() - started < 3
+
+
+def test_resolve_checked_refuses_a_guarded_address_unless_named() -> None:
+    async def resolve(host: str, policy: HostPolicy) -> list[str]:
+        return distinct_addresses(await resolve_checked(host, 80, policy))
+
+    with pytest.raises(ResolveError, match="link-local"):
+        asyncio.run(resolve("2852039166", HostPolicy()))
+    # Named in allowed_hosts: resolved (never connected to here: nothing routes there).
+    assert asyncio.run(resolve("2852039166", HostPolicy(("169.254.169.254",)))) == [
+        "169.254.169.254"
+    ]
+    assert asyncio.run(resolve("localhost", HostPolicy())) == ["127.0.0.1"]
+
+
+def test_a_tcp_target_is_connected_only_after_every_address_was_checked() -> None:
+    with SilentServer() as server:
+        with pytest.raises(ResolveError, match="not in allowed_hosts"):
+            asyncio.run(
+                probe(tcp_check(f"localhost:{server.port}"), ProbeContext(allowed_hosts=["x"]))
+            )
+        assert server.connections == 0

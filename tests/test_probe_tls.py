@@ -12,8 +12,9 @@ import pytest
 
 from faults import RefusedPort, SilentServer
 from mkdocs_runbook.engine import collect, run_checks
-from mkdocs_runbook.errors import CheckDefinitionError, ProbeFailure
+from mkdocs_runbook.errors import ProbeFailure
 from mkdocs_runbook.model import CheckSpec, ResolvedCheck
+from mkdocs_runbook.resolve import InvalidTarget
 from mkdocs_runbook.results import Status
 from mkdocs_runbook.run import Observation, ProbeContext
 from mkdocs_runbook.run.probes.tls import distinguished_name, probe
@@ -196,18 +197,18 @@ def test_a_silent_server_is_cut_off_by_the_runner_timeout() -> None:
     with SilentServer() as silent:
         target = f"127.0.0.1:{silent.port}"
         started = time.monotonic()
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):
             asyncio.run(bounded())
 
     assert time.monotonic() - started < 3
 
 
 @pytest.mark.parametrize("target", ["localhost", "localhost:https", "localhost:70000", ":443"])
-def test_a_malformed_target_is_a_definition_error(target: str) -> None:
-    with pytest.raises(CheckDefinitionError) as error:
+def test_a_malformed_target_is_an_invalid_target(target: str) -> None:
+    with pytest.raises(InvalidTarget) as error:
         handshake(target)
 
-    assert str(error.value).startswith("t.md:7: tls: expected HOST:PORT")
+    assert str(error.value).startswith(f"invalid tls target {target!r}: expected HOST:PORT")
 
 
 def test_distinguished_names_read_most_specific_first() -> None:

@@ -209,7 +209,7 @@ def test_result_lists_each_assertion_with_actual_value() -> None:
         ["status == 200", "503", "miss got 503"],
         ["$.status in [ok, degraded]", "degraded", "ok"],
         ["warn $.status == ok", "degraded", "warn"],
-        ["$.checks.db == up", '["up", "up"]', "ok"],
+        ["$.checks.db == up", "up, up", "ok"],
         ["connected == true", "true", "ok"],
         ["$.missing exists", "—", "miss"],
     ]
@@ -391,14 +391,17 @@ def test_page_summary_counts_when_and_env() -> None:
     assert summary.find(cls="runbook-summary-total").text == "4 checks"
     assert summary.find("time").attrs["datetime"] == CHECKED_AT
     assert summary.find(cls="runbook-env").text == "env: staging"
-    assert summary.find("a").attrs["href"] == "../status/"
+    assert summary.find("a", cls="runbook-summary-link").attrs["href"] == "../status/"
+    # Each count links to the first check with that status, in page order.
+    links = {squash(a.text): a.attrs["href"] for a in summary.find_all("a", cls="runbook-chip")}
+    assert links == {"1 fail": "#runbook-b", "1 warn": "#runbook-d", "2 pass": "#runbook-a"}
 
 
 def test_page_summary_without_status_page_has_no_link() -> None:
     html = render_page_summary(
         [make_result()], env="local", checked_at=CHECKED_AT, status_page_url=None
     )
-    assert not parse(html).find_all("a")
+    assert not parse(html).find_all("a", cls="runbook-summary-link")
 
 
 def test_latest_checked_at_is_the_newest() -> None:

@@ -55,7 +55,7 @@ def test_every_status_from_one_page(tmp_path: Path, http_server: RouteServer) ->
     }
     assert results["down"].value == "503"
     assert "did you mean 'expect'" in results["broken"].message
-    assert results["broken"].message.startswith(f"{tmp_path / 'ops.md'}:")
+    assert results["broken"].message.startswith("ops.md:")
     assert results["later"].message == "not yet deployed"
     assert "allow_commands" in results["shell"].message
     assert results["healthy"].value.endswith("ms")
@@ -194,7 +194,7 @@ def test_a_check_that_passes_with_a_cut_value_is_a_warning(tmp_path: Path) -> No
     results = run(tmp_path, page, allow_commands=True)
     assert results["counted"].status is Status.WARN
     assert results["counted"].message == (
-        f"{tmp_path / 'ops.md'}:3: 'run' ends before ' #issues': YAML reads ' #' as the start of "
+        "ops.md:3: 'run' ends before ' #issues': YAML reads ' #' as the start of "
         "a comment — quote the whole value, or use 'run: |'"
     )
     assert results["clean"].status is Status.PASS
@@ -209,3 +209,39 @@ def test_a_cut_value_note_shows_templates_never_secrets(tmp_path: Path) -> None:
     [result] = report.checks
     assert "{{ secrets.RUNBOOK_NOTE_TOKEN }}" in result.message
     assert "s3cret-value-xyz" not in json.dumps(report.to_dict())
+
+
+# -- secrets: one redactor for the run, applied before anything is cut ---------------------------
+
+
+def test_a_secret_any_check_names_is_masked_in_every_result(
+    tmp_path: Path, http_server: RouteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from secret_servers import leaks
+
+    secret = "other-check-secret-77"
+    monkeypatch.setenv("OTHER_SECRET", secret)
+    echoing = http_server.route("/echoes", body={"token": secret, "long": "p" * 55 + secret})
+    page = check("echoes", f"http: {echoing}\nexpect: [$.token == x, $.long == x]") + check(
+        "skipped", "http: https://x/{{ secrets.OTHER_SECRET }}\nskip: true"
+    )
+    results = run(tmp_path, page)
+    shown = json.dumps(results["echoes"].to_dict(), ensure_ascii=False)
+    assert "••••" in shown
+    assert not leaks(shown, secret), shown
+
+
+def test_errors_before_a_check_runs_are_masked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOST_SECRET", "hostsecret-qq77w")
+    page = check(
+        "not allowed", "http: GET https://{{ secrets.HOST_SECRET }}.example.invalid/"
+    ) + check(
+        "bad assertion", "http: https://127.0.0.1/\nexpect: ['body << {{ secrets.HOST_SECRET }}']"
+    )
+    results = run(tmp_path, page, allowed_hosts=["127.0.0.1"])
+    for result in results.values():
+        assert result.status is Status.ERROR
+        assert "hostsecret" not in result.message
+        assert "••••" in result.message

@@ -35,22 +35,47 @@ def test_the_project_site_builds_strictly_against_the_demo(tmp_path: Path) -> No
     expected_failures = deliberate_failures()
     assert len(expected_failures) >= 2, "mkdocs.yml lists the deliberately failing checks"
     scripts = str(Path(sys.executable).parent)
+    history = tmp_path / "history.sqlite"
     with DemoService(token="ci-token-not-the-default") as demo:
         environ = {
             **os.environ,
             **demo.environment(),
             "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")]),
+            # The site's history, kept apart from the repository's own .cache/.
+            "RUNBOOK_HISTORY": str(history),
         }
         environ.pop("RUNBOOK_ENV", None)
-        done = subprocess.run(
-            [str(Path(scripts) / "mkdocs"), "build", "--strict", "-d", str(tmp_path / "site")],
-            cwd=ROOT,
-            env=environ,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    assert done.returncode == 0, done.stderr[-4000:]
+
+        def build(site: Path) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [str(Path(scripts) / "mkdocs"), "build", "--strict", "-d", str(site)],
+                cwd=ROOT,
+                env=environ,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+
+        done = build(tmp_path / "site")
+        assert done.returncode == 0, done.stderr[-4000:]
+        # The history (SPEC 10): the database goes down, the next build shows when it worked.
+        demo.break_component("db")
+        again = build(tmp_path / "site-db-down")
+    assert again.returncode == 0, again.stderr[-4000:]
+    triage = (tmp_path / "site-db-down/runbooks/db-queue-triage/index.html").read_text("utf-8")
+    port = triage[triage.index('id="runbook-triage-db-port"') :]
+    port = port[: port.index("</details>")]
+    assert "runbook-check-fail" in port and "last passed <time" in port
+    marks = re.findall(r'class="runbook-mark runbook-status-(\w+)"', port)
+    assert marks[-2:] == ["pass", "fail"], marks
+    # A deliberate failure lives on this page: it is never verified as a whole.
+    assert "owner: platform-team" in triage and "never fully verified" in triage
+    status = (tmp_path / "site-db-down/status/index.html").read_text("utf-8")
+    pages = status[status.index("Pages by owner") :]
+    assert "platform-team" in pages and "sre-on-call" in pages
+    assert "last fully verified" in pages  # pages whose every check passed in the first build
+    assert "runbook-flag-flapping" not in status  # two runs are not flapping
+    assert b"ci-token-not-the-default" not in history.read_bytes()
     report = json.loads((tmp_path / "site" / "runbook-checks.json").read_text())
     checks = {f"{c['page']}::{c['id']}": c for c in report["checks"]}
     failing = {key for key, c in checks.items() if c["status"] == "fail"}

@@ -30,12 +30,14 @@ PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:c
 
 
 def _find_worker(into: str) -> str:
-    """Shell that walks up from the command's parent (its own command line holds the mark) to
-    the check worker running it and writes the worker's pid to ``into``."""
+    """Shell that walks up from the command to the check worker running it and writes the
+    worker's pid to ``into``. The pattern is not the mark as written, so the command's own
+    command line (and its launcher's, which holds the script) does not match it."""
+    pattern = WORKER_MARK.replace(".", "[.]")
     return (
-        "p=$PPID; "
+        "p=$$; "
         "while [ \"$p\" -gt 1 ] && ! tr '\\0' ' ' < /proc/$p/cmdline | grep -q "
-        f"'{WORKER_MARK}'; do p=$(awk '/^PPid:/{{print $2}}' /proc/$p/status); done; "
+        f"'{pattern}'; do p=$(awk '/^PPid:/{{print $2}}' /proc/$p/status); done; "
         f'echo "$p" > {into}'
     )
 

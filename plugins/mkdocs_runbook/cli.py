@@ -1,4 +1,5 @@
-"""The ``runbook`` command (SPEC section 7): ``check``, ``list`` and ``demo-target``."""
+"""The ``runbook`` command (SPEC section 7): ``check``, ``list``, ``history``, ``freshness``,
+``alerts`` (SPEC 13), ``status-page`` and ``demo-target``."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .engine import CheckItem, collect, filtered_out, run_checks, select
-from .errors import ConfigError
+from .engine import CheckItem, collect_each, filtered_out, run_checks, select, use_problem
+from .errors import CheckDefinitionError, ConfigError
+from .history_commands import add_parsers as add_history_parsers
+from .history_commands import record_check_run, run_freshness, run_history
 from .model import BrokenCheck
+from .parse import load_catalog
 from .project import Project, load_project
 from .record import html_safe_json, junit_xml, write_report
 from .record.imports import import_results, report_files
@@ -19,9 +23,13 @@ from .render import Progress, print_table, status_page_markdown, wants_rich
 from .results import Report
 from .settings import parse_statuses
 from .text import printable, printable_value
-from .units import parse_duration
+from .units import MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: 5, as pytest exits when it collects nothing: a selection that matched no check.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOTHING_SELECTED = 0, 1, 2, 5
+
+#: One line of ``runbook list``: a check, or a catalog problem (``kind: catalog``).
+ListRow = dict[str, object]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run checks and report their status")
     _common(check)
     check.add_argument("--env", help="environment from mkdocs.yml (default: its env option)")
+    check.add_argument(
+        "--zone", help="where this run happens (default: $RUNBOOK_ZONE, zone option)"
+    )
     check.add_argument("--tag", action="append", default=[], help="only checks with this tag")
     check.add_argument("--id", action="append", default=[], help="only this check (ID or PAGE::ID)")
     check.add_argument("--format", choices=("text", "json", "junit"), default="text")
@@ -75,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "-o", "--output", type=Path, help="the page to write (default: DOCS_DIR/status.md)"
     )
+    merge = commands.add_parser(
+        "merge", help="merge report files into one (newest result per check and zone)"
+    )
+    merge.add_argument("reports", nargs="+", type=Path, metavar="REPORT", help="report files")
+    merge.add_argument("-o", "--output", type=Path, required=True, help="the report to write")
+    merge.add_argument("--env", help="keep reports of this env (default: the first report's)")
+    add_history_parsers(commands)
+
+    alerts = commands.add_parser("alerts", help="check that every alert's runbook exists and works")
+    from .alerts import add_arguments as add_alerts_arguments
+
+    add_alerts_arguments(alerts)
 
     demo = commands.add_parser("demo-target", help="run the bundled demo service")
     from .demo import add_arguments
@@ -97,6 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "status-page":
             return _status_page(args)
+        if args.command == "merge":
+            return _merge(args)
+        if args.command == "history":
+            return run_history(args)
+        if args.command == "freshness":
+            return run_freshness(args)
+        if args.command == "alerts":
+            from .alerts import run_alerts
+
+            project = load_project(args.config_file, env=args.env)
+            return run_alerts(args, project.settings, project.site)
         from .demo import run_from_args
 
         return run_from_args(args)
@@ -107,13 +141,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _load(args: argparse.Namespace) -> tuple[Project, list[CheckItem]]:
-    project = load_project(args.config_file, env=getattr(args, "env", None))
+def _load(args: argparse.Namespace) -> tuple[Project, list[CheckItem], list[str]]:
+    """The project, its checks under the paths, and each path that holds no check."""
+    project = load_project(args.config_file, env=getattr(args, "env", None), paths=args.paths)
+    for warning in project.warnings:
+        print(f"runbook: warning: {warning}", file=sys.stderr)
     paths = args.paths or project.default_paths()
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
-    return project, collect(paths, project.settings)
+    items, empty = collect_each(paths, project.settings)
+    return project, items, [f"{path} holds no check blocks" for path in empty]
+
+
+def _nothing_selected(unmatched: list[str]) -> int:
+    for sentence in unmatched:
+        print(f"runbook: {sentence}", file=sys.stderr)
+    return EXIT_NOTHING_SELECTED
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -122,24 +166,31 @@ def _check(args: argparse.Namespace) -> int:
         timeout = parse_duration(args.timeout) if args.timeout else None
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT_SECONDS:
+        limit = format_timeout(MAX_TIMEOUT_SECONDS)
+        raise ConfigError(f"--timeout must be more than 0 and at most {limit}")
     if args.concurrency is not None and args.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers must be at least 1")
-    project, items = _load(args)
+    project, items, empty_paths = _load(args)
     settings = project.settings
-    if timeout is not None:
-        settings.timeout = timeout
+    settings.timeout_override = timeout
     if args.concurrency is not None:
         settings.concurrency = args.concurrency
     if args.workers is not None:
         settings.workers = args.workers
-    chosen, dropped = select(items, tags=args.tag, ids=args.id)
+    if args.zone:
+        settings.zone = args.zone
+    selection = select(items, tags=args.tag, ids=args.id)
+    if empty_paths or selection.unmatched:
+        return _nothing_selected(empty_paths + selection.unmatched)
     rich_output = args.format == "text" and wants_rich(sys.stdout)
-    with Progress(len(chosen), enabled=rich_output) as progress:
-        report = run_checks(chosen, settings, on_result=progress.advance)
+    with Progress(len(selection.chosen), enabled=rich_output) as progress:
+        report = run_checks(selection.chosen, settings, on_result=progress.advance)
+    record_check_run(report, items, settings)
     filters = ", ".join([*(f"--tag {t}" for t in args.tag), *(f"--id {i}" for i in args.id)])
-    report.checks += filtered_out(dropped, filters, settings.env)
+    report.checks += filtered_out(selection.dropped, filters, settings.env, settings.zone)
     _emit(report, args, rich_output)
     failing = [c for c in report.checks if c.status in fail_on]
     return EXIT_FAILED if failing else EXIT_OK
@@ -162,37 +213,67 @@ def _emit(report: Report, args: argparse.Namespace, rich_output: bool) -> None:
         sys.stdout.write(text)
 
 
-def _list_fields(item: CheckItem, allow_commands: bool) -> dict[str, object]:
+def _list_row(
+    item: CheckItem, problem: CheckDefinitionError | None, allow_commands: bool
+) -> ListRow:
+    row: ListRow = {"id": item.id, "name": item.name, "page": item.page, "line": item.line}
     if isinstance(item, BrokenCheck):
-        return {"kind": "", "target": "", "tags": [], "error": str(item.error), "warnings": []}
+        error = _said(item.error, item)
+        return {**row, "kind": "", "target": "", "tags": [], "error": error, "warnings": []}
     return {
+        **row,
         "kind": item.kind or ("use" if item.use else ""),
         "target": item.target or item.use or "",
         "tags": list(item.tags),
-        # A curl that only runs as a command: an error unless commands are allowed.
-        "error": item.command_reason if item.command_reason and not allow_commands else None,
+        # A curl that only runs as a command is an error unless commands are allowed.
+        "error": _said(problem, item)
+        if problem
+        else (item.command_reason if item.command_reason and not allow_commands else None),
         "warnings": list(item.notes),
     }
 
 
+def _said(error: CheckDefinitionError, item: CheckItem) -> str:
+    """The message, with the line it is about when that is not the block's first line."""
+    if not error.line or (error.file, error.line) == (item.page, item.line):
+        return error.message
+    return f"{error.file or item.page}:{error.line}: {error.message}"
+
+
 def _list(args: argparse.Namespace) -> int:
-    project, items = _load(args)
-    # What a page says is shown, never acted on: no escape sequence reaches the terminal.
-    rows = [
-        printable_value(
-            {
-                "id": item.id,
-                "name": item.name,
-                "page": item.page,
-                "line": item.line,
-                **_list_fields(item, project.settings.allow_commands),
-            }
-        )
-        for item in items
+    """The offline lint (SPEC 7): every check, then broken blocks and catalog problems with
+    file:line; exit 1 when there is a problem. Nothing is contacted."""
+    project, items, empty_paths = _load(args)
+    catalog = load_catalog(project.settings.catalog)
+    allow_commands = project.settings.allow_commands
+    rows = [_list_row(item, use_problem(item, catalog), allow_commands) for item in items]
+    rows += [
+        {
+            "id": "",
+            "name": "",
+            "page": problem.file,
+            "line": problem.line,
+            "kind": "catalog",
+            "target": "",
+            "tags": [],
+            "error": problem.message,
+            "warnings": [],
+        }
+        for problem in catalog.problems
     ]
+    # What a page says is shown, never acted on: no escape sequence reaches the terminal.
+    rows = [printable_value(row) for row in rows]
+    broken = sum(1 for row in rows if row["error"])
     if args.format == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
-        return EXIT_OK
+    else:
+        _print_list(rows, broken)
+    if empty_paths:
+        return _nothing_selected(empty_paths)
+    return EXIT_FAILED if broken else EXIT_OK
+
+
+def _print_list(rows: list[ListRow], broken: int) -> None:
     for row in rows:
         where = f"{row['page']}:{row['line']}"
         target = str(row["target"]).strip()
@@ -203,8 +284,8 @@ def _list(args: argparse.Namespace) -> int:
         warnings = row["warnings"]
         for warning in warnings if isinstance(warnings, list) else ():
             print(f"{'':40} warning: {warning}")
-    print(f"{len(rows)} checks")
-    return EXIT_OK
+    checks = sum(1 for row in rows if row["kind"] != "catalog")
+    print(f"{checks} checks, {broken} {'problem' if broken == 1 else 'problems'}")
 
 
 def _status_page(args: argparse.Namespace) -> int:
@@ -229,6 +310,17 @@ def _status_page(args: argparse.Namespace) -> int:
     output.write_text(text, encoding="utf-8")
     print(f"wrote {output}: {len(imported.results)} checks from {len(files)} report file(s)")
     return EXIT_FAILED if imported.errors else EXIT_OK
+
+
+def _merge(args: argparse.Namespace) -> int:
+    """SPEC 11's merge rules, for CI steps that want one report: a report that cannot be read
+    is named and exits 1, after the others are merged."""
+    merged = import_results(args.reports, env=args.env, first_env=True)
+    for problem in [*merged.errors, *merged.warnings]:
+        print(f"runbook: {problem}", file=sys.stderr)
+    write_report(merged.report(), args.output)
+    print(f"wrote {args.output}: {len(merged.results)} results from {len(args.reports)} report(s)")
+    return EXIT_FAILED if merged.errors else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

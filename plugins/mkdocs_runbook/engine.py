@@ -7,22 +7,40 @@ from its fence formatter. Nothing here imports mkdocs.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .errors import CheckDefinitionError, ResolveError
 from .find import find_in_paths
 from .model import BrokenCheck, CheckBlock, CheckSpec
 from .parse import Catalog, load_catalog, parse_blocks, unreadable_page_check
 from .results import CheckResult, Report, iso_utc, utc_now
 from .run import CacheMode, CheckRunner, ResultCache, WorkerPool, run_sync, skipped_result
 from .settings import RunbookSettings
+from .text import did_you_mean
+
+if TYPE_CHECKING:
+    from .record.history import RecordOutcome
 
 CheckItem = CheckSpec | BrokenCheck
 
 
-def collect(paths: Sequence[Path], settings: RunbookSettings) -> list[CheckItem]:
+def collect(
+    paths: Sequence[Path], settings: RunbookSettings, *, roots: Sequence[Path] = ()
+) -> list[CheckItem]:
     """Every check block under ``paths`` (files or folders of ``*.md``), parsed, in order; a
-    page that cannot be read is one broken check in its place."""
-    found = find_in_paths(paths, snippet_dirs=settings.snippet_paths)
+    page that cannot be read is one broken check in its place.
+
+    Pages are named relative to the site's ``docs_dir``, else to the first of ``roots`` that
+    holds them, else to the folder given, as the site build names them."""
+    site_roots = [settings.docs_dir] if settings.docs_dir is not None else []
+    found = find_in_paths(
+        paths,
+        snippet_dirs=settings.snippet_paths,
+        setup=settings.markdown,
+        roots=[*site_roots, *roots],
+    )
     parsed = iter(parse_blocks([block for block in found if isinstance(block, CheckBlock)]))
     return [
         next(parsed) if isinstance(block, CheckBlock) else unreadable_page_check(block)
@@ -30,20 +48,75 @@ def collect(paths: Sequence[Path], settings: RunbookSettings) -> list[CheckItem]
     ]
 
 
+def collect_each(
+    paths: Sequence[Path], settings: RunbookSettings
+) -> tuple[list[CheckItem], list[str]]:
+    """``collect`` path by path: the checks, and the paths that hold none (a selection that
+    matched nothing, SPEC 7)."""
+    items: list[CheckItem] = []
+    empty: list[str] = []
+    for path in paths:
+        found = collect([path], settings)
+        if not found:
+            empty.append(path.as_posix())
+        items += found
+    return items, empty
+
+
+@dataclass
+class Selection:
+    """The checks a selection keeps, the ones it filtered out, and a sentence for each filter
+    that matched no check at all (``--tag deploy matched no check``): a gate must not pass
+    silently."""
+
+    chosen: list[CheckItem]
+    dropped: list[CheckItem]
+    unmatched: list[str]
+
+
 def select(
     items: Iterable[CheckItem], *, tags: Sequence[str] = (), ids: Sequence[str] = ()
-) -> tuple[list[CheckItem], list[CheckItem]]:
-    """Split into (selected, filtered out) by ``--tag`` (any of) and ``--id`` (any of;
-    ``ID`` or ``page::ID``)."""
-    chosen: list[CheckItem] = []
-    dropped: list[CheckItem] = []
+) -> Selection:
+    """Split by ``--tag`` (any of) and ``--id`` (any of; ``ID`` or ``page::ID``)."""
+    items = list(items)
+
+    def tagged(item: CheckItem, tag: str) -> bool:
+        return isinstance(item, CheckSpec) and tag in item.tags
+
+    def named(item: CheckItem, wanted: str) -> bool:
+        return wanted in (item.id, f"{item.page}::{item.id}")
+
+    unmatched = [
+        f"--tag {t} matched no check" for t in tags if not any(tagged(i, t) for i in items)
+    ]
+    for wanted in ids:
+        if not any(named(i, wanted) for i in items):
+            known = {i.id for i in items} | {f"{i.page}::{i.id}" for i in items}
+            unmatched.append(f"--id {wanted} matched no check{did_you_mean(wanted, known)}")
+    selection = Selection([], [], unmatched)
     for item in items:
-        item_tags = item.tags if isinstance(item, CheckSpec) else []
-        keep = (not tags or any(t in item_tags for t in tags)) and (
-            not ids or item.id in ids or f"{item.page}::{item.id}" in ids
+        keep = (not tags or any(tagged(item, t) for t in tags)) and (
+            not ids or any(named(item, i) for i in ids)
         )
-        (chosen if keep else dropped).append(item)
-    return chosen, dropped
+        (selection.chosen if keep else selection.dropped).append(item)
+    if items and not selection.chosen and not unmatched:
+        together = " and ".join([*(f"--tag {t}" for t in tags), *(f"--id {i}" for i in ids)])
+        selection.unmatched.append(f"{together} together matched no check")
+    return selection
+
+
+def use_problem(item: CheckItem, catalog: Catalog) -> CheckDefinitionError | None:
+    """Why the catalog check a ``use:`` names cannot be used (unknown, broken, cyclic, or not
+    fitting the page's keys), found offline for ``runbook list``; ``None`` when it can."""
+    if not isinstance(item, CheckSpec) or not item.use:
+        return None
+    try:
+        catalog.merge(item)
+    except ResolveError as exc:
+        return CheckDefinitionError(str(exc), file=item.page, line=item.line)
+    except CheckDefinitionError as exc:
+        return exc
+    return None
 
 
 def make_runner(
@@ -91,10 +164,41 @@ def run_checks(
             on_result,
         )
     return Report(
-        env=settings.env, started_at=started, finished_at=iso_utc(utc_now()), checks=results
+        env=settings.env,
+        started_at=started,
+        finished_at=iso_utc(utc_now()),
+        checks=results,
+        zone=settings.zone,
     )
 
 
-def filtered_out(dropped: Iterable[CheckItem], filters: str, env: str) -> list[CheckResult]:
+def filtered_out(
+    dropped: Iterable[CheckItem], filters: str, env: str, zone: str = ""
+) -> list[CheckResult]:
     """``skip`` results for the checks a selection left out, saying which filters did."""
-    return [skipped_result(item, f"filtered out ({filters})", env) for item in dropped]
+    return [skipped_result(item, f"filtered out ({filters})", env, zone) for item in dropped]
+
+
+def record_history(
+    settings: RunbookSettings,
+    *,
+    trigger: str,
+    started_at: str,
+    finished_at: str,
+    results: Sequence[CheckResult],
+    expected: Mapping[str, Iterable[str]] | None = None,
+) -> RecordOutcome:
+    """Remember a run in the history store (SPEC 10) when it contacted a target: every result
+    it measured itself, in one transaction, after any runs spooled earlier. Never raises: a
+    store problem comes back in ``problems``, for the front-end to warn about once."""
+    from .record.history import new_run, record  # SQLAlchemy loads only when it is needed
+
+    run = new_run(
+        settings,
+        trigger=trigger,
+        started_at=started_at,
+        finished_at=finished_at,
+        results=results,
+        expected=expected,
+    )
+    return record(settings, run)

@@ -11,7 +11,7 @@ Result, exactly as the plugin renders them, from results produced elsewhere
     markdown_extensions:
       - pymdownx.superfences
       - mkdocs_runbook.markdown:
-          results: [runbook-checks.json]
+          results: [runbook-checks.json]   # and/or history: .cache/runbook/history.sqlite
 
 A check is matched to its result by page (relative to ``docs_dir``) and id when the site
 says which page it renders (Zensical does), else by id alone when that is unambiguous. A check
@@ -69,10 +69,13 @@ class _PageChecks:
 class _Results:
     """The results of the configured report files, read again when a file changes."""
 
-    def __init__(self, patterns: Sequence[str], base_dir: Path, env: str | None) -> None:
+    def __init__(
+        self, patterns: Sequence[str], base_dir: Path, env: str | None, history: str | None
+    ) -> None:
         self._patterns = list(patterns)
         self._base_dir = base_dir
         self._env = env
+        self._history = history
         self._signature: tuple[tuple[str, float, int], ...] | None = None
         self.by_key: dict[str, CheckResult] = {}
         self.by_id: dict[str, list[CheckResult]] = defaultdict(list)
@@ -88,12 +91,31 @@ class _Results:
             log.error("runbook: %s", problem)
         for problem in imported.warnings:
             log.warning("runbook: %s", problem)
-        if not files:
+        if self._patterns and not files:
             log.warning("runbook: no report file matches %s", ", ".join(self._patterns))
-        self.by_key = {result.key: result for result in imported.results}
+        results = [*imported.results, *self._recorded()]
+        # Results from several zones: this extension shows one per check, the newest.
+        newest_last = sorted(results, key=lambda result: result.checked_at)
+        self.by_key = {result.key: result for result in newest_last}
         self.by_id = defaultdict(list)
-        for result in imported.results:
+        for result in results:
             self.by_id[result.id].append(result)
+
+    def _recorded(self) -> list[CheckResult]:
+        """The history store's newest result per check and zone (SPEC 12), when configured."""
+        if not self._history:
+            return []
+        from .record.history import read_latest_results  # SQLAlchemy only when it is used
+        from .settings import RunbookSettings
+
+        settings = RunbookSettings(base_dir=self._base_dir, history=self._history)
+        if self._env:
+            settings.env = self._env
+        recorded: list[CheckResult]
+        recorded, problem = read_latest_results(settings)
+        if problem:
+            log.warning("runbook: history: %s", problem)
+        return recorded
 
     def for_check(self, page: str, item: CheckSpec | BrokenCheck) -> CheckResult | None:
         if page:
@@ -165,13 +187,13 @@ class _PlaceSummary(Postprocessor):  # type: ignore[misc]
 
 #: Loaded reports, shared by the extension instances of one process: sites create a new
 #: instance for every page.
-_LOADED: dict[tuple[tuple[str, ...], str, str], _Results] = {}
+_LOADED: dict[tuple[tuple[str, ...], str, str, str], _Results] = {}
 
 
-def _results_for(patterns: Sequence[str], base_dir: Path, env: str) -> _Results:
-    key = (tuple(patterns), str(base_dir), env)
+def _results_for(patterns: Sequence[str], base_dir: Path, env: str, history: str) -> _Results:
+    key = (tuple(patterns), str(base_dir), env, history)
     if key not in _LOADED:
-        _LOADED[key] = _Results(patterns, base_dir, env or None)
+        _LOADED[key] = _Results(patterns, base_dir, env or None, history or None)
     return _LOADED[key]
 
 
@@ -181,6 +203,7 @@ class RunbookResultsExtension(markdown.Extension):  # type: ignore[misc]
             "results": [[], "Report files (globs) written by `runbook check -o …`."],
             "env": ["", "Show only results of this environment; empty: any."],
             "stale_after": ["1d", "Results older than this are marked stale."],
+            "history": ["", "A history store (path or URL) to show the newest results of."],
             "base_dir": ["", "Folder relative globs start from; empty: the working directory."],
         }
         super().__init__(**kwargs)
@@ -190,7 +213,8 @@ class RunbookResultsExtension(markdown.Extension):  # type: ignore[misc]
         self.env = str(self.getConfig("env") or "")
         self.stale_after = parse_duration(self.getConfig("stale_after"))
         base_dir = Path(self.getConfig("base_dir") or Path.cwd())
-        self.results = _results_for(patterns, base_dir, self.env)
+        history = str(self.getConfig("history") or "")
+        self.results = _results_for(patterns, base_dir, self.env, history)
         self.pages: dict[int, _PageChecks] = {}
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:

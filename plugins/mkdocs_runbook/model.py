@@ -89,6 +89,8 @@ class CheckSpec:
     tags: list[str] = field(default_factory=list)
     use: str | None = None
     skip: str | None = None
+    #: The zones it runs in (SPEC 11); empty: every zone.
+    zones: list[str] = field(default_factory=list)
     explicit: frozenset[str] = frozenset()
     source: str = ""
     lang: str = "check"
@@ -130,6 +132,8 @@ class ResolvedCheck:
     ``target``/``params`` hold the real values (secrets included) and must never be shown;
     ``display_target`` is the same target with every secret replaced by ``••••``.
     ``secrets`` are the secret values used, so every output path can redact them.
+    ``environment`` is what a command check's process gets (SPEC 8), template values of its
+    text included (``RUNBOOK_V<n>``); ``None`` for the other kinds.
     """
 
     spec: CheckSpec
@@ -140,6 +144,7 @@ class ResolvedCheck:
     timeout: float
     secrets: tuple[str, ...] = ()
     display_source: str = ""
+    environment: dict[str, str] | None = None
 
     @property
     def definition(self) -> str:
@@ -155,6 +160,7 @@ class ResolvedCheck:
                 "timeout": self.timeout,
                 "retries": self.spec.retries,
                 "retry_delay": self.spec.retry_delay,
+                "environment": self.environment,
             },
             sort_keys=True,
             default=str,
@@ -168,10 +174,11 @@ class ResolvedCheck:
 
 
 #: Keys besides the common ones (name, id, expect, warn, timeout, retries, retry_delay, tags, use,
-#: skip) that each kind accepts. ``dns.server`` (``HOST[:PORT]`` of the resolver to ask),
+#: skip, zones) that each kind accepts. ``dns.server`` (``HOST[:PORT]`` of the resolver to ask),
 #: ``tls.server_name`` (SNI, default the host), ``http.ca_file`` (curl's ``--cacert``) and
 #: ``http.connect_timeout`` (curl's ``--connect-timeout``) go beyond SPEC section 2 because
-#: real runbooks need them; ``metrics.headers`` for endpoints behind auth.
+#: real runbooks need them; ``metrics.headers`` for endpoints behind auth. ``env`` (commands):
+#: variables for the command, on top of the minimal environment (SPEC 8).
 PARAMS_BY_KIND: dict[str, frozenset[str]] = {
     "http": frozenset(
         {
@@ -188,9 +195,9 @@ PARAMS_BY_KIND: dict[str, frozenset[str]] = {
     "tcp": frozenset(),
     "dns": frozenset({"type", "server"}),
     "tls": frozenset({"server_name", "verify_tls"}),
-    "run": frozenset(),
+    "run": frozenset({"env"}),
     "metrics": frozenset({"headers", "verify_tls"}),
-    "console": frozenset(),
+    "console": frozenset({"env"}),
 }
 
 #: Plain subjects each kind offers; ``header NAME``, ``$JSONPATH`` (http) and ``metric NAME{…}``

@@ -4,13 +4,35 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict, deque
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from mkdocs.structure.files import File
 
-from .results import CheckResult, RunOutcome, Status
-from .run import PreparedCheck
+from .errors import ResolveError
+from .model import CheckSpec
+from .parse import Catalog
+from .record.history import SiteHistory
+from .render import (
+    CatalogSource,
+    CheckHistoryView,
+    PageRow,
+    PageVerification,
+    ago,
+    check_history_view,
+    page_verified_at,
+)
+from .resolve import Redactor
+from .results import CheckResult, RunOutcome, Status, parse_iso_utc
+from .run import CheckRunner, PreparedCheck
+from .settings import RunbookSettings
+
+#: How a page shows its checks: ``full`` (every block as written, the Result folded under it)
+#: or ``compact`` (a `check` fence's YAML folded into its Result panel; marked shell blocks stay,
+#: since readers copy them). The ``display`` option, or ``runbook_display`` in front matter.
+DISPLAYS = ("full", "compact")
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
@@ -25,11 +47,16 @@ class PageCheck:
     lang: str
     source_html: str = ""
     result: CheckResult | None = None
+    #: The catalog check a ``use:`` block stands for, shown with it.
+    catalog: CatalogSource | None = None
 
 
 @dataclass
 class PageState:
     url: str = ""
+    display: str = "full"
+    #: The page's ``owner`` front matter, as text ("" without one).
+    owner: str = ""
     checks: list[PageCheck] = field(default_factory=list)
     #: False for a page that could not be read as UTF-8: its blocks are shown, never run.
     runs_checks: bool = True
@@ -48,15 +75,120 @@ def front_matter_lines(file: File, markdown: str) -> int:
     return 0
 
 
-def wait_for_outcome(future: Future[RunOutcome], check: PageCheck) -> RunOutcome:
+def wait_for_outcome(
+    future: Future[RunOutcome], check: PageCheck, redactor: Redactor
+) -> RunOutcome:
     try:
         return future.result()
     except Exception as exc:  # never lose a page to one check's crash
-        log.error("check %s crashed: %s", check.prepared.item.location, exc)
-        return RunOutcome(Status.ERROR, message=f"internal error: {exc}", value="internal error")
+        reason = redactor.text(str(exc))
+        log.error("check %s crashed: %s", check.prepared.item.location, reason)
+        return RunOutcome(Status.ERROR, message=f"internal error: {reason}", value="internal error")
 
 
 def display_source(prepared: PreparedCheck) -> str:
     if prepared.resolved is not None:
         return prepared.resolved.display_source
     return prepared.item.source
+
+
+def catalog_source(
+    prepared: PreparedCheck, runner: CheckRunner, highlight: Callable[[str], str]
+) -> CatalogSource | None:
+    """For a ``use:`` block, the catalog check it stands for: id, where it is defined
+    (``checks/api.yml:3``) and its YAML highlighted, with variables filled in as the page shows
+    blocks (secrets stay placeholders). ``None`` when the block uses nothing usable."""
+    item = prepared.item
+    catalog = runner.catalog
+    if not isinstance(item, CheckSpec) or not item.use or not isinstance(catalog, Catalog):
+        return None
+    entry = catalog.entries.get(item.use)
+    if entry is None or entry.spec is None:
+        return None  # the error result says why
+    try:
+        text = runner.templates.render(entry.spec.source, mode="source", used={})
+    except ResolveError:
+        text = entry.spec.source
+    return CatalogSource(entry.id, entry.location, highlight(text))
+
+
+def page_display(meta: Mapping[str, object], default: str, page: str) -> str:
+    """``runbook_display`` from a page's front matter, else the site's ``display``."""
+    chosen = meta.get("runbook_display", default)
+    if chosen in DISPLAYS:
+        return str(chosen)
+    log.warning("%s: runbook_display must be one of %s, not %r", page, ", ".join(DISPLAYS), chosen)
+    return default
+
+
+class StatusPageHistory(TypedDict, total=False):
+    history_for: Callable[[CheckResult], CheckHistoryView]
+    pages: list[PageRow]
+
+
+class BuildHistory:
+    """The history store as one build sees it (SPEC 10): read once when the build starts,
+    merged with this run's results on the pages, recorded when the build ends. A store
+    problem never stops the build: the pages show their current results and the plugin warns
+    once (through its logger, so ``--strict`` counts it)."""
+
+    def __init__(self, settings: RunbookSettings, *, started_at: str) -> None:
+        self.settings = settings
+        self.started_at = started_at
+        self.now = parse_iso_utc(started_at)
+        self.site: SiteHistory | None = None
+        self.problem: str | None = None
+        if settings.history is not None:
+            from .record.history import read_site_history
+
+            self.site, self.problem = read_site_history(settings, now=self.now)
+
+    def check(self, result: CheckResult) -> CheckHistoryView | None:
+        return None if self.site is None else self._view(result)
+
+    def _view(self, result: CheckResult) -> CheckHistoryView:
+        assert self.site is not None
+        stored = self.site.check(result.page, result.id)
+        return check_history_view(stored, result, now=self.now)
+
+    def page(self, page: str, results: Sequence[CheckResult]) -> PageVerification | None:
+        if self.site is None:
+            return None
+        at = page_verified_at(self.site.page(page), results, run_started_at=self.started_at)
+        return PageVerification(at, ago(at, self.now))
+
+    def for_status_page(
+        self,
+        results: Sequence[CheckResult],
+        pages: Mapping[str, PageState],
+        link: Callable[[str], str],
+    ) -> StatusPageHistory:
+        """The status page's history: a view per check, and the pages with checks and their
+        owners and last full verification (nothing without a history)."""
+        if self.site is None:
+            return {}
+        by_page: dict[str, list[CheckResult]] = {}
+        for result in results:
+            by_page.setdefault(result.page, []).append(result)
+        rows = []
+        for path, state in pages.items():
+            verified = self.page(path, by_page.get(path, []))
+            if verified is not None and state.checks:
+                rows.append(PageRow(path, link(path), state.owner, verified.at, verified.ago))
+        return {"history_for": self._view, "pages": rows}
+
+    def record(self, results: Sequence[CheckResult], *, finished_at: str) -> list[str]:
+        """Record this build's run; the warnings to give (at most one per store problem)."""
+        from .engine import record_history
+
+        outcome = record_history(
+            self.settings,
+            trigger="build",
+            started_at=self.started_at,
+            finished_at=finished_at,
+            results=results,
+        )
+        problems = list(outcome.problems)
+        if self.problem is not None and outcome.spooled is None:
+            problems.insert(0, f"{self.problem}; the pages show no history")
+        return problems

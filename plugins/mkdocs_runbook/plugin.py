@@ -26,18 +26,31 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .config import RunbookConfig, apply_optional_defaults, settings_from_config, snippet_dirs
-from .find import block_key, custom_fences, decode_page, find_blocks, highlight, is_marked
+from .alerts import SiteAlerts, SitePage
+from .config import RunbookConfig, load_runbook_config, settings_from_config, snippet_dirs
+from .find import (
+    block_key,
+    custom_fences,
+    decode_page,
+    find_blocks,
+    highlight,
+    is_marked,
+    page_owner,
+)
 from .model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
 from .page_checks import (
+    BuildHistory,
     PageCheck,
     PageState,
+    catalog_source,
     display_source,
     front_matter_lines,
+    page_display,
     wait_for_outcome,
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
 from .record import write_site_outputs
+from .record.imports import ResultsElsewhere, import_results, report_files
 from .render import (
     anchor_id,
     is_stale,
@@ -46,14 +59,15 @@ from .render import (
     render_status_page,
     stylesheet,
 )
-from .results import CheckResult, Status, iso_utc, utc_now
-from .run import CacheMode, CheckRunner, ResultCache, WorkerPool, make_result
+from .results import CheckResult, Status, iso_utc, summarize, utc_now
+from .run import CacheMode, CheckRunner, ResultCache, WorkerPool
 from .settings import RunbookSettings
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
 STYLESHEET_URI = "assets/runbook/runbook.css"
 _SLOT = '<div class="runbook-slot" data-runbook-slot="{key}"></div>'
+_SLOT_ATTR = "data-runbook-slot"
 _SLOT_RE = re.compile(r'<div class="runbook-slot" data-runbook-slot="([^"]+)"></div>')
 _SUMMARY_SLOT = '<div class="runbook-summary-slot"></div>'
 _STATUS_SLOT = '<div class="runbook-status-slot"></div>'
@@ -79,6 +93,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.builds = 0
         #: Pages that are not valid UTF-8, by ``src_uri``: shown, and one error each.
         self.page_problems: dict[str, PageProblem] = {}
+        self.history: BuildHistory | None = None
+        self.alerts: SiteAlerts | None = None
+        self.elsewhere = ResultsElsewhere()
         # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
         # prose costs the plugin almost nothing on the other pages.
         self._parse_cache: dict[
@@ -92,8 +109,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
     ) -> tuple[Any, Any]:
-        apply_optional_defaults(options)
-        return super().load_config(options, config_file_path)
+        self.config, errors, warnings = load_runbook_config(options, config_file_path)
+        return errors, warnings
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Having on_startup keeps this object across `mkdocs serve` rebuilds, and with it
@@ -106,11 +123,13 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             return None
         config_dir = Path(config.config_file_path or ".").resolve().parent
         self.settings = settings_from_config(
-            self.config, config_dir=config_dir, snippet_paths=snippet_dirs(config, config_dir)
+            self.config,
+            config_dir=config_dir,
+            snippet_paths=snippet_dirs(config.markdown_extensions, config.mdx_configs, config_dir),
         )
         cache_dir = config_dir / ".cache" / "runbook"
-        # MkDocs keeps one plugin object per process (for `serve`); a build of another site in
-        # the same process has its own cache.
+        # One plugin object can outlive its site (MkDocs keeps it across `serve` rebuilds, and
+        # a process may build another site after): the cache belongs to the site being built.
         if self.cache is None or self.cache.directory != cache_dir:
             self.cache = ResultCache(cache_dir)
         if "pymdownx.superfences" not in config.markdown_extensions:
@@ -144,7 +163,41 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.pages = {}
         self.page_problems = {}
         self.started_at = iso_utc(utc_now())
+        self.history = BuildHistory(self.settings, started_at=self.started_at)
+        self.elsewhere = self._results_elsewhere(config_dir, mode)
+        self.alerts = self._load_alerts(config, config_dir)
         return config
+
+    def _results_elsewhere(self, config_dir: Path, mode: CacheMode) -> ResultsElsewhere:
+        """Results of other runs to show (SPEC 11): the ``import`` reports and, under
+        ``run: never``, the history's newest per check and zone. Problems are logged, each
+        naming its file; the rest still show."""
+        patterns = list(self.config["import"])
+        imported = import_results(report_files(patterns, config_dir), env=self.settings.env)
+        for problem in imported.errors:
+            log.error("runbook: %s", problem)
+        for problem in imported.warnings:
+            log.warning("runbook: %s", problem)
+        results = imported.results
+        if mode == "never" and self.settings.history is not None:
+            from .record.history import read_latest_results
+
+            recorded, problem = read_latest_results(self.settings)
+            if problem:
+                log.warning("runbook: history: %s", problem)
+            results = [*results, *recorded]
+        return ResultsElsewhere.of(results)
+
+    def _load_alerts(self, config: MkDocsConfig, config_dir: Path) -> SiteAlerts | None:
+        if not self.settings.alert_rules:
+            return None
+        if not config.site_url:
+            log.warning("alert_rules: set site_url, the address alerts' runbook_url link under")
+            return None
+        alerts = SiteAlerts.load(self.settings.alert_rules, config_dir, config.site_url)
+        for problem in alerts.problems:
+            log.warning("alert_rules: %s", problem)
+        return alerts
 
     def _cache_mode(self) -> CacheMode:
         modes: dict[str, CacheMode] = {"always": "always", "cached": "cached", "never": "never"}
@@ -167,6 +220,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 status_file = File.generated(config, status_page, content=content)
                 files.append(status_file)
             self.status_url = status_file.url
+        if self.alerts is not None:
+            self.alerts.map_pages(
+                SitePage(f.src_uri, f.dest_uri, f.url) for f in files.documentation_pages()
+            )
         return files
 
     # -- pages ---------------------------------------------------------------------------
@@ -192,7 +249,11 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled or self.runner is None:
             return None
         page_path = page.file.src_uri
-        state = PageState(url=page.url)
+        state = PageState(
+            url=page.url,
+            display=page_display(page.meta, self.config.display, page_path),
+            owner=page_owner(page.meta),
+        )
         self.pages[page_path] = state
         self.current = page_path
         problem = self.page_problems.get(page_path)
@@ -285,6 +346,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         shown = display_source(check.prepared) or src
         shown_lang = "yaml" if lang == "check" else lang
         check.source_html = self._highlighted(shown, shown_lang, md)
+        if self.runner is not None:
+            check.catalog = catalog_source(
+                check.prepared, self.runner, lambda text: self._highlighted(text, "yaml", md)
+            )
         return _SLOT.format(key=html.escape(check.slot))
 
     def on_page_content(
@@ -293,14 +358,18 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled:
             return None
         state = self.pages.get(page.file.src_uri)
+        if state is not None and state.checks:
+            # A fence inside an indented code block reaches the formatter but is shown as text:
+            # only checks whose placeholder made it into the page are the page's checks.
+            placed = {html.unescape(key) for key in _SLOT_RE.findall(html_text)}
+            state.checks = [check for check in state.checks if check.slot in placed]
+        if self.alerts is not None:
+            slots = {check.slot: check.prepared.item.id for check in state.checks} if state else {}
+            html_text = self.alerts.add_links_box(
+                page.file.src_uri, html_text, lambda tag: slots.get(tag.get(_SLOT_ATTR) or "")
+            )
         if state is None or not state.checks:
-            return None
-        # A fence inside an indented code block reaches the formatter but is shown as text:
-        # only checks whose placeholder made it into the page are the page's checks.
-        placed = {html.unescape(key) for key in _SLOT_RE.findall(html_text)}
-        state.checks = [check for check in state.checks if check.slot in placed]
-        if not state.checks:
-            return None
+            return html_text
         # The summary goes under the page title when there is one, else at the top.
         heading_end = html_text.find("</h1>")
         if heading_end >= 0:
@@ -323,28 +392,47 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             check = by_slot.get(html.unescape(match.group(1)))
             if check is None or check.result is None:
                 return ""
-            return render_check(
-                check.result,
-                source_html=check.source_html,
-                stale=is_stale(check.result, stale_after=self.settings.stale_after),
-                detail=check.result.detail,
+            zoned = self.elsewhere.shown(check.result)
+            # Several zones: one badge each; the block itself is shown once, under the first.
+            return "".join(
+                render_check(
+                    result,
+                    source_html=check.source_html if first else "",
+                    stale=is_stale(result, stale_after=self.settings.stale_after),
+                    detail=result.detail,
+                    # Marked shell blocks stay in view even when compact: readers copy them.
+                    fold_source=state.display == "compact" and check.lang == "check",
+                    catalog=check.catalog if first else None,
+                    history=(
+                        self.history.check(result)
+                        if self.history and result.zone in ("", self.settings.zone)
+                        else None
+                    ),
+                    zone=result.zone if len(zoned) > 1 or result is not check.result else "",
+                    first=first,
+                )
+                for first, result in zip([True] + [False] * (len(zoned) - 1), zoned, strict=True)
             )
 
         output = _SLOT_RE.sub(swap, output)
+        results = [shown for result in results for shown in self.elsewhere.shown(result)]
         summary = render_page_summary(
             results,
             env=self.settings.env,
             checked_at=max((r.checked_at for r in results), default=self.started_at),
             status_page_url=self._status_url(page),
+            owner=state.owner,
+            verified=self.history.page(page.file.src_uri, results) if self.history else None,
         )
         return output.replace(_SUMMARY_SLOT, summary, 1)
 
     def _collect(self, state: PageState) -> list[CheckResult]:
+        assert self.runner is not None
         for check in state.checks:
             if check.result is None:
-                check.result = make_result(
-                    check.prepared, wait_for_outcome(check.outcome, check), self.settings.env
-                )
+                # The runner masks every result with all the secrets of the run.
+                outcome = wait_for_outcome(check.outcome, check, self.runner.redactor)
+                check.result = self.runner.result(check.prepared, outcome)
         return [check.result for check in state.checks if check.result is not None]
 
     def all_results(self) -> list[CheckResult]:
@@ -360,14 +448,33 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
 
     def _status_page_html(self, page: Page) -> str:
         urls = {path: state.url for path, state in self.pages.items()}
+        assert self.history is not None
 
         def link_for(result: CheckResult) -> str:
             url = urls.get(result.page, result.page)
             return f"{get_relative_url(url, page.url)}#{anchor_id(result)}"
 
-        return render_status_page(
-            self.all_results(), env=self.settings.env, started_at=self.started_at, link_for=link_for
+        results = [shown for result in self.all_results() for shown in self.elsewhere.shown(result)]
+        history = self.history.for_status_page(
+            results, self.pages, lambda path: get_relative_url(urls[path], page.url)
         )
+        checks = render_status_page(
+            results,
+            env=self.settings.env,
+            started_at=self.started_at,
+            link_for=link_for,
+            **history,
+        )
+        if self.alerts is None:
+            return checks
+        alerts = self.alerts.status_table(
+            self.all_results(),
+            stale_after=self.settings.stale_after,
+            link_for=lambda target, anchor: (
+                get_relative_url(target.url, page.url) + (f"#{anchor}" if anchor else "")
+            ),
+        )
+        return checks + alerts
 
     # -- the end of a build ----------------------------------------------------------------
 
@@ -377,9 +484,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         results = self.all_results()
         self._end_run()  # every result is in: the workers end while the files are written
         write_site_outputs(
-            results,
+            [shown for result in results for shown in self.elsewhere.shown(result)],
             site_dir=Path(config.site_dir),
             env=self.settings.env,
+            zone=self.settings.zone,
             started_at=self.started_at,
             report=self.config.report,
             junit=self.config.junit,
@@ -387,22 +495,24 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             # every rebuild most of a second.
             badges=self.command != "serve",
         )
+        if self.history is not None:
+            for problem in self.history.record(results, finished_at=iso_utc(utc_now())):
+                log.warning(problem)
+        log.info("runbook: %s", build_summary(results, self.settings.env))
+        # What fail_on lets through is still listed, as warnings. A broken check is the
+        # author's mistake, like a broken link, so --strict counts it; a target that is down
+        # is not, so under --strict its failure is logged as info and fail_on alone decides.
+        fail_level = logging.INFO if config.strict else logging.WARNING
+        fail_on = self.settings.fail_on
         for result in results:
-            if result.status is Status.ERROR:
-                log.warning(
-                    "%s:%s: check '%s' is broken: %s",
-                    result.page,
-                    result.line,
-                    result.id,
-                    result.message,
-                )
-        failing = [r for r in results if r.status in self.settings.fail_on]
+            if result.status in fail_on or result.status not in (Status.FAIL, Status.ERROR):
+                continue
+            level = logging.WARNING if result.status is Status.ERROR else fail_level
+            log.log(level, "runbook: %s", _failure_line(result))
+        failing = [r for r in results if r.status in fail_on]
         if not failing:
             return
-        lines = "\n".join(
-            f"  {r.status.value:5} {r.page}:{r.line} {r.name} — {r.message or r.value}"
-            for r in failing
-        )
+        lines = "\n".join(f"  {_failure_line(r)}" for r in failing)
         summary = f"{len(failing)} check(s) with a status in fail_on:\n{lines}"
         if self.command == "serve":
             log.warning(summary)  # a live preview keeps serving; the page shows the failures
@@ -426,3 +536,17 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.workers is not None:
             self.workers.close()
             self.workers = None
+
+
+def build_summary(results: list[CheckResult], env: str) -> str:
+    """``75 checks: 60 pass, 9 fail, 2 error, 4 skip · env local``: one line a build logs."""
+    counts = summarize(results)
+    order = (Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP)
+    said = ", ".join(f"{counts[s.value]} {s.value}" for s in order if counts[s.value])
+    checks = "check" if len(results) == 1 else "checks"
+    return f"{len(results)} {checks}: {said or 'none'} · env {env}"
+
+
+def _failure_line(result: CheckResult) -> str:
+    detail = result.message or result.value
+    return f"{result.status.value:5} {result.page}:{result.line} {result.name} — {detail}"

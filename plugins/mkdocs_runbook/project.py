@@ -1,16 +1,44 @@
 """Reading a project's mkdocs.yml for the command line and pytest, so they run the checks
-with exactly the settings, catalog and docs folder the site build uses."""
+with exactly the settings, catalog, docs folder and Markdown the site build uses.
+
+Only what the checks depend on is read and validated (``site_config``): the ``runbook``
+plugin's options (with the plugin's own ``RunbookConfig``), ``site_url``, ``docs_dir``,
+``use_directory_urls`` and the Markdown extensions that decide where a check block can sit.
+The theme and the other plugins need not be installed: a runner needs only this package.
+"""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from mkdocs.exceptions import ConfigurationError
+
+from .config import (
+    ConfigProblems,
+    SiteOptions,
+    load_runbook_config,
+    settings_from_config,
+    snippet_dirs,
+)
 from .errors import ConfigError
-from .settings import RunbookSettings
+from .find import site_setup
+from .resolve import Redactor
+from .settings import RunbookSettings, SiteSettings
+from .site_config import (
+    PLUGIN_NAME,
+    SiteFile,
+    find_config_file,
+    markdown_extensions,
+    option_line,
+    read_site_file,
+    runbook_options,
+    shown_path,
+)
 
-DEFAULT_CONFIG = "mkdocs.yml"
+_SITE_KEYS = ("site_url", "docs_dir", "use_directory_urls")
 
 
 @dataclass
@@ -18,6 +46,30 @@ class Project:
     settings: RunbookSettings
     docs_dir: Path | None = None
     config_file: Path | None = None
+    #: ``site_url`` as MkDocs validates it (ending in ``/``), when the site sets one.
+    site_url: str | None = None
+    use_directory_urls: bool = True
+    #: Things the user should know that do not stop the command (one line each).
+    warnings: list[str] = field(default_factory=list)
+    #: The site's Markdown extensions (MkDocs' own first) and their options, and the lines of
+    #: ``exclude_docs`` and ``draft_docs``: which files are pages, and their heading ids.
+    markdown_extensions: list[str] = field(default_factory=list)
+    mdx_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclude_docs: list[str] = field(default_factory=list)
+    draft_docs: list[str] = field(default_factory=list)
+
+    @property
+    def site(self) -> SiteSettings:
+        """What decides a page's URL and its heading ids (``runbook alerts``)."""
+        return SiteSettings(
+            docs_dir=self.docs_dir or Path("docs"),
+            site_url=self.site_url,
+            use_directory_urls=self.use_directory_urls,
+            markdown_extensions=list(self.markdown_extensions),
+            mdx_configs=dict(self.mdx_configs),
+            exclude_docs=list(self.exclude_docs),
+            draft_docs=list(self.draft_docs),
+        )
 
     def default_paths(self) -> list[Path]:
         if self.docs_dir is not None:
@@ -33,19 +85,24 @@ def _relative(path: Path) -> Path:
         return path
 
 
-def load_project(config_file: str | None, *, env: str | None = None) -> Project:
-    """Settings from ``config_file`` (or ./mkdocs.yml when present), else defaults.
+def load_project(
+    config_file: str | None, *, env: str | None = None, paths: Sequence[Path] = ()
+) -> Project:
+    """Settings from ``config_file``, else from the mkdocs.yml found walking up from the first
+    of ``paths`` and then from the working directory (SPEC 7), else defaults.
 
-    An explicitly named file that is missing or invalid is a ``ConfigError``.
+    An explicitly named file that is missing, or any invalid file, is a ``ConfigError``.
     """
-    path = Path(config_file) if config_file else Path(DEFAULT_CONFIG)
-    if not path.is_file():
-        if config_file:
+    if config_file:
+        path: Path | None = Path(config_file)
+        if not Path(config_file).is_file():
             raise ConfigError(f"config file not found: {config_file}")
-        settings = RunbookSettings(catalog=Path("checks"))
-        project = Project(settings=settings)
     else:
-        project = _from_mkdocs(path)
+        path = find_config_file([*paths[:1], Path.cwd()])
+    if path is None:
+        project = Project(settings=RunbookSettings(catalog=Path("checks")))
+    else:
+        project = _from_mkdocs(read_site_file(path))
     if env is not None:
         project.settings.env = env
     if project.settings.environments and project.settings.env not in project.settings.environments:
@@ -54,42 +111,68 @@ def load_project(config_file: str | None, *, env: str | None = None) -> Project:
     return project
 
 
-def _from_mkdocs(path: Path) -> Project:
-    # Imported here so the engine modules never pull mkdocs in (DESIGN: a test says so).
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError
+def _from_mkdocs(site: SiteFile) -> Project:
+    config_dir = site.path.parent
+    options = SiteOptions(config_file_path=str(site.path))
+    options.load_dict({key: site.data[key] for key in _SITE_KEYS if key in site.data})
+    site_errors, _ = options.validate()
+    if site_errors:
+        raise ConfigError(_problems(site, site_errors, prefix=()))
+    site.path_base.docs_dir = options.docs_dir  # for `!relative $docs_dir/…` values
 
-    from .config import settings_from_config, snippet_dirs
-    from .plugin import RunbookPlugin
+    extensions, extension_configs = markdown_extensions(site)
+    setup, unusable = site_setup(extensions, extension_configs)
+    mask = Redactor(site.from_environment).text
+    warnings = [
+        mask(
+            f"{site.shown}: Markdown extension '{name}' {problem}: blocks are found as if it "
+            "were off, so checks inside the Markdown it handles may differ from the site build's"
+        )
+        for name, problem in unusable
+    ]
 
-    quiet = logging.getLogger("mkdocs")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # the CLI is not building: spare users mkdocs' chatter
+    raw = runbook_options(site)
+    config, errors, config_warnings = load_runbook_config(raw or {}, str(site.path))
+    if errors:
+        raise ConfigError(_problems(site, errors, prefix=("plugins", PLUGIN_NAME)))
+    warnings += _problems(site, config_warnings, prefix=("plugins", PLUGIN_NAME)).splitlines()
     try:
-        config = load_config(config_file=str(path))
-    except (ConfigurationError, Abort) as exc:
-        # mkdocs reports an invalid config with Abort, a SystemExit: keep it a usage error.
-        raise ConfigError(f"{path}: {exc}") from None
-    finally:
-        quiet.setLevel(level)
-    config_dir = path.resolve().parent
-    snippet_paths = snippet_dirs(config, config_dir)
-    plugin = next((p for p in config.plugins.values() if isinstance(p, RunbookPlugin)), None)
-    if plugin is None:
-        from .config import RunbookConfig
-
-        defaults = RunbookConfig()
-        defaults.load_dict({})
-        defaults.validate()
-        settings = settings_from_config(
-            defaults, config_dir=config_dir, snippet_paths=snippet_paths
-        )
-    else:
-        settings = settings_from_config(
-            plugin.config, config_dir=config_dir, snippet_paths=snippet_paths
-        )
+        snippet_paths = snippet_dirs(extensions, extension_configs, config_dir)
+    except ConfigurationError:  # MkDocs' placeholder refuses: there is no current page here
+        raise ConfigError(
+            f"{site.shown}: pymdownx.snippets base_path: a bare '!relative' (each page's own "
+            "folder) cannot be used by runbook; name the folder, e.g. '!relative $docs_dir/…'"
+        ) from None
+    settings = settings_from_config(config, config_dir=config_dir, snippet_paths=snippet_paths)
+    settings.markdown = setup
+    settings.docs_dir = Path(options.docs_dir)
     return Project(
         settings=settings,
-        docs_dir=Path(config.docs_dir),
-        config_file=path,
+        docs_dir=Path(options.docs_dir),
+        config_file=site.path,
+        site_url=options.site_url,
+        use_directory_urls=options.use_directory_urls,
+        warnings=warnings,
+        markdown_extensions=extensions,
+        mdx_configs=extension_configs,
+        exclude_docs=_pattern_lines(site.data.get("exclude_docs")),
+        draft_docs=_pattern_lines(site.data.get("draft_docs")),
     )
+
+
+def _pattern_lines(value: object) -> list[str]:
+    """``exclude_docs``/``draft_docs`` as written: gitignore-style lines in one string."""
+    return value.splitlines() if isinstance(value, str) else []
+
+
+def _problems(site: SiteFile, problems: ConfigProblems, *, prefix: tuple[str, ...]) -> str:
+    """One ``file:line: setting: message`` line per problem (MkDocs' own wording after it),
+    with what ``!ENV`` read masked: a message may quote the value it refuses."""
+    mask = Redactor(site.from_environment).text
+    lines = []
+    for key, message in problems:
+        where = option_line(site, (*prefix, key))
+        place = f"{shown_path(where[0])}:{where[1]}" if where else site.shown
+        setting = f"plugin '{PLUGIN_NAME}' option '{key}'" if prefix else f"'{key}'"
+        lines.append(mask(f"{place}: {setting}: {message}"))
+    return "\n".join(lines)

@@ -39,6 +39,12 @@ so pytest counts an error, with ``file:line``; ``skip`` skips with the reason at
 terminal summary. Every item records the user properties ``status``, ``value``, ``target`` (and
 ``message``), which ``--junitxml`` writes per test case.
 
+*History.* Each runbook item's setup report carries its result (``runbook_result``, plain
+JSON, so xdist hands it to the controller) and its page's check ids. The process that sees
+every report (the controller under xdist, else the only one) records the session as one run
+in the history store at ``pytest_sessionfinish``; a store problem is listed under "runbook
+history" in the terminal summary.
+
 *Measuring.* The loop only waits: the checks run in check worker processes (``WorkerPool``,
 ``workers`` of them, the bounds holding across them), as in a site build and ``runbook check``,
 so pytest's own work never stretches a measurement.
@@ -58,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .model import CheckSpec
-from .results import CheckResult, Status
+from .results import CheckResult, Status, iso_utc, utc_now
 from .text import printable
 
 if TYPE_CHECKING:
@@ -91,7 +97,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--runbook-config",
         metavar="FILE",
-        help="mkdocs.yml to read the runbook settings from (default: ./mkdocs.yml if present)",
+        help="mkdocs.yml to read the runbook settings from "
+        "(default: found walking up from the first PATH, then the working directory)",
     )
 
 
@@ -108,11 +115,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
     try:
         project = load_project(
-            config.getoption("runbook_config"), env=config.getoption("runbook_env")
+            config.getoption("runbook_config"),
+            env=config.getoption("runbook_env"),
+            paths=[Path(p) for p in paths],
         )
         run = RunbookRun(project, [Path(p) for p in paths])
     except RunbookError as exc:
         raise pytest.UsageError(f"--runbook: {exc}") from None
+    for warning in project.warnings:
+        config.issue_config_time_warning(pytest.PytestConfigWarning(warning), stacklevel=2)
     config.args.extend(p for p in paths if p not in config.args)
     config.stash[_RUN] = run
     config.pluginmanager.register(run, "runbook-run")
@@ -135,11 +146,14 @@ class RunbookFile(pytest.File):
 
         run = self.config.stash[_RUN]
         try:
-            checks = collect([_relative_to_cwd(self.path)], run.settings)
+            checks = collect([_relative_to_cwd(self.path)], run.settings, roots=run.folders)
         except RunbookError as exc:  # unreadable or not UTF-8; the message names the file
             raise self.CollectError(str(exc)) from None
+        page_checks = [check.id for check in checks]
         for check in checks:
-            yield RunbookItem.from_parent(self, name=check.id, check=check)
+            item = RunbookItem.from_parent(self, name=check.id, check=check)
+            item.page_checks = page_checks
+            yield item
 
 
 class RunbookItem(pytest.Item):
@@ -149,6 +163,8 @@ class RunbookItem(pytest.Item):
         super().__init__(**kwargs)
         self.check = check
         self.result: CheckResult | None = None
+        #: The ids of every check on this item's page, for "fully verified" in history.
+        self.page_checks: list[str] = []
         self.add_marker(MARKER)
         self.extra_keyword_matches.update(
             [MARKER, check.name, *(check.tags if isinstance(check, CheckSpec) else [])]
@@ -199,6 +215,8 @@ class RunbookRun:
         self.settings = project.settings
         self.config_file = project.config_file
         self.paths = [p.resolve() for p in paths]
+        #: Without a docs_dir, a page is named relative to the --runbook folder holding it.
+        self.folders = [p for p in self.paths if p.is_dir()]
         # Started at the first check (``--collect-only`` starts none).
         self._workers: WorkerPool = WorkerPool(self.settings.workers)
         # Built now so that a broken catalog is a usage error before anything is collected.
@@ -206,6 +224,10 @@ class RunbookRun:
         self._loop: BackgroundLoop | None = None
         self._futures: dict[str, Future[CheckResult]] = {}
         self._warned: list[tuple[str, str]] = []
+        self._started_at = iso_utc(utc_now())
+        self._results: dict[str, CheckResult] = {}
+        self._expected: dict[str, list[str]] = {}
+        self._history_problems: list[str] = []
 
     # -- collecting ----------------------------------------------------------------------------
 
@@ -216,6 +238,11 @@ class RunbookRun:
         if any(real.is_relative_to(p) for p in self.paths):
             return RunbookFile.from_parent(parent, path=file_path)
         return None
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # Every secret the collected checks name is masked in every result, even a result
+        # that comes before the check naming it has run.
+        self._runner.learn(item.check for item in session.items if isinstance(item, RunbookItem))
 
     def pytest_report_header(self) -> str:
         source = self.config_file or "defaults (no mkdocs.yml)"
@@ -254,12 +281,18 @@ class RunbookRun:
         self, item: pytest.Item
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
+        if isinstance(item, RunbookItem) and report.when == "setup" and item.result is not None:
+            # Plain JSON on the report: xdist carries it to the controller, which records.
+            report.runbook_result = item.result.to_dict()  # type: ignore[attr-defined]
+            report.runbook_page_checks = item.page_checks  # type: ignore[attr-defined]
         if isinstance(item, RunbookItem) and report.skipped and isinstance(report.longrepr, tuple):
             # Point the skip at the check in the Markdown, not at this module's pytest.skip().
             report.longrepr = (str(item.path), item.check.line, report.longrepr[2])
         return report
 
-    def pytest_sessionfinish(self) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if not hasattr(session.config, "workerinput"):
+            self._record_history()
         if self._loop is not None:
             self._loop.call(_cancel_and_close(self._runner), timeout=30)
             self._loop.stop()
@@ -268,8 +301,26 @@ class RunbookRun:
 
     # -- reporting -----------------------------------------------------------------------------
 
+    def _record_history(self) -> None:
+        from .engine import record_history
+
+        outcome = record_history(
+            self.settings,
+            trigger="pytest",
+            started_at=self._started_at,
+            finished_at=iso_utc(utc_now()),
+            results=list(self._results.values()),
+            expected=self._expected,
+        )
+        self._history_problems = outcome.problems
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # Reports, not items: under xdist the controller has no items, only the reports.
+        carried = getattr(report, "runbook_result", None)
+        if report.when == "setup" and isinstance(carried, dict):
+            result = CheckResult.from_dict(carried)
+            self._results[result.key] = result
+            self._expected[result.page] = list(getattr(report, "runbook_page_checks", []))
         if report.when == "call" and _status(report) == Status.WARN.value:
             message = dict(report.user_properties).get("message", "")
             self._warned.append((report.nodeid, str(message)))
@@ -282,6 +333,10 @@ class RunbookRun:
         return None
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self._history_problems:
+            terminalreporter.section("runbook history", sep="-", yellow=True)
+            for problem in self._history_problems:
+                terminalreporter.line(printable(problem))
         if not self._warned:
             return
         terminalreporter.section("runbook warnings", sep="-", yellow=True)

@@ -107,9 +107,12 @@ class CheckResult:
     cached: bool = False
     #: Extra text for the Result panel (response excerpt, console diff); untrusted, capped.
     detail: str = ""
+    #: Where it ran (SPEC 11): the run's zone.
+    zone: str = ""
 
     def __post_init__(self) -> None:
-        for name in ("id", "name", "page", "kind", "target", "message", "value", "env", "detail"):
+        texts = ("id", "name", "page", "kind", "target", "message", "value", "env", "detail")
+        for name in (*texts, "zone"):
             setattr(self, name, printable(getattr(self, name)))
         self.tags = [printable(tag) for tag in self.tags]
 
@@ -145,6 +148,7 @@ class CheckResult:
             env=_text(fields, "env"),
             cached=_flag(fields, "cached"),
             detail=_text(fields, "detail"),
+            zone=_text(fields, "zone"),
         )
 
 
@@ -173,6 +177,7 @@ class Report:
     started_at: str
     finished_at: str
     checks: list[CheckResult]
+    zone: str = ""
 
     @property
     def summary(self) -> dict[str, int]:
@@ -182,6 +187,7 @@ class Report:
         return {
             "version": REPORT_VERSION,
             "env": self.env,
+            "zone": self.zone,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "summary": self.summary,
@@ -201,6 +207,7 @@ class Report:
             started_at=_moment(fields, "started_at"),
             finished_at=_moment(fields, "finished_at"),
             checks=[CheckResult.from_dict(check) for check in checks],
+            zone=_text(fields, "zone"),
         )
 
 

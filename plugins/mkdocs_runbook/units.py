@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
+
+#: The longest one attempt of a check may take, and the longest pause between attempts; with
+#: ``MAX_RETRIES`` they bound what one check can cost (SPEC 8: bounded work).
+MAX_TIMEOUT_SECONDS = 3600.0
+MAX_RETRIES = 100
 
 SECONDS_PER_UNIT: dict[str, float] = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -12,19 +18,26 @@ _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 def parse_duration(value: object, *, default_unit: str = "s") -> float:
     """Seconds from ``5s``, ``500ms``, ``1.5``, ``2`` (a bare number uses ``default_unit``).
 
-    Raises ``ValueError`` with a message meant for the author.
+    Raises ``ValueError`` with a message meant for the author, also for what is not a finite
+    number of seconds (YAML's ``.inf`` and ``.nan``, a number too large for a float).
     """
+    problem = ValueError(f"expected a duration like 5s or 500ms, got {value!r}")
     if isinstance(value, bool):
-        raise ValueError(f"expected a duration like 5s or 500ms, got {value!r}")
+        raise problem
+    number: float | int | str
     if isinstance(value, int | float):
-        return float(value) * SECONDS_PER_UNIT[default_unit]
-    if not isinstance(value, str):
-        raise ValueError(f"expected a duration like 5s or 500ms, got {value!r}")
-    match = _DURATION.match(value)
-    if not match:
-        raise ValueError(f"expected a duration like 5s or 500ms, got {value!r}")
-    number, unit = match.groups()
-    return float(number) * SECONDS_PER_UNIT[unit or default_unit]
+        number, unit = value, default_unit
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        number, unit = match.group(1), match.group(2) or default_unit
+    else:
+        raise problem
+    try:
+        seconds = float(number) * SECONDS_PER_UNIT[unit]
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds):
+        raise ValueError(f"expected a finite duration like 5s or 500ms, got {value!r}")
+    return seconds
 
 
 def format_duration(seconds: float) -> str:

@@ -24,6 +24,7 @@ import jsonpath
 
 from .. import model
 from ..errors import AssertionSyntaxError
+from ..readable import readable_path
 from ..results import AssertionResult
 from ..text import closest, did_you_mean
 from .syntax import (
@@ -156,7 +157,7 @@ def _measure_json(subject: Subject, subjects: Mapping[str, Any]) -> _Measured:
             # a list). A string root has no children, so only the bare `$` selects anything.
             found = [("$", document)] if query.empty() else []
         else:
-            found = [(match.path, match.obj) for match in query.finditer(document)]
+            found = [(readable_path(match.parts), match.obj) for match in query.finditer(document)]
     except (jsonpath.JSONPathError, RecursionError) as error:
         reason = error.args[0] if error.args else "nested too deeply"
         raise _NotMeasured(f"could not evaluate {subject.name}: {reason}") from None
@@ -199,6 +200,10 @@ def _differs(series: list[tuple[dict[str, str], Any]], label: str) -> bool:
     return len({labels.get(label) for labels, _ in series}) > 1
 
 
+def _unmasked(value: Any) -> Any:
+    return value
+
+
 def _actual(assertion: Assertion, measured: _Measured, duration: bool) -> Any:
     if not measured.many:
         return jsonable(measured.values[0][1], duration=duration)
@@ -232,10 +237,19 @@ def _explain(
 
 
 def evaluate(
-    assertion: Assertion, subjects: Mapping[str, Any], *, severity: str = "expect"
+    assertion: Assertion,
+    subjects: Mapping[str, Any],
+    *,
+    severity: str = "expect",
+    mask: Callable[[Any], Any] = _unmasked,
 ) -> AssertionResult:
     """Judge ``assertion`` against a probe's ``subjects``. Never raises: a subject that was not
-    measured, matched nothing or cannot be compared is a miss whose message says which."""
+    measured, matched nothing or cannot be compared is a miss whose message says which.
+
+    The assertion is judged on the values as measured; what the result shows of them (the
+    actual value, the message) is ``mask``-ed first and shortened after, so a secret in a
+    long value is masked whole before any cut (SPEC 8).
+    """
 
     def result(ok: bool, actual: Any, message: str = "") -> AssertionResult:
         return AssertionResult(assertion.text, ok, actual, severity, message)
@@ -247,7 +261,7 @@ def evaluate(
         return result(False, None, str(missing))
     duration = subject.kind == "plain" and subject.name in DURATION_SUBJECTS
     if assertion.op == "exists":
-        return _presence(assertion, measured, subjects, duration, result)
+        return _presence(assertion, _shown(measured, mask), subjects, duration, result)
     if not measured.values:
         return result(False, [], _matched_nothing(subject, subjects))
     misses: list[tuple[str, Any, str]] = []
@@ -258,10 +272,19 @@ def evaluate(
             ok, reason = False, str(error)
         if not ok:
             misses.append((where, value, reason))
-    actual = _actual(assertion, measured, duration)
+    shown = _shown(measured, mask)
+    actual = _actual(assertion, shown, duration)
     if not misses:
         return result(True, actual)
-    return result(False, actual, _explain(assertion, measured, misses, duration))
+    shown_misses = [(mask(where), mask(value), reason) for where, value, reason in misses]
+    return result(False, actual, _explain(assertion, shown, shown_misses, duration))
+
+
+def _shown(measured: _Measured, mask: Callable[[Any], Any]) -> _Measured:
+    """What a result may show of the measured values: masked (the judging used them whole)."""
+    return _Measured(
+        [(mask(where), mask(value)) for where, value in measured.values], measured.many
+    )
 
 
 _Result = Callable[..., AssertionResult]

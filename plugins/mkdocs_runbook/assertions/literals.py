@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import AssertionSyntaxError
 from ..units import SECONDS_PER_UNIT
+from .regex import Regex, RegexError
 
 _WORD = re.compile(r"\w+")
 NUMBER = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(ms|s|m|h|d|%)?")
@@ -128,7 +129,7 @@ class Cursor:
                 raise self.unexpected(self.pos, " in the list")
             self.pos += 1
 
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> Regex:
         """``/re/``, a quoted pattern, or the bare rest of the text, compiled now so a bad one
         is reported at its column before anything runs."""
         opening = self.pos
@@ -148,10 +149,7 @@ class Cursor:
             pattern, offset = self.text[opening:].rstrip(), opening
             self.pos = len(self.text)
         try:
-            return re.compile(pattern)
-        except re.error as error:
-            where = offset + (error.pos or 0)
-            raise self.fail(f"invalid regular expression ({error.msg})", where) from None
-        except (OverflowError, RecursionError) as error:
-            reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
-            raise self.fail(f"invalid regular expression ({reason})", offset) from None
+            return Regex(pattern)
+        except RegexError as error:
+            where = offset + error.position
+            raise self.fail(f"invalid regular expression ({error.message})", where) from None

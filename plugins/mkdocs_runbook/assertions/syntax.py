@@ -20,7 +20,7 @@ from jsonpath.token import TOKEN_EOF
 from ..errors import AssertionSyntaxError
 from ..text import closest
 from .literals import NUMBER, Cursor, scalar
-from .regex import compile_regex, full_match
+from .regex import compile_regex, full_match, iregexp
 
 SYMBOL_OPERATORS: tuple[str, ...] = ("==", "!=", "<=", ">=", "<", ">")
 WORD_OPERATORS: tuple[str, ...] = (
@@ -69,7 +69,29 @@ _OPERATOR_RUN = re.compile(r"[=!<>]+")
 _HEADER_NAME = re.compile(r"(?:[A-Za-z0-9#$%&'*+\-.^_`|~]|!(?!=))+")
 _METRIC_NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_STRICT_JSONPATH = jsonpath.JSONPathEnvironment(strict=True)
+
+
+class _LinearMatch(jsonpath.function_extensions.Match):
+    def check_cache(self, pattern: str) -> Any:
+        return iregexp(pattern)
+
+
+class _LinearSearch(jsonpath.function_extensions.Search):
+    def check_cache(self, pattern: str) -> Any:
+        return iregexp(pattern)
+
+
+class _LinearJSONPathEnvironment(jsonpath.JSONPathEnvironment):
+    """RFC 9535 queries whose ``match()`` and ``search()`` run on RE2, not backtracking ``re``:
+    a query runs over a target's document, which may also supply the pattern."""
+
+    def setup_function_extensions(self) -> None:
+        super().setup_function_extensions()
+        self.function_extensions["match"] = _LinearMatch()
+        self.function_extensions["search"] = _LinearSearch()
+
+
+_STRICT_JSONPATH = _LinearJSONPathEnvironment(strict=True)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -150,7 +172,7 @@ def _matchers(labels: Sequence[LabelMatcher]) -> str:
 @dataclass(frozen=True)
 class Assertion:
     """One parsed assertion. ``value`` is a number (durations in seconds, ``%`` as a fraction),
-    bool, ``None``, text, a tuple of those (lists), a compiled ``re.Pattern`` (``matches``), or
+    bool, ``None``, text, a tuple of those (lists), a linear-time ``Regex`` (``matches``), or
     ``None`` for ``exists`` and ``empty``. ``text`` is the assertion as written, trimmed."""
 
     text: str

@@ -15,8 +15,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
 
+from ..readable import readable, scalar_text
 from ..text import SHOWN_BYTES, cut
 from ..units import format_duration
+from .regex import Regex
 
 #: Values in messages are shorter: a message is one line.
 _MESSAGE_CHARS = 200
@@ -57,17 +59,10 @@ def _as_bool(value: object) -> bool | None:
 
 
 def as_text(value: object) -> str:
-    """The text form an author would write: ``true``, ``null``, ``200`` (not ``200.0``)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if _is_number(value):
-        return str(value)
+    """The text form an author would write: ``true``, ``null``, ``200`` (not ``200.0``); a
+    structure as JSON."""
+    if isinstance(value, str | bool) or value is None or _is_number(value):
+        return scalar_text(value)
     return json.dumps(jsonable(value), ensure_ascii=False)
 
 
@@ -138,7 +133,7 @@ def _affix(op: str, actual: object, expected: object) -> bool:
 
 
 def _matches(actual: object, pattern: object) -> bool:
-    if not isinstance(pattern, re.Pattern):
+    if not isinstance(pattern, Regex):
         raise Incomparable("'matches' needs a regular expression like /^ok/")
     if actual is None:
         return False
@@ -147,7 +142,7 @@ def _matches(actual: object, pattern: object) -> bool:
         return any(_matches(item, pattern) for item in actual)
     if isinstance(actual, Mapping):
         raise Incomparable("'matches' needs text, not an object")
-    return pattern.search(as_text(actual)) is not None
+    return pattern.search(as_text(actual))
 
 
 def _empty(actual: object) -> bool:
@@ -228,7 +223,8 @@ def jsonable(value: object, *, duration: bool = False) -> Any:
 
 
 def describe(value: object, *, duration: bool = False) -> str:
-    """A value as one short phrase for a message: ``503``, ``'down'``, ``812 ms``, ``nothing``."""
+    """A value as one short phrase for a message: ``503``, ``'down'``, ``812 ms``, ``[a, b]``,
+    ``nothing``."""
     if value is None:
         return "nothing"
     if duration and _is_number(value):
@@ -237,4 +233,4 @@ def describe(value: object, *, duration: bool = False) -> str:
         return repr(cut(value, _MESSAGE_CHARS))
     if isinstance(value, bool) or _is_number(value):
         return as_text(value)
-    return cut(json.dumps(jsonable(value), ensure_ascii=False), _MESSAGE_CHARS)
+    return cut(readable(jsonable(value), bracketed=True), _MESSAGE_CHARS)

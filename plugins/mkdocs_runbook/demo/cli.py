@@ -15,7 +15,10 @@ from typing import TextIO
 from .dns import DNS_HOST
 from .service import DEFAULT_TOKEN, DemoService
 from .state import COMPONENTS
+from .tls import TLS_PACKAGE
 
+#: How to get the HTTPS port: the extra from a clone or a built wheel.
+TLS_HINT = "pip install trustme, or install mkdocs-runbook with its [demo] extra"
 TOKEN_VARIABLE = "DEMO_API_TOKEN"
 DEFAULT_PORT = 8080
 MAX_PORT = 65535
@@ -119,10 +122,6 @@ def start_or_explain(args: argparse.Namespace) -> DemoService | None:
         return service_from_args(args).start()
     except ValueError as error:
         message = str(error)
-    except ModuleNotFoundError as error:
-        message = (
-            f"the demo's HTTPS port needs the {error.name!r} package: pip install {error.name}"
-        )
     except OSError as error:
         message = (
             f"cannot listen on {args.host}: {error.strerror or error}. Is another demo running? "
@@ -134,19 +133,25 @@ def start_or_explain(args: argparse.Namespace) -> DemoService | None:
 
 
 def print_banner(service: DemoService, stream: TextIO) -> None:
-    lines = [
-        f"demo-target {service.version}",
-        f"  http    {service.url}",
-        f"  https   {service.tls_url}",
+    lines = [f"demo-target {service.version}", f"  http    {service.url}"]
+    if service.has_tls:
+        lines.append(f"  https   {service.tls_url}")
+    else:
+        lines.append(f"  https   off: it needs the {TLS_PACKAGE!r} package ({TLS_HINT})")
+    lines += [
         f"  db      {service.db_address}",
         f"  dns     {service.dns_address} (zone demo.test.)",
-        f"  ca      {service.ca_file}",
-        f"  token   {service.token if service.token == DEFAULT_TOKEN else '(as given)'}",
     ]
+    if service.has_tls:
+        lines.append(f"  ca      {service.ca_file}")
+    lines.append(f"  token   {service.token if service.token == DEFAULT_TOKEN else '(as given)'}")
     if service.broken:
         lines.append(f"  broken  {', '.join(service.broken)}")
+    if service.has_tls:
+        lines.append(
+            f"Trust the demo's certificate: export SSL_CERT_FILE={service.trust_bundle_file}"
+        )
     lines += [
-        f"Trust the demo's certificate: export SSL_CERT_FILE={service.trust_bundle_file}",
         f"Break and heal: curl -X POST {service.url}/admin/break/db "
         f"(and /admin/heal/db; components: {', '.join(COMPONENTS)})",
         f"Ask its DNS: dig @{DNS_HOST} -p {service.dns_port} api.demo.test",

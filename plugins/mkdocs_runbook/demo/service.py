@@ -16,7 +16,7 @@ from .dns import DNS_HOST, DemoDNSServer, DemoZone
 from .metrics import DemoMetrics
 from .serving import ServingThreads
 from .state import COMPONENTS, ComponentHealth, Health, QueueSimulation, UnknownComponentError
-from .tls import DemoCertificates, TLSDemoHTTPServer
+from .tls import TLS_PACKAGE, DemoCertificates, TLSDemoHTTPServer
 
 DEFAULT_TOKEN = "demo-token"
 _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "0.0.0.0", ""}
@@ -82,13 +82,14 @@ class DemoService:
             )
             self._database = DatabaseStandIn(self.host, db_port)
             self._database.bind()
-            self.certificates = DemoCertificates(self._certificate_dir(), self._identities())
-            self._https = TLSDemoHTTPServer(
-                (self.host, tls_port),
-                self.app,
-                log_requests=self._log_requests,
-                context=self.certificates.server_context(),
-            )
+            self.certificates = self._make_certificates()
+            if self.certificates is not None:
+                self._https = TLSDemoHTTPServer(
+                    (self.host, tls_port),
+                    self.app,
+                    log_requests=self._log_requests,
+                    context=self.certificates.server_context(),
+                )
             self._dns = DemoDNSServer(
                 dns_port,
                 DemoZone(self.health, db_port=self._database.port),
@@ -100,7 +101,7 @@ class DemoService:
         self._bound_ports = (
             self._http.server_address[1],
             self._database.port,
-            self._https.server_address[1],
+            self._https.server_address[1] if self._https is not None else 0,
             self._dns.port,
         )
         self.health.subscribe(self._database.on_health_change)
@@ -109,10 +110,11 @@ class DemoService:
         if self.health.is_up("db"):
             self._database.serve()
         servers: list[tuple[str, socketserver.BaseServer]] = [
-            (f"demo-{self._http.scheme}:{self._http.server_address[1]}", self._http),
-            (f"demo-{self._https.scheme}:{self._https.server_address[1]}", self._https),
-            (f"demo-dns:{self._dns.port}", self._dns),
+            (f"demo-{server.scheme}:{server.server_address[1]}", server)
+            for server in (self._http, self._https)
+            if server is not None
         ]
+        servers.append((f"demo-dns:{self._dns.port}", self._dns))
         for name, server in servers:
             self._serving.serve(server, name)
         return self
@@ -183,8 +185,15 @@ class DemoService:
         return f"http://{self._url_host()}:{self.port}"
 
     @property
+    def has_tls(self) -> bool:
+        """Whether the HTTPS port runs: it needs the ``trustme`` package (``[demo]`` extra)."""
+        return self.certificates is not None
+
+    @property
     def tls_url(self) -> str:
-        """``https://localhost:8082``: the name the certificate is for."""
+        """``https://localhost:8082``: the name the certificate is for ("" without TLS)."""
+        if not self.has_tls:
+            return ""
         host = "localhost" if self.host in _LOOPBACK_NAMES else self.host
         return f"https://{host}:{self.tls_port}"
 
@@ -209,16 +218,20 @@ class DemoService:
 
     def environment(self) -> dict[str, str]:
         """Variables that point a site build or ``runbook check`` at this instance."""
-        return {
+        variables = {
             "RUNBOOK_DEMO_URL": self.url,
-            "RUNBOOK_DEMO_TLS_URL": self.tls_url,
             "RUNBOOK_DEMO_DB": self.db_address,
-            "RUNBOOK_DEMO_TLS": self.tls_url.removeprefix("https://"),
             "RUNBOOK_DEMO_DNS": self.dns_address,
-            "RUNBOOK_DEMO_CA": str(self.ca_file),
-            "SSL_CERT_FILE": str(self.trust_bundle_file),
             "DEMO_API_TOKEN": self.token,
         }
+        if self.has_tls:
+            variables |= {
+                "RUNBOOK_DEMO_TLS_URL": self.tls_url,
+                "RUNBOOK_DEMO_TLS": self.tls_url.removeprefix("https://"),
+                "RUNBOOK_DEMO_CA": str(self.ca_file),
+                "SSL_CERT_FILE": str(self.trust_bundle_file),
+            }
+        return variables
 
     def _url_host(self) -> str:
         return "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
@@ -228,6 +241,16 @@ class DemoService:
         if self.host not in _LOOPBACK_NAMES:
             identities.append(self.host)
         return identities
+
+    def _make_certificates(self) -> DemoCertificates | None:
+        """The demo's CA and certificate, or None (no HTTPS port) when ``trustme`` is not
+        installed: a plain ``pip install`` keeps the demo without the heavy TLS dependency."""
+        try:
+            return DemoCertificates(self._certificate_dir(), self._identities())
+        except ModuleNotFoundError as missing:
+            if missing.name != TLS_PACKAGE:
+                raise
+            return None
 
     def _certificate_dir(self) -> Path:
         if self._cert_dir is not None:

@@ -19,6 +19,8 @@ CERT_VALIDITY = timedelta(days=90)
 #: A client that connects and never finishes the handshake is dropped after this long.
 HANDSHAKE_TIMEOUT = 5.0
 CA_FILE_NAME = "demo-ca.pem"
+#: The optional package the HTTPS port needs (the ``[demo]`` extra installs it).
+TLS_PACKAGE = "trustme"
 TRUST_BUNDLE_FILE_NAME = "demo-ca-bundle.pem"
 
 

@@ -6,9 +6,21 @@ internals. A new way of marking a block goes here."""
 from __future__ import annotations
 
 from .marking import CHECK_FENCES, FENCE_OPTIONS, HIGHLIGHT_OPTIONS, block_key, is_marked
-from .pages import FenceInfo, decode_page, find_blocks, find_in_paths, parse_fence_info
+from .pages import (
+    FenceInfo,
+    decode_page,
+    find_blocks,
+    find_in_paths,
+    front_matter,
+    page_files,
+    page_name,
+    page_owner,
+    parse_fence_info,
+    read_page,
+    without_front_matter,
+)
 from .pymdownx_api import add_custom_fence, superfences_extension
-from .site_markdown import superfences_validator
+from .site_markdown import site_setup, superfences_validator
 from .superfences import custom_fences, highlight
 
 __all__ = [
@@ -22,9 +34,16 @@ __all__ = [
     "decode_page",
     "find_blocks",
     "find_in_paths",
+    "front_matter",
     "highlight",
     "is_marked",
+    "page_files",
+    "page_name",
+    "page_owner",
     "parse_fence_info",
+    "read_page",
+    "site_setup",
     "superfences_extension",
     "superfences_validator",
+    "without_front_matter",
 ]

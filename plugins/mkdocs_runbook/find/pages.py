@@ -12,15 +12,18 @@ cannot read.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from ..errors import ConfigError
 from ..model import SHELL_LANGUAGES, CheckBlock, PageProblem
+from ..settings import MarkdownSetup
 from .fence_scan import (
     FenceHeader,
     accepted_by_superfences,
@@ -31,7 +34,19 @@ from .marking import is_marked
 from .site_markdown import TAB_LENGTH, formatted_checks
 from .snippets import SnippetExpander, SourceLine
 
-__all__ = ["FenceInfo", "decode_page", "find_blocks", "find_in_paths", "parse_fence_info"]
+__all__ = [
+    "FenceInfo",
+    "decode_page",
+    "find_blocks",
+    "find_in_paths",
+    "front_matter",
+    "page_files",
+    "page_name",
+    "page_owner",
+    "parse_fence_info",
+    "read_page",
+    "without_front_matter",
+]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # MkDocs' own front matter pattern (mkdocs.utils.meta); MkDocs drops it before Markdown runs.
@@ -79,6 +94,7 @@ def find_blocks(
     *,
     snippet_dirs: Sequence[Path] = (),
     confirm_with_markdown: bool = True,
+    setup: MarkdownSetup | None = None,
 ) -> list[CheckBlock]:
     """Every ``check`` fence and marked shell fence of one page, in page order.
 
@@ -88,8 +104,9 @@ def find_blocks(
     ``snippet_dirs`` are ``pymdownx.snippets``' base paths; empty means snippets is off.
     ``confirm_with_markdown=False`` skips the Python-Markdown pass that drops fences the site
     would not show: the MkDocs plugin converts the page anyway and sees that for itself.
+    ``setup`` is the site's Markdown extensions for that pass (default: a Material site's).
     """
-    raw_lines = _without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
+    raw_lines = without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
     if snippet_dirs:
         source = SnippetExpander(snippet_dirs).expand(raw_lines)
     else:
@@ -114,7 +131,7 @@ def find_blocks(
     # The scan and the formatter meet the same fences in the same order; pairing them by
     # content keeps a block's line and options exactly and drops the ones the site hides.
     position = 0
-    for formatted in formatted_checks("\n".join(lines)):
+    for formatted in formatted_checks("\n".join(lines), setup):
         for index in range(position, len(scanned)):
             start, info, body = scanned[index]
             if (info.lang, body) == (formatted.lang, formatted.body):
@@ -128,7 +145,7 @@ def find_blocks(
     return blocks
 
 
-def _without_front_matter(markdown: str) -> str:
+def without_front_matter(markdown: str) -> str:
     """Blank out a YAML front matter block (keeping its lines, so line numbers stay true)."""
     text = markdown.lstrip("\ufeff")
     match = _FRONT_MATTER.match(text)
@@ -141,6 +158,41 @@ def _without_front_matter(markdown: str) -> str:
     if not isinstance(meta, dict):
         return text
     return "\n" * match.group(0).count("\n") + text[match.end() :]
+
+
+def front_matter(markdown: str) -> dict[str, Any]:
+    """A page's YAML front matter as MkDocs reads it ({} when there is none or it is not a
+    mapping)."""
+    match = _FRONT_MATTER.match(_LINE_BREAK.sub("\n", markdown).lstrip("\ufeff"))
+    if match is None:
+        return {}
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def page_owner(meta: Mapping[str, Any]) -> str:
+    """The ``owner`` of a page's front matter as text: ``team-a`` or ``team-a, team-b``."""
+    owner = meta.get("owner")
+    if owner is None:
+        return ""
+    if isinstance(owner, list | tuple):
+        return ", ".join(str(item) for item in owner if item is not None)
+    return str(owner)
+
+
+def read_page(file: Path) -> str:
+    """A page's text as MkDocs reads it; ``ConfigError`` naming the file when it cannot be."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{file.as_posix()}: cannot read the page: {exc.strerror}") from None
+    text, problem = decode_page(raw, file.as_posix())
+    if problem is not None:
+        raise ConfigError(f"{problem.page}:{problem.line}: {problem.message}")
+    return text
 
 
 def _normalized(lines: list[str]) -> list[str]:
@@ -156,35 +208,69 @@ def _normalized(lines: list[str]) -> list[str]:
 
 
 def find_in_paths(
-    paths: Sequence[Path], *, snippet_dirs: Sequence[Path] = ()
+    paths: Sequence[Path],
+    *,
+    snippet_dirs: Sequence[Path] = (),
+    setup: MarkdownSetup | None = None,
+    roots: Sequence[Path] = (),
 ) -> list[CheckBlock | PageProblem]:
     """The blocks of Markdown files and folders (``*.md`` found recursively, sorted).
 
-    ``page`` is the path as given joined with the part below it, as a POSIX string
-    (``docs/ops/deploy.md``). A page that cannot be read as UTF-8 gives a ``PageProblem`` in
-    place of its blocks, so one bad page costs only itself. A missing path is a ``ConfigError``.
+    ``page`` names a file as the site build does, so that a check has one identity
+    (``page::id``) in every front-end, its report and its history: relative to the first of
+    ``roots`` (the site's ``docs_dir``) that holds the file, else relative to the folder given
+    (a file given on its own: its name), as a POSIX string (``ops/deploy.md``). A page that
+    cannot be read as UTF-8 gives a ``PageProblem`` in place of its blocks, so one bad page
+    costs only itself. A missing path is a ``ConfigError``.
     """
     found: list[CheckBlock | PageProblem] = []
+    for page, file in page_files(paths, roots=roots).items():
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            found.append(PageProblem(page, 1, f"cannot read the page: {exc.strerror}"))
+            continue
+        text, problem = decode_page(raw, page)
+        if problem is not None:
+            found.append(problem)
+        else:
+            found.extend(find_blocks(text, page, snippet_dirs=snippet_dirs, setup=setup))
+    return found
+
+
+def page_files(paths: Sequence[Path], *, roots: Sequence[Path] = ()) -> dict[str, Path]:
+    """``page -> file`` for the Markdown files under ``paths``, in order, pages named as
+    ``find_in_paths`` names them. A missing path is a ``ConfigError``."""
+    found: dict[str, Path] = {}
     for path in paths:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*.md") if p.is_file())
+            folder = path
         elif path.is_file():
             files = [path]
+            folder = path.parent
         else:
             raise ConfigError(f"{path.as_posix()}: no such file or folder")
         for file in files:
-            page = file.as_posix()
-            try:
-                raw = file.read_bytes()
-            except OSError as exc:
-                found.append(PageProblem(page, 1, f"cannot read the page: {exc.strerror}"))
-                continue
-            text, problem = decode_page(raw, page)
-            if problem is not None:
-                found.append(problem)
-            else:
-                found.extend(find_blocks(text, page, snippet_dirs=snippet_dirs))
+            found.setdefault(page_name(file, [*roots, folder]), file)
     return found
+
+
+def page_name(file: Path, roots: Sequence[Path]) -> str:
+    """``file`` relative to the first of ``roots`` that holds it, as a POSIX string; its bare
+    name when none does. Symbolic links are not followed: a page is where the site sees it."""
+    absolute = _absolute(file)
+    for root in roots:
+        try:
+            return absolute.relative_to(_absolute(root)).as_posix()
+        except ValueError:
+            continue
+    return file.name
+
+
+def _absolute(path: Path) -> Path:
+    # normpath, not resolve(): ``..`` is removed but a symbolic link stays where it is.
+    return Path(os.path.normpath(path.absolute()))
 
 
 def decode_page(raw: bytes, page: str) -> tuple[str, PageProblem | None]:

@@ -9,6 +9,11 @@ page line it stands for (the directive's line, for included text) and, when incl
 pymdown-extensions' own code; only the walk that puts the lines together is repeated here,
 following ``SnippetPreprocessor.parse_snippets``. A file that is not found is skipped, as
 snippets does unless ``check_paths`` is set. URLs are never downloaded.
+
+Those steps are methods of their own from pymdown-extensions 13 on; 13 needs Python 3.11, so
+on Python 3.10 (pymdown-extensions 12) each page line is expanded by snippets' own
+``parse_snippets`` instead: the same lines, each keeping its page line, but included lines do
+not know their ``file:line``.
 """
 
 from __future__ import annotations

@@ -120,6 +120,7 @@ def overlay(base: CheckSpec, top: CheckSpec) -> CheckSpec:
         retry_delay=top.retry_delay if "retry_delay" in written else base.retry_delay,
         tags=top.tags if "tags" in written else base.tags,
         skip=top.skip if "skip" in written else base.skip,
+        zones=top.zones if "zones" in written else base.zones,
         use=top.use,
         explicit=base.explicit | written,
         notes=base.notes + top.notes,
@@ -233,7 +234,10 @@ def _entry(
                 file=shown,
                 line=line,
             )
-        source = "\n".join(lines[key.start_mark.line : value.end_mark.line + 1]).rstrip()
+        # A block mapping ends where the next entry starts (column 0 of its line): that line
+        # is not part of this entry's source.
+        end = value.end_mark.line + (0 if value.end_mark.column == 0 else 1)
+        source = "\n".join(lines[key.start_mark.line : end]).rstrip()
         spec = build_spec(data, page=shown, line=line, key_lines=key_lines(value), source=source)
         if spec.id and spec.id != check_id:
             raise CheckDefinitionError(

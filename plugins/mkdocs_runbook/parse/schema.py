@@ -20,7 +20,7 @@ from ..assertions import check_subject_for_kind, parse_assertion
 from ..errors import AssertionSyntaxError, CheckDefinitionError
 from ..model import PARAMS_BY_KIND, TARGET_KINDS, AssertionSource, CheckSpec, Kind
 from ..text import did_you_mean
-from ..units import parse_duration
+from ..units import MAX_RETRIES, MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
 
 COMMON_KEYS: tuple[str, ...] = (
     "name",
@@ -33,6 +33,7 @@ COMMON_KEYS: tuple[str, ...] = (
     "tags",
     "use",
     "skip",
+    "zones",
 )
 ALL_PARAMS: frozenset[str] = frozenset().union(*PARAMS_BY_KIND.values())
 ALLOWED_KEYS: tuple[str, ...] = (*COMMON_KEYS, *TARGET_KINDS, *sorted(ALL_PARAMS))
@@ -87,11 +88,16 @@ class _Checker:
             raise self.error(f"'{key}': {exc}", key) from None
         if seconds < 0 or (seconds == 0 and not allow_zero):
             raise self.error(f"'{key}' must be more than 0, got {value!r}", key)
+        if seconds > MAX_TIMEOUT_SECONDS:
+            limit = format_timeout(MAX_TIMEOUT_SECONDS)
+            raise self.error(f"'{key}' must be at most {limit}, got {value!r}", key)
         return seconds
 
-    def count(self, key: str, value: Any) -> int:
+    def count(self, key: str, value: Any, *, maximum: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.error(f"'{key}' must be a whole number like 2, got {value!r}", key)
+        if value > maximum:
+            raise self.error(f"'{key}' must be at most {maximum}, got {value!r}", key)
         return value
 
     def flag(self, key: str, value: Any) -> bool:
@@ -107,6 +113,19 @@ class _Checker:
         ):
             return [str(tag).strip() for tag in value if str(tag).strip()]
         raise self.error("'tags' must be a list of words, like tags: [api, deploy]", "tags")
+
+    def zones(self, value: Any) -> list[str]:
+        names = [value] if isinstance(value, str) else value
+        if (
+            isinstance(names, list)
+            and names
+            and all(isinstance(name, str) and ID_PATTERN.fullmatch(name.strip()) for name in names)
+        ):
+            return [name.strip() for name in names]
+        raise self.error(
+            "'zones' must be a list of zone names (a-z, 0-9, '-'), like zones: [eu-private]",
+            "zones",
+        )
 
     def skip(self, value: Any) -> str | None:
         if isinstance(value, bool):
@@ -208,7 +227,11 @@ def build_spec(
             if "timeout" in data
             else None
         ),
-        retries=checker.count("retries", data["retries"]) if "retries" in data else 0,
+        retries=(
+            checker.count("retries", data["retries"], maximum=MAX_RETRIES)
+            if "retries" in data
+            else 0
+        ),
         retry_delay=(
             checker.duration("retry_delay", data["retry_delay"], allow_zero=True)
             if "retry_delay" in data
@@ -217,6 +240,7 @@ def build_spec(
         tags=checker.tags(data["tags"]) if "tags" in data else [],
         use=use,
         skip=checker.skip(data["skip"]) if "skip" in data else None,
+        zones=checker.zones(data["zones"]) if "zones" in data else [],
         explicit=frozenset(data),
         source=source,
     )
@@ -278,7 +302,43 @@ def _param(checker: _Checker, key: str, value: Any) -> Any:
         return _record_type(checker, value)
     if key == "connect_timeout":
         return checker.duration(key, value, allow_zero=False)
+    if key == "env":
+        return _environment(checker, value)
     return checker.text(key, value, example=_PARAM_EXAMPLES.get(key, "example.com"))
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: The runner's names for the template values of a command (``resolve.shell``).
+_RESERVED_ENV_NAME = re.compile(r"RUNBOOK_V[0-9]+")
+_ENV_EXAMPLE = 'env: {PGPASSWORD: "{{ secrets.PGPASSWORD }}"}'
+
+
+def _environment(checker: _Checker, value: Any) -> dict[str, str]:
+    """``env:``: variable names to text (templates allowed), for the command's process."""
+    if not isinstance(value, Mapping):
+        raise checker.error(f"'env' must map variable names to text, like {_ENV_EXAMPLE}", "env")
+    environment: dict[str, str] = {}
+    for name, text in value.items():
+        if not isinstance(name, str) or not _ENV_NAME.fullmatch(name):
+            raise checker.error(
+                f"env: {name!r} is not a variable name (letters, digits and _, not starting "
+                "with a digit)",
+                "env",
+            )
+        if _RESERVED_ENV_NAME.fullmatch(name):
+            raise checker.error(
+                f"env: {name} is reserved: the runner passes template values in RUNBOOK_V1, "
+                "RUNBOOK_V2, …; choose another name",
+                "env",
+            )
+        if isinstance(text, bool) or not isinstance(text, str | int | float):
+            raise checker.error(
+                f"env: the value of {name} must be text, like {_ENV_EXAMPLE} (quote "
+                "true/false and empty values)",
+                "env",
+            )
+        environment[name] = str(text)
+    return environment
 
 
 def _record_type(checker: _Checker, value: Any) -> str:

@@ -11,11 +11,17 @@ values afterwards, so it survives exactly as written, quoted or not.
 Two traps of plain (unquoted) values get words of their own: ``run: echo "a: b"`` is a
 mapping inside a value (the error says to quote the whole value or use ``run: |``), and
 ``run: echo "ticket #42"`` silently ends at `` #`` (a warning, ``cut_by_comments``).
+
+Aliases are bounded: an alias shares its anchor's node, so a few hundred bytes of nested
+aliases stand for billions of nodes once anything walks the data. The expanded size is counted
+on the node graph before anything is built, and a document whose aliases add more than
+``ALIAS_EXPANSION_LIMIT`` nodes, or that refers to itself, is an error at the anchor's line.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +35,9 @@ _TEMPLATE = re.compile(r"\{\{[^\n]*?\}\}|\{%[^\n]*?%\}")
 # Private-use characters: printable to YAML, and never in a template or in ordinary text.
 _STAND_IN_OPEN, _STAND_IN_CLOSE = "\ue000", "\ue001"
 _STAND_IN = re.compile(f"{_STAND_IN_OPEN}(\\d+){_STAND_IN_CLOSE}")
+#: Nodes that aliases may add to a document once expanded (a catalog sharing a block of
+#: defaults among a thousand checks stays far below it).
+ALIAS_EXPANSION_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ def compose_yaml(
             node = _single_node(yaml.SafeLoader, readable)
     if node is None:
         return None
+    _refuse_alias_bombs(node, file=file, first_line=first_line)
     if warnings is not None:
         for warning in cut_by_comments(node, readable, file=file, first_line=first_line):
             message = _STAND_IN.sub(lambda m: templates[int(m.group(1))], warning.message)
@@ -228,16 +238,22 @@ def _refuse_duplicate_keys(root: yaml.Node, *, file: str, first_line: int) -> No
 _TRAILING_COMMENT = re.compile(r"[ \t]+#(.*)")
 
 
+#: What YAML counts as a line break (its marks count lines by these, not only ``\n``).
+_YAML_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
 def cut_by_comments(root: yaml.Node, text: str, *, file: str, first_line: int) -> list[YamlWarning]:
     """A warning for each plain value that YAML ended at `` #`` where the author probably
     meant the ``#`` as part of it: the value leaves a quote open (``echo "ticket #42"``) or the
     ``#`` is not followed by a space, as a comment's usually is (``ls #tmp``)."""
-    lines = text.split("\n")
+    lines = _YAML_LINE_BREAK.split(text)
     found: list[YamlWarning] = []
     for key, label, node in _labelled_scalars(root):
         if node.style:  # None or "" (libyaml): plain
             continue  # quoted or a block: a `#` inside is part of the value
         mark = node.end_mark
+        if mark.line >= len(lines):
+            continue
         comment = _TRAILING_COMMENT.match(lines[mark.line], mark.column)
         if comment is None:
             continue
@@ -277,3 +293,53 @@ def _labelled_scalars(root: yaml.Node) -> Iterator[tuple[str, str, yaml.ScalarNo
             pending.extend(
                 (key, f"{label} item {index}", item) for index, item in enumerate(node.value, 1)
             )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _refuse_alias_bombs(root: yaml.Node, *, file: str, first_line: int) -> None:
+    """Count the nodes of ``root`` as if every alias were a copy of its anchor (each shared
+    node once, bottom-up), and refuse a document that expands past the limit or loops."""
+    distinct = sum(1 for _ in _nodes(root))
+    cap = distinct + ALIAS_EXPANSION_LIMIT + 1
+    expanded: dict[int, int] = {}
+    references: Counter[int] = Counter()
+    shared: dict[int, yaml.Node] = {}
+    entered: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, exiting = pending.pop()
+        children = _children(node)
+        if exiting:
+            # Capped, so a bomb's count stays a small number however deep it nests.
+            expanded[id(node)] = min(1 + sum(expanded[id(child)] for child in children), cap)
+            continue
+        if id(node) in expanded:
+            continue
+        if id(node) in entered:  # entered, not left: it is its own ancestor
+            raise CheckDefinitionError(
+                "invalid YAML: an alias refers to its own anchor (a recursive structure)",
+                file=file,
+                line=node_line(node, first_line),
+            )
+        entered.add(id(node))
+        pending.append((node, True))
+        for child in children:
+            references[id(child)] += 1
+            if references[id(child)] == 2:
+                shared[id(child)] = child
+            pending.append((child, False))
+    if expanded[id(root)] - distinct > ALIAS_EXPANSION_LIMIT:
+        anchor = max(shared.values(), key=lambda node: expanded[id(node)] * references[id(node)])
+        raise CheckDefinitionError(
+            f"invalid YAML: aliases expand the document by more than {ALIAS_EXPANSION_LIMIT} "
+            "nodes (an alias bomb?); the anchor used most is here",
+            file=file,
+            line=node_line(anchor, first_line),
+        )

@@ -24,6 +24,7 @@ _ASSERTIONS = {
     "description": "Assertions, one per item: [not] SUBJECT OP VALUE (SPEC 3).",
     "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
 }
+_ZONE = "^[a-z0-9-]+$"
 _KEY_SCHEMAS: dict[str, dict[str, Any]] = {
     "name": {"type": "string", "description": "Shown on the page; default: the target."},
     "id": {
@@ -39,6 +40,13 @@ _KEY_SCHEMAS: dict[str, dict[str, Any]] = {
     "tags": {"type": "array", "items": {"type": "string"}},
     "use": {"type": "string", "description": "The id of a catalog check this one builds on."},
     "skip": {"type": ["boolean", "string"], "description": "true, or the reason it is skipped."},
+    "zones": {
+        "description": "The zones it runs in (one name or a list); elsewhere it is skip.",
+        "oneOf": [
+            {"type": "string", "pattern": _ZONE},
+            {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": _ZONE}},
+        ],
+    },
     "http": {"type": "string", "description": "[METHOD] URL"},
     "tcp": {"type": "string", "description": "HOST:PORT"},
     "dns": {"type": "string", "description": "A name to resolve."},
@@ -56,6 +64,11 @@ _KEY_SCHEMAS: dict[str, dict[str, Any]] = {
     "server_name": {"type": "string", "description": "TLS server name (SNI)."},
     "ca_file": {"type": "string", "description": "PEM file of CAs to trust (curl's --cacert)."},
     "connect_timeout": _DURATION,
+    "env": {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": "Variables for a command (values may use variables and secrets).",
+    },
 }
 
 

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree
 
+from ..readable import readable
 from ..results import CheckResult, Report, Status
-from ..text import html_safe_json
+from ..text import html_safe_json, printable
 
 __all__ = ["assertion_lines", "html_safe_json", "junit_xml", "read_report", "write_report"]
 
@@ -54,6 +55,9 @@ def junit_xml(report: Report) -> str:
             skipped=str(sum(c.status is Status.SKIP for c in checks)),
             timestamp=report.started_at,
         )
+        if report.zone:  # which network the suite ran from (SPEC 11)
+            properties = ElementTree.SubElement(suite, "properties")
+            ElementTree.SubElement(properties, "property", name="zone", value=report.zone)
         for check in checks:
             _testcase(suite, check)
     ElementTree.indent(suites)
@@ -70,7 +74,12 @@ def _testcase(suite: ElementTree.Element, check: CheckResult) -> None:
         line=str(check.line),
         time=f"{check.duration_ms / 1000:.3f}",
     )
+    if check.zone:
+        properties = ElementTree.SubElement(case, "properties")
+        ElementTree.SubElement(properties, "property", name="zone", value=check.zone)
     body = assertion_lines(check)
+    if check.detail:  # a console diff, a response excerpt: what a CI reader needs next
+        body += f"\ndetail:\n{printable(check.detail)}"
     if check.status is Status.FAIL:
         ElementTree.SubElement(case, "failure", message=check.message, type="fail").text = body
     elif check.status is Status.ERROR:
@@ -86,7 +95,7 @@ def assertion_lines(check: CheckResult) -> str:
     lines = [f"target: {check.target}"] if check.target else []
     for assertion in check.assertions:
         mark = "ok  " if assertion.ok else ("WARN" if assertion.severity == "warn" else "MISS")
-        line = f"{mark} {assertion.text}  (actual: {json.dumps(assertion.actual, default=str)})"
+        line = f"{mark} {assertion.text}  (actual: {readable(assertion.actual)})"
         if assertion.message and not assertion.ok:
             line += f" — {assertion.message}"
         lines.append(line)

@@ -21,12 +21,14 @@ def write_site_outputs(
     *,
     site_dir: Path,
     env: str,
+    zone: str = "",
     started_at: str,
     report: str | None,
     junit: str | None,
     badges: bool = True,
 ) -> Report:
-    run = Report(env=env, started_at=started_at, finished_at=iso_utc(utc_now()), checks=results)
+    finished_at = iso_utc(utc_now())
+    run = Report(env=env, started_at=started_at, finished_at=finished_at, checks=results, zone=zone)
     if report:
         write_report(run, site_dir / report)
     if junit:

@@ -3,9 +3,22 @@ the terminal table."""
 
 from __future__ import annotations
 
+from .alerts import AlertLink, AlertRow, render_alert_links, render_alerts_table
+from .history_view import (
+    MARK_SYMBOLS,
+    CheckHistoryView,
+    PageRow,
+    ago,
+    check_history_view,
+    page_verified_at,
+    runs_text,
+)
 from .html import (
     ACTUAL_LIMIT_CHARS,
+    CatalogSource,
+    PageVerification,
     anchor_id,
+    check_anchor,
     is_stale,
     latest_checked_at,
     render_check,
@@ -18,14 +31,28 @@ from .terminal import Progress, print_table, wants_rich
 
 __all__ = [
     "ACTUAL_LIMIT_CHARS",
+    "MARK_SYMBOLS",
+    "AlertLink",
+    "AlertRow",
+    "CatalogSource",
+    "CheckHistoryView",
+    "PageRow",
+    "PageVerification",
     "Progress",
+    "ago",
     "anchor_id",
+    "check_anchor",
+    "check_history_view",
     "is_stale",
     "latest_checked_at",
+    "page_verified_at",
     "print_table",
+    "render_alert_links",
+    "render_alerts_table",
     "render_check",
     "render_page_summary",
     "render_status_page",
+    "runs_text",
     "status_page_markdown",
     "stylesheet",
     "wants_rich",

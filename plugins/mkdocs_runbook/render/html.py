@@ -10,7 +10,6 @@ element with the class ``runbook-status-<status>``, and the look comes from ``st
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
+from ..readable import readable
 from ..record import badge_message, cached_age
 from ..results import (
     AssertionResult,
@@ -33,9 +33,13 @@ from ..results import (
     utc_now,
 )
 from ..text import printable, shown_part
+from .history_view import CheckHistoryView, PageRow, page_rows
 
 __all__ = [
+    "CatalogSource",
+    "PageVerification",
     "anchor_id",
+    "check_anchor",
     "is_stale",
     "latest_checked_at",
     "render_check",
@@ -81,6 +85,24 @@ class CappedText:
 
 
 @dataclass(frozen=True)
+class CatalogSource:
+    """The catalog check a ``use:`` block stands for; ``source_html`` is trusted (highlighted
+    by the plugin from the catalog file)."""
+
+    check_id: str
+    location: str
+    source_html: str
+
+
+@dataclass(frozen=True)
+class PageVerification:
+    """When a page was last fully verified (``None``: never), and how long ago that was."""
+
+    at: str | None
+    ago: str
+
+
+@dataclass(frozen=True)
 class AssertionRow:
     """One row of a check's result table."""
 
@@ -93,8 +115,16 @@ class AssertionRow:
 
 def anchor_id(result: CheckResult) -> str:
     """``runbook-api-ready``: the id of the check's wrapper, unique per page like the check id."""
-    slug = _NOT_ANCHOR.sub("-", result.id.lower()).strip("-")
-    return f"runbook-{slug or f'line-{result.line}'}"
+    return check_anchor(result.id, result.line)
+
+
+def check_anchor(check_id: str, line: int = 0) -> str:
+    """The wrapper id of the check ``check_id`` (at ``line``, for an id with no usable letter)."""
+    return f"runbook-{_slug(check_id) or f'line-{line}'}"
+
+
+def _slug(text: str) -> str:
+    return _NOT_ANCHOR.sub("-", text.lower()).strip("-")
 
 
 def is_stale(result: CheckResult, *, stale_after: float, now: datetime | None = None) -> bool:
@@ -119,16 +149,36 @@ def latest_checked_at(results: Sequence[CheckResult]) -> str:
     return max((result.checked_at for result in results if result.checked_at), default="")
 
 
-def render_check(result: CheckResult, *, source_html: str, stale: bool, detail: str = "") -> str:
-    """The badge line, the block itself (``source_html``, trusted) and the collapsible result.
+def render_check(
+    result: CheckResult,
+    *,
+    source_html: str,
+    stale: bool,
+    detail: str = "",
+    fold_source: bool = False,
+    catalog: CatalogSource | None = None,
+    history: CheckHistoryView | None = None,
+    zone: str = "",
+    first: bool = True,
+) -> str:
+    """The badge line, the check's history (when the site keeps one), the block itself
+    (``source_html``, trusted) and the collapsible result.
 
     ``detail`` is what the target answered (a response excerpt, a console diff): untrusted,
-    escaped and capped to ``text.SHOWN_BYTES``.
+    escaped and capped to ``text.SHOWN_BYTES``. ``fold_source`` puts the block (and the
+    ``catalog`` check a ``use:`` stands for) inside the Result panel instead of above it.
+    ``zone`` names the zone the result is from when a check shows several (SPEC 11); every
+    one but the ``first`` gets an anchor of its own, suffixed with its zone.
     """
+    anchor = anchor_id(result) if first else f"{anchor_id(result)}-{_slug(zone)}"
     return _template("check.html").render(
         result=result,
+        fold_source=fold_source,
+        catalog=catalog,
+        catalog_html=Markup(catalog.source_html) if catalog else "",
         status=result.status.value,
-        anchor=anchor_id(result),
+        anchor=anchor,
+        zone=zone,
         badge_text=badge_message(result.status, result.value, cached_age(result)),
         stale=stale,
         source_html=Markup(source_html),
@@ -136,16 +186,33 @@ def render_check(result: CheckResult, *, source_html: str, stale: bool, detail: 
         rows=[_assertion_row(assertion) for assertion in result.assertions],
         detail=_cap(detail),
         expanded=result.status in (Status.FAIL, Status.ERROR),
+        history=history,
     )
 
 
 def render_page_summary(
-    results: Sequence[CheckResult], *, env: str, checked_at: str, status_page_url: str | None
+    results: Sequence[CheckResult],
+    *,
+    env: str,
+    checked_at: str,
+    status_page_url: str | None,
+    owner: str = "",
+    verified: PageVerification | None = None,
 ) -> str:
-    """The line at the top of a page with checks: counts by status, when, which environment."""
+    """The line at the top of a page with checks: counts by status, when, which environment,
+    its owner (front matter) and, with history, when it was last fully verified."""
+    summary = _summary_context(results, env=env, when=checked_at)
+    # Each count links to the first check with that status, in page order.
+    summary["links"] = {}
+    for result in results:
+        summary["links"].setdefault(result.status.value, f"#{anchor_id(result)}")
     return _template("page_summary.html").render(
-        summary=_summary_context(results, env=env, when=checked_at),
+        summary=summary,
         status_page_url=status_page_url,
+        owner=printable(owner),
+        history_on=verified is not None,
+        verified_at=verified.at if verified is not None else None,
+        verified_ago=verified.ago if verified is not None else "",
     )
 
 
@@ -155,19 +222,34 @@ def render_status_page(
     env: str,
     started_at: str,
     link_for: Callable[[CheckResult], str],
+    history_for: Callable[[CheckResult], CheckHistoryView] | None = None,
+    pages: Sequence[PageRow] = (),
 ) -> str:
-    """The body of the generated status page: every check of the site, failures first."""
+    """The body of the generated status page: every check of the site, failures first, with
+    uptimes, last pass and flapping when the site keeps history; then its pages by owner,
+    oldest full verification first."""
     ordered = sort_failures_first(list(results))
     return _template("status_page.html").render(
         summary=_summary_context(results, env=env, when=started_at),
-        rows=[(result, link_for(result)) for result in ordered],
+        rows=[
+            (result, link_for(result), history_for(result) if history_for else None)
+            for result in ordered
+        ],
+        history_on=history_for is not None,
+        # Results from several zones (SPEC 11): each row says which.
+        zoned=len({result.zone for result in results}) > 1,
+        page_rows=page_rows(pages) if history_for is not None else [],
     )
 
 
 def stylesheet() -> str:
     """The CSS every rendered fragment relies on; the plugin links it as an extra stylesheet."""
     return (
-        files("mkdocs_runbook.render").joinpath("assets", "runbook.css").read_text(encoding="utf-8")
+        # One name per joinpath: Python 3.10's Traversable takes no more.
+        files("mkdocs_runbook.render")
+        .joinpath("assets")
+        .joinpath("runbook.css")
+        .read_text(encoding="utf-8")
     )
 
 
@@ -198,6 +280,7 @@ def _summary_context(results: Sequence[CheckResult], *, env: str, when: str) -> 
         "counts": [(status, count) for status, count in counts.items() if count],
         "env": env,
         "when": when,
+        "links": {},
     }
 
 
@@ -214,18 +297,8 @@ def _assertion_row(assertion: AssertionResult) -> AssertionRow:
 
 
 def _format_actual(actual: object) -> str:
-    """A measured value as the assertion language writes it: ``true``, ``503``, ``[a, b]``."""
-    if actual is None:
-        return "—"
-    if isinstance(actual, bool):
-        text = "true" if actual else "false"
-    elif isinstance(actual, float):
-        text = f"{actual:g}"
-    elif isinstance(actual, str):
-        text = actual
-    else:
-        text = json.dumps(actual, ensure_ascii=False, default=str)
-    text = printable(text)
+    """A measured value as text (``readable``), cut to fit a table cell."""
+    text = printable(readable(actual))
     if len(text) <= ACTUAL_LIMIT_CHARS:
         return text
     return text[: ACTUAL_LIMIT_CHARS - 1] + "…"

@@ -3,15 +3,37 @@ hosts, and the redaction of secrets from every output."""
 
 from __future__ import annotations
 
-from .checks import COMMAND_KINDS, CheckCatalog, Templates, check_allowed_host, resolve_check
+from .checks import COMMAND_KINDS, CheckCatalog, resolve_check
+from .environment import base_environment
+from .hosts import (
+    Endpoint,
+    HostPolicy,
+    HttpTarget,
+    InvalidTarget,
+    check_allowed_host,
+    parse_address,
+    parse_http_target,
+    parse_url,
+    target_endpoint,
+)
 from .redact import MASK, Redactor
+from .templates import Templates
 
 __all__ = [
     "COMMAND_KINDS",
     "MASK",
     "CheckCatalog",
+    "Endpoint",
+    "HostPolicy",
+    "HttpTarget",
+    "InvalidTarget",
     "Redactor",
     "Templates",
+    "base_environment",
     "check_allowed_host",
+    "parse_address",
+    "parse_http_target",
+    "parse_url",
     "resolve_check",
+    "target_endpoint",
 ]

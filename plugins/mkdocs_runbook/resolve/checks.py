@@ -1,156 +1,33 @@
 """From a parsed ``CheckSpec`` to a runnable ``ResolvedCheck`` (SPEC 1.3, 5, 8).
 
 Merges the catalog entry named by ``use``, renders ``{{ variables }}`` from the chosen
-environment and ``{{ secrets.NAME }}`` from the process environment, shell-quotes values
-inserted into commands, and vets the target against ``allowed_hosts``. Every problem is a
-``ResolveError`` for this one check.
+environment and ``{{ secrets.NAME }}`` from the process environment (``templates``), passes
+the values of a command through environment variables (``shell``, ``environment``), and vets
+the target against ``allowed_hosts``. Every problem is a ``ResolveError`` (or, when it has a
+line of its own, a ``CheckDefinitionError``) for this one check.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
-import functools
-import ipaddress
-import os
-import re
-import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
-from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
-
-from ..errors import ResolveError
+from ..errors import CheckDefinitionError, ResolveError
 from ..model import AssertionSource, CheckSpec, Kind, ResolvedCheck
+from ..parse.console import PROMPT, ConsoleStep, parse_transcript, transcript_text
 from ..settings import RunbookSettings
-from .redact import MASK
+from .environment import base_environment
+from .hosts import check_allowed_host
+from .redact import MIN_SECRET_LENGTH
+from .shell import ShellPlacementError
+from .templates import Marked, Templates
 
 COMMAND_KINDS = frozenset({"run", "console"})
-
-#: Addresses no runbook should reach by accident: link-local and the cloud metadata service.
-_GUARDED_NETWORKS = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"))
-_GUARDED_NAMES = frozenset({"metadata.google.internal", "metadata"})
 
 
 class CheckCatalog(Protocol):
     def merge(self, spec: CheckSpec) -> CheckSpec: ...
-
-
-class _SecretText(str):
-    """A rendered secret; the command quoting leaves display placeholders unquoted."""
-
-
-class _Secrets:
-    """``secrets.NAME`` in templates. ``mode`` decides what a secret renders as: its value
-    (to run), ``{{ secrets.NAME }}`` (to show the block) or the mask (to show the target)."""
-
-    def __init__(self, environ: Mapping[str, str], mode: str, used: dict[str, str]) -> None:
-        self._environ = environ
-        self._mode = mode
-        self._used = used
-
-    def __getattr__(self, name: str) -> str:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        value = self._environ.get(name)
-        if value is None:
-            raise ResolveError(
-                f"secret '{name}' is not set: export {name} in the environment that runs the checks"
-            )
-        self._used[name] = value
-        if self._mode == "run":
-            return value
-        if self._mode == "source":
-            return _SecretText("{{ secrets." + name + " }}")
-        return _SecretText(MASK)
-
-    __getitem__ = __getattr__
-
-
-def _shell_quote(value: Any) -> Any:
-    if isinstance(value, _SecretText):
-        return value
-    return shlex.quote(str(value))
-
-
-#: ``{{ name }}`` and ``{{ secrets.NAME }}``, the only forms runbooks use in practice.
-_SIMPLE_PLACEHOLDER = re.compile(r"\{\{\s*(?:(secrets)\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]")
-
-_PLAIN_JINJA = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-_QUOTING_JINJA = SandboxedEnvironment(
-    undefined=StrictUndefined, autoescape=False, finalize=_shell_quote
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def _compiled(text: str, quote: bool) -> Template:
-    return (_QUOTING_JINJA if quote else _PLAIN_JINJA).from_string(text)
-
-
-class Templates:
-    """Renders template strings for one environment; shared by every check of a run.
-
-    Text whose only template syntax is ``{{ name }}`` / ``{{ secrets.NAME }}`` with defined
-    names is filled in directly, exactly as Jinja would; anything else (filters, blocks, an
-    undefined name, for its error message) goes through a sandboxed Jinja. Compiling a Jinja
-    template per check string cost a thousand-check site a second per build.
-    """
-
-    def __init__(self, settings: RunbookSettings, environ: Mapping[str, str] | None = None) -> None:
-        self.env_name = settings.env
-        self.variables = settings.variables
-        self.environ = os.environ if environ is None else environ
-
-    def render(self, text: str, *, mode: str, used: dict[str, str], quote: bool = False) -> str:
-        if "{" not in text or not _TEMPLATE_SYNTAX.search(text):
-            return text
-        secrets = _Secrets(self.environ, mode, used)
-        direct = self._render_simple(text, secrets, quote)
-        if direct is not None:
-            return direct
-        context = {**self.variables, "secrets": secrets}
-        try:
-            return _compiled(text, quote).render(context)
-        except UndefinedError as exc:
-            defined = ", ".join(sorted(self.variables)) or "none"
-            raise ResolveError(
-                f"undefined variable in environment '{self.env_name}': {exc.message} "
-                f"(defined there: {defined})"
-            ) from None
-        except TemplateError as exc:
-            raise ResolveError(f"template error: {exc.message or exc}") from None
-
-    def _render_simple(self, text: str, secrets: _Secrets, quote: bool) -> str | None:
-        """``text`` filled in, or ``None`` when it needs Jinja itself."""
-        if _TEMPLATE_SYNTAX.search(_SIMPLE_PLACEHOLDER.sub("", text)):
-            return None
-        pieces: list[str] = []
-        position = 0
-        for match in _SIMPLE_PLACEHOLDER.finditer(text):
-            namespace, name = match.groups()
-            if namespace:
-                value: Any = getattr(secrets, name)
-            elif name in self.variables and name != "secrets":
-                value = self.variables[name]
-            else:
-                return None  # undefined: let Jinja say so in its words
-            shown = _shell_quote(value) if quote else value
-            pieces += [text[position : match.start()], str(shown)]
-            position = match.end()
-        pieces.append(text[position:])
-        return "".join(pieces)
-
-    def render_data(self, data: Any, *, mode: str, used: dict[str, str]) -> Any:
-        if isinstance(data, str):
-            return self.render(data, mode=mode, used=used)
-        if isinstance(data, list):
-            return [self.render_data(item, mode=mode, used=used) for item in data]
-        if isinstance(data, dict):
-            return {k: self.render_data(v, mode=mode, used=used) for k, v in data.items()}
-        return data
 
 
 def resolve_check(
@@ -167,35 +44,42 @@ def resolve_check(
     if spec.kind is None or spec.target is None:
         raise ResolveError("the check has no target (http, tcp, dns, tls, run or metrics)")
     kind: Kind = spec.kind
-    quote = kind in COMMAND_KINDS
     used: dict[str, str] = {}
-
-    def render(text: str, mode: str) -> str:
-        return templates.render(text, mode=mode, used=used, quote=quote)
-
-    target = render(spec.target, "run")
     params = templates.render_data(spec.params, mode="run", used=used)
-    display_target = render(spec.target, "mask")
+    environment: dict[str, str] | None = None
+    if kind in COMMAND_KINDS:
+        target, references = _command(spec, templates, used)
+        environment = _command_environment(templates, params.get("env") or {}, references)
+    else:
+        target = templates.render(spec.target, mode="run", used=used)
+    display_target = templates.render(spec.target, mode="mask", used=used)
     rendered_spec = dataclasses.replace(
         spec,
         expect=[_render_assertion(a, templates, used) for a in spec.expect],
         warn=[_render_assertion(a, templates, used) for a in spec.warn],
     )
     try:
-        display_source = templates.render(spec.source, mode="source", used={}, quote=quote)
+        display_source = templates.render(spec.source, mode="source", used={})
     except ResolveError:
         display_source = spec.source
-    check_allowed_host(kind, target, params, settings.allowed_hosts)
+    check_allowed_host(kind, target, params, settings.allowed_hosts, shown=display_target)
     return ResolvedCheck(
         spec=rendered_spec,
         kind=kind,
         target=target,
         display_target=display_target,
         params=params,
-        timeout=spec.timeout if spec.timeout is not None else settings.timeout,
+        timeout=_timeout(spec, settings),
         secrets=tuple(used.values()),
         display_source=display_source,
+        environment=environment,
     )
+
+
+def _timeout(spec: CheckSpec, settings: RunbookSettings) -> float:
+    if settings.timeout_override is not None:
+        return settings.timeout_override
+    return spec.timeout if spec.timeout is not None else settings.timeout
 
 
 def _render_assertion(
@@ -205,56 +89,79 @@ def _render_assertion(
     return AssertionSource(text=text, line=assertion.line)
 
 
-def _host_of_url(url: str) -> str:
-    text = url.split(None, 1)[-1] if " " in url.strip() else url
-    return (urlsplit(text.strip()).hostname or "").lower()
-
-
-def _host_of_address(address: str) -> str:
-    address = address.strip()
-    if address.startswith("["):
-        return address[1 : address.find("]")].lower()
-    return address.rsplit(":", 1)[0].lower()
-
-
-_HOST_OF_TARGET: dict[str, Callable[[str, dict[str, Any]], str]] = {
-    "http": lambda target, params: _host_of_url(target),
-    "metrics": lambda target, params: _host_of_url(target),
-    "tcp": lambda target, params: _host_of_address(target),
-    "tls": lambda target, params: _host_of_address(target),
-    "dns": lambda target, params: _host_of_address(str(params.get("server", ""))),
-}
-
-
-def check_allowed_host(
-    kind: str, target: str, params: dict[str, Any], allowed_hosts: list[str]
-) -> None:
-    """Refuse a target outside ``allowed_hosts`` (globs), and link-local or metadata addresses
-    unless a pattern names them, before any connection is made."""
-    host_of = _HOST_OF_TARGET.get(kind)
-    if host_of is None:
-        return
-    host = host_of(target, params)
-    if not host:
-        if kind == "dns":
-            return  # the system resolver; the queried name is data, not a connection
-        raise ResolveError(f"cannot tell which host '{target}' connects to")
-    patterns = [p.lower() for p in allowed_hosts]
-    # A bare "*" does not count as naming the metadata service: that takes intent.
-    if _is_guarded(host) and not any(p != "*" and fnmatch.fnmatchcase(host, p) for p in patterns):
-        raise ResolveError(
-            f"host '{host}' is link-local or a cloud metadata address; name it in "
-            "allowed_hosts to check it"
-        )
-    if patterns and not any(fnmatch.fnmatchcase(host, p) for p in patterns):
-        raise ResolveError(f"host '{host}' is not in allowed_hosts ({', '.join(allowed_hosts)})")
-
-
-def _is_guarded(host: str) -> bool:
-    if host in _GUARDED_NAMES:
-        return True
+def _command(
+    spec: CheckSpec, templates: Templates, used: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """The command (or console transcript) with its template values as references to
+    environment variables, and those variables (``shell``)."""
+    assert spec.target is not None
+    if spec.kind != "console":
+        try:
+            return templates.render_command(spec.target, used=used)
+        except ShellPlacementError as exc:
+            raise _placement_error(spec, exc, exc.line - 1) from None
+    marked = templates.marked(spec.target, used=used, command=True)
+    if not marked.values:
+        return marked.text, {}
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return any(address in network for network in _GUARDED_NETWORKS)
+        steps = parse_transcript(marked.text)
+    except CheckDefinitionError as exc:
+        raise exc.located(spec.page, spec.line) from None
+    prompts = [i for i, line in enumerate(marked.text.splitlines()) if line.startswith(PROMPT)]
+    references: dict[str, str] = {}
+    rendered: list[ConsoleStep] = []
+    for number, step in enumerate(steps):
+        try:
+            command, step_references = Marked(step.command, marked.values).references()
+        except ShellPlacementError as exc:
+            start = prompts[number] if number < len(prompts) else 0
+            raise _placement_error(spec, exc, start + exc.line - 1) from None
+        references.update(step_references)
+        expected = [Marked(line, marked.values).filled("run") for line in step.expected]
+        rendered.append(ConsoleStep(command, expected))
+    text = transcript_text(rendered)
+    if parse_transcript(text) != rendered:
+        raise ResolveError(
+            "a template value in the expected output of this console block would change which "
+            "lines are commands (it holds a line break or starts with '$ '); values in the "
+            "output must stay on their line"
+        )
+    return text, references
+
+
+def _placement_error(spec: CheckSpec, exc: ShellPlacementError, index: int) -> CheckDefinitionError:
+    """``exc`` at the line of the page the offending line of ``spec.target`` comes from."""
+    assert spec.target is not None
+    lines = spec.target.splitlines()
+    line = spec.line
+    if 0 <= index < len(lines) and lines[index].strip():
+        wanted = lines[index].strip()
+        for offset, written in enumerate(spec.source.splitlines()):
+            if written.strip() == wanted:
+                line = spec.line + 1 + offset
+                break
+    return CheckDefinitionError(exc.message, file=spec.page, line=line)
+
+
+def _command_environment(
+    templates: Templates, env: Mapping[str, Any], references: Mapping[str, str]
+) -> dict[str, str]:
+    """The command's whole environment: the minimal one, ``pass_env``, its ``env:``, and the
+    variables carrying its template values (SPEC 8)."""
+    if templates.unmaskable:
+        names = ", ".join(templates.unmaskable)
+        raise ResolveError(
+            f"pass_env passes {names}, whose value is shorter than {MIN_SECRET_LENGTH} "
+            "characters and could not be masked in the outputs; set it in the check's env: "
+            "instead, or leave it out of pass_env"
+        )
+    environment = {
+        **base_environment(templates.environ),
+        **templates.passed,
+        **{str(name): str(value) for name, value in env.items()},
+        **references,
+    }
+    for name, value in environment.items():
+        if "\0" in value:
+            raise ResolveError(f"the value of {name} for the command holds a NUL character")
+    return environment

@@ -29,7 +29,6 @@ from concurrent.futures import Future
 from types import TracebackType
 
 from ..model import ResolvedCheck
-from ..resolve import Redactor
 from ..results import RunOutcome
 from .probes import ProbeContext
 from .worker import CloseSession, frame
@@ -179,10 +178,13 @@ class WorkerSession:
         # when taken, so an entry made stale by later events is skipped.
         self._ready: list[tuple[int, str]] = []
 
-    def submit(self, resolved: ResolvedCheck, redactor: Redactor, host: str) -> Future[RunOutcome]:
-        """Run ``resolved`` in a worker when its slots are free; ``host`` is what ``per_host``
-        counts. The future is never left pending: an outcome, or an ``error`` one."""
-        job = Job(next(self.pool._numbers), self, resolved, redactor, host)
+    def submit(
+        self, resolved: ResolvedCheck, secrets: tuple[str, ...], host: str
+    ) -> Future[RunOutcome]:
+        """Run ``resolved`` in a worker when its slots are free, its outcome masked with
+        ``secrets``; ``host`` is what ``per_host`` counts. The future is never left pending:
+        an outcome, or an ``error`` one."""
+        job = Job(next(self.pool._numbers), self, resolved, secrets, host)
         with self.pool.lock:
             waiting = self._waiting[host]
             waiting.append(job)

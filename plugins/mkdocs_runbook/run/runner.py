@@ -4,6 +4,13 @@ attempt bounded by its ``timeout``, retried after a fail, judged by the assertio
 A check that is broken, unresolvable or skipped becomes a result without touching the
 network; a probe that blows up becomes an ``error`` for that check alone. Two pages using the
 same resolved check share one run (``ResolvedCheck.run_key``).
+
+Secrets (SPEC 8): the runner is the one place results leave from, so it masks them. Every
+outcome is masked with the run's redactor (every secret any check of the run names, and the
+``pass_env`` values) while its texts are still whole, then shortened to what outputs show
+(``text.cut``); the assertions mask measured values before they shorten them. Every result is
+masked again when it is made (``result``), and the cache once more before it is written, when
+the run knows all its secrets.
 """
 
 from __future__ import annotations
@@ -11,28 +18,28 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from ..assertions import (
-    Assertion,
-    check_subject_for_kind,
-    evaluate,
-    parse_assertion,
-    with_default_expectations,
+from ..errors import CheckDefinitionError, ResolveError
+from ..model import BrokenCheck, CheckSpec, ResolvedCheck
+from ..resolve import (
+    COMMAND_KINDS,
+    CheckCatalog,
+    InvalidTarget,
+    Redactor,
+    Templates,
+    resolve_check,
+    target_endpoint,
 )
-from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
-from ..model import AssertionSource, BrokenCheck, CheckSpec, ResolvedCheck
-from ..resolve import COMMAND_KINDS, CheckCatalog, Redactor, Templates, resolve_check
-from ..results import AssertionResult, CheckResult, RunOutcome, Status, iso_utc, utc_now
+from ..resolve.hosts import canonical_host
+from ..results import CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
-from ..text import shown_part
-from ..units import format_timeout
+from .attempts import masked_traceback, parse_assertions, run_attempts, shown
 from .cache import ResultCache
-from .probes import Observation, ProbeContext, probe_for
+from .probes import ProbeContext
 
 if TYPE_CHECKING:
     from .pool import WorkerPool, WorkerSession
@@ -42,8 +49,6 @@ log = logging.getLogger("mkdocs.plugins.runbook")
 #: always: run every check; cached: reuse a result younger than cache_ttl, else run;
 #: never: reuse any cached result, else skip.
 CacheMode = Literal["always", "cached", "never"]
-
-VALUE_CAP = 60
 
 
 @dataclass
@@ -88,6 +93,8 @@ class CheckRunner:
         self.settings = settings
         self.catalog = catalog
         self.templates = Templates(settings, environ)
+        #: Every secret of the run: what every outcome and result is masked with.
+        self.redactor: Redactor = self.templates.redactor
         self.cache = cache or ResultCache(None)
         self.mode = mode
         self.context = ProbeContext(
@@ -99,21 +106,50 @@ class CheckRunner:
         self._slots: asyncio.Semaphore | None = None
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._in_flight: dict[str, asyncio.Future[RunOutcome]] = {}
+        self._stored: list[RunOutcome] = []
         self._session: WorkerSession | None = None
         if workers is not None:
             self._session = workers.session(
                 self.context, concurrency=settings.concurrency, per_host=settings.per_host
             )
-        self._submitted: dict[str, Future[RunOutcome]] = {}
-        self._resolved_of: dict[str, ResolvedCheck] = {}
+        self._submitted: dict[str, tuple[ResolvedCheck, Future[RunOutcome]]] = {}
+
+    # -- secrets -----------------------------------------------------------------------------
+
+    def learn(self, items: Iterable[CheckSpec | BrokenCheck]) -> None:
+        """Mask the secrets ``items`` name from now on, before any of them runs: a result
+        must not show a secret that only a later check of the run names."""
+        for item in items:
+            self.templates.note_references(item.source)
+            if isinstance(item, CheckSpec):
+                texts = [item.target or "", *(a.text for a in (*item.expect, *item.warn))]
+                self.templates.note_references("\n".join(texts) + repr(item.params))
+
+    def result(self, prepared: PreparedCheck, outcome: RunOutcome) -> CheckResult:
+        """The result of ``prepared`` on its page, masked with every secret of the run."""
+        result = make_result(prepared, outcome, self.settings.env, self.settings.zone)
+        return self.redactor.result(result)
+
+    def shown(self, outcome: RunOutcome) -> RunOutcome:
+        """``outcome`` masked while whole, then cut to what outputs show (in place)."""
+        return shown(outcome, self.redactor)
 
     # -- preparing ---------------------------------------------------------------------------
 
     def prepare(self, item: CheckSpec | BrokenCheck) -> PreparedCheck:
+        self.learn([item])
+        prepared = self._prepare(item)
+        if prepared.decided is not None:
+            self.shown(prepared.decided)
+        return prepared
+
+    def _prepare(self, item: CheckSpec | BrokenCheck) -> PreparedCheck:
         if isinstance(item, BrokenCheck):
             return PreparedCheck(item, decided=_decided(Status.ERROR, str(item.error)))
         if item.skip is not None:
             return PreparedCheck(item, decided=_decided(Status.SKIP, item.skip))
+        if item.zones and self.settings.zone not in item.zones:
+            return PreparedCheck(item, decided=_decided(Status.SKIP, _zone_reason(item.zones)))
         if item.command_reason and not self.settings.allow_commands:
             # Not a skip: the author meant a native check, and only they can say which way out.
             return PreparedCheck(item, decided=_decided(Status.ERROR, item.command_reason))
@@ -121,14 +157,17 @@ class CheckRunner:
             resolved = resolve_check(item, self.settings, self.templates, self.catalog)
             if resolved.spec.skip is not None:
                 return PreparedCheck(item, resolved, _decided(Status.SKIP, resolved.spec.skip))
-            _parse_assertions(resolved)  # fail early: a bad assertion never reaches a target
+            zones = resolved.spec.zones  # a catalog entry's zones, unless the page says its own
+            if zones and self.settings.zone not in zones:
+                return PreparedCheck(item, resolved, _decided(Status.SKIP, _zone_reason(zones)))
+            parse_assertions(resolved)  # fail early: a bad assertion never reaches a target
         except (ResolveError, CheckDefinitionError) as exc:
             message = str(exc)
             if isinstance(exc, ResolveError):
                 message = f"{item.location}: {message}"
             return PreparedCheck(item, decided=_decided(Status.ERROR, message))
         except Exception as exc:  # a bug of ours must cost this check, never the build
-            log.debug("preparing %s crashed", item.location, exc_info=True)
+            log.debug("preparing %s crashed: %s", item.location, masked_traceback(self.redactor))
             message = f"{item.location}: internal error: {type(exc).__name__}: {exc}"
             return PreparedCheck(item, decided=_decided(Status.ERROR, message))
         if resolved.kind in COMMAND_KINDS and not self.settings.allow_commands:
@@ -140,13 +179,16 @@ class CheckRunner:
 
     async def run(self, item: CheckSpec | BrokenCheck) -> CheckResult:
         prepared = self.prepare(item)
-        return make_result(prepared, await self.outcome(prepared), self.settings.env)
+        return self.result(prepared, await self.outcome(prepared))
 
     async def run_all(
         self,
         items: Iterable[CheckSpec | BrokenCheck],
         on_result: Callable[[CheckResult], None] | None = None,
     ) -> list[CheckResult]:
+        items = list(items)
+        self.learn(items)
+
         async def one(item: CheckSpec | BrokenCheck) -> CheckResult:
             result = await self.run(item)
             if on_result is not None:
@@ -166,19 +208,22 @@ class CheckRunner:
         resolved = prepared.resolved
         assert resolved is not None
         key = resolved.run_key
-        running = self._submitted.get(key)
-        if running is None:
+        submitted = self._submitted.get(key)
+        if submitted is None:
             cached = self._from_cache(resolved)
             if cached is not None:
                 return _finished(cached)
             if self.mode == "never":
                 return _finished(
-                    _decided(Status.SKIP, "checks are off (run: never) and no cached result")
+                    _decided(
+                        Status.SKIP, "no result: checks are off (run: never) and none is cached"
+                    )
                 )
-            running = self._session.submit(resolved, redactor_for(resolved), _host_key(resolved))
-            self._submitted[key] = running
-            self._resolved_of[key] = resolved
-        return running
+            # The worker masks with every secret the run knows by now, and cuts; ``close``
+            # masks again with all of them.
+            running = self._session.submit(resolved, self.redactor.secrets, _host_key(resolved))
+            submitted = self._submitted[key] = (resolved, running)
+        return submitted[1]
 
     async def outcome(self, prepared: PreparedCheck) -> RunOutcome:
         if self._session is not None:
@@ -196,7 +241,9 @@ class CheckRunner:
             if cached is not None:
                 return cached
             if self.mode == "never":
-                return _decided(Status.SKIP, "checks are off (run: never) and no cached result")
+                return _decided(
+                    Status.SKIP, "no result: checks are off (run: never) and none is cached"
+                )
             running = asyncio.ensure_future(self._run_and_store(resolved))
             self._in_flight[key] = running
         return await asyncio.shield(running)
@@ -209,18 +256,19 @@ class CheckRunner:
             return None
         if self.mode == "cached" and outcome.age_seconds() > self.settings.cache_ttl:
             return None
-        return dataclasses.replace(outcome, cached=True)
+        return self.shown(dataclasses.replace(outcome, cached=True))
 
     async def _run_and_store(self, resolved: ResolvedCheck) -> RunOutcome:
         # The future stays in _in_flight for the runner's life (one build or one CLI run):
         # a check used on several pages runs once even when the pages come one after another.
-        outcome = await self._run_with_retries(resolved)
+        outcome = self.shown(await self._run_with_retries(resolved))
         self.cache.put(self.cache.key_for(resolved, self.settings.env), outcome)
+        self._stored.append(outcome)
         return outcome
 
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
         async with self._slot(resolved):
-            return await run_attempts(resolved, self.context, redactor_for(resolved))
+            return await run_attempts(resolved, self.context, self.redactor)
 
     def _slot(self, resolved: ResolvedCheck) -> _Slots:
         if self._slots is None:
@@ -231,60 +279,24 @@ class CheckRunner:
         return _Slots(self._slots, self._host_slots[host])
 
     def close(self) -> None:
-        """The end of the run: its worker session ends (the workers drop its connections), and
-        the outcomes the workers sent go to the cache, which is written."""
+        """The end of the run: its worker session ends (the workers drop its connections), the
+        outcomes the workers sent go to the cache, and the cache is written."""
         if self._session is not None:
             self._session.close()
-        for key, done in self._submitted.items():
+        for resolved, done in self._submitted.values():
             if done.done() and not done.cancelled():
-                resolved = self._resolved_of[key]
-                self.cache.put(self.cache.key_for(resolved, self.settings.env), done.result())
+                outcome = done.result()
+                self.cache.put(self.cache.key_for(resolved, self.settings.env), outcome)
+                self._stored.append(outcome)
+        # The run knows all its secrets now; an outcome stored early may hold one that only a
+        # later check named.
+        for outcome in self._stored:
+            self.redactor.outcome(outcome)
         self.cache.flush()
 
     async def aclose(self) -> None:
         await self.context.aclose()
         self.close()
-
-
-async def run_attempts(
-    resolved: ResolvedCheck, context: ProbeContext, redactor: Redactor
-) -> RunOutcome:
-    """Run one resolved check: its attempts (retried after a fail), judged and redacted. This
-    is what a worker process does with each check it is given; slots are the caller's."""
-    spec = resolved.spec
-    started = time.perf_counter()
-    attempts = 0
-    while True:
-        attempts += 1
-        checked_at = iso_utc(utc_now())
-        outcome = await _attempt(resolved, context)
-        if outcome.status is not Status.FAIL or attempts > spec.retries:
-            break
-        await asyncio.sleep(spec.retry_delay)
-    outcome.attempts = attempts
-    outcome.checked_at = checked_at
-    outcome.duration_ms = (time.perf_counter() - started) * 1000
-    return _redacted(outcome, redactor)
-
-
-async def _attempt(resolved: ResolvedCheck, context: ProbeContext) -> RunOutcome:
-    probe = probe_for(resolved.kind)
-    try:
-        observation = await asyncio.wait_for(probe(resolved, context), timeout=resolved.timeout)
-        return judge(resolved, observation)
-    except ProbeFailure as exc:
-        return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
-    except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
-        return RunOutcome(Status.ERROR, message=str(exc), value="invalid check")
-    except ResolveError as exc:  # a redirect towards a host that is not allowed
-        return RunOutcome(Status.ERROR, message=str(exc), value="host not allowed")
-    except asyncio.TimeoutError:
-        after = f"timed out after {format_timeout(resolved.timeout)}"
-        return RunOutcome(Status.FAIL, message=f"{resolved.display_target}: {after}", value=after)
-    except Exception as exc:  # a probe or judging bug must cost one check, never the build
-        log.debug("probe %s crashed", resolved.kind, exc_info=True)
-        message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
-        return RunOutcome(Status.ERROR, message=message, value="internal error")
 
 
 class _Slots:
@@ -307,55 +319,9 @@ class _Slots:
         self._host.release()
 
 
-def judge(resolved: ResolvedCheck, observation: Observation) -> RunOutcome:
-    """Evaluate ``expect`` (with the kind's defaults) and ``warn`` against what was observed."""
-    expect, warn = _parse_assertions(resolved)
-    results: list[AssertionResult] = [evaluate(a, observation.subjects) for a in expect]
-    results += [evaluate(a, observation.subjects, severity="warn") for a in warn]
-    missed = [r for r in results if not r.ok and r.severity == "expect"]
-    warned = [r for r in results if not r.ok and r.severity == "warn"]
-    detail = shown_part(observation.detail)
-    if missed:
-        first = missed[0]
-        return RunOutcome(
-            Status.FAIL,
-            message=first.message or f"expected {first.text}",
-            value=_short(first.actual),
-            assertions=results,
-            detail=detail,
-        )
-    if warned:
-        first = warned[0]
-        message = first.message or f"warning: {first.text}"
-        return RunOutcome(
-            Status.WARN,
-            message=message,
-            value=_short(first.actual),
-            assertions=results,
-            detail=detail,
-        )
-    return RunOutcome(Status.PASS, value=observation.value, assertions=results, detail=detail)
-
-
-def _parse_assertions(resolved: ResolvedCheck) -> tuple[list[Assertion], list[Assertion]]:
-    spec = resolved.spec
-
-    def parse(source: AssertionSource) -> Assertion:
-        try:
-            assertion = parse_assertion(source.text)
-            check_subject_for_kind(assertion, resolved.kind)
-            return assertion
-        except CheckDefinitionError as exc:
-            raise CheckDefinitionError(
-                f"`{source.text}`: {exc.message}", file=spec.page, line=source.line or spec.line
-            ) from None
-
-    expect = with_default_expectations(resolved.kind, [parse(a) for a in spec.expect])
-    warn = [parse(a) for a in spec.warn]
-    return expect, warn
-
-
-def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> CheckResult:
+def make_result(
+    prepared: PreparedCheck, outcome: RunOutcome, env: str, zone: str = ""
+) -> CheckResult:
     """Attach an outcome (possibly shared by several pages) to one check on one page."""
     item = prepared.item
     # A catalog merge fills in the name and tags; the page keeps its own id and place.
@@ -381,6 +347,7 @@ def make_result(prepared: PreparedCheck, outcome: RunOutcome, env: str) -> Check
         env=env,
         cached=outcome.cached,
         detail=outcome.detail,
+        zone=zone,
     )
 
 
@@ -395,6 +362,11 @@ def _with_notes(status: Status, message: str, notes: tuple[str, ...]) -> tuple[S
     return status, f"{message} — {noted}" if message else noted
 
 
+def _zone_reason(zones: list[str]) -> str:
+    """SPEC 11's skip reason: ``runs in zone eu-private, us-private``."""
+    return f"runs in zone {', '.join(zones)}"
+
+
 def _decided(status: Status, message: str) -> RunOutcome:
     value = "skipped" if status is Status.SKIP else "invalid check"
     return RunOutcome(status, message=message, value=value, checked_at=iso_utc(utc_now()))
@@ -406,40 +378,18 @@ def _finished(outcome: RunOutcome) -> Future[RunOutcome]:
     return future
 
 
-def redactor_for(resolved: ResolvedCheck) -> Redactor:
-    """What masks the outcome of ``resolved``: its secrets, and its basic-auth credentials in
-    the base64 form a target may echo."""
-    redactor = Redactor(resolved.secrets)
-    basic = resolved.params.get("basic_auth")
-    if isinstance(basic, str):
-        redactor.add_basic_auth(basic)
-    return redactor
-
-
-def _redacted(outcome: RunOutcome, redactor: Redactor) -> RunOutcome:
-    if not redactor:
-        return outcome
-    outcome.message = redactor.text(outcome.message)
-    outcome.value = redactor.text(outcome.value)
-    outcome.detail = redactor.text(outcome.detail)
-    for result in outcome.assertions:
-        result.actual = redactor.value(result.actual)
-        result.message = redactor.text(result.message)
-        result.text = redactor.text(result.text)
-    return outcome
-
-
-def _short(actual: object) -> str:
-    text = actual if isinstance(actual, str) else ("—" if actual is None else str(actual))
-    return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
-
-
 def _host_key(resolved: ResolvedCheck) -> str:
+    """What ``per_host`` counts: the host and port the check connects to, read by its kind's
+    parser (two services on one machine are two hosts)."""
     if resolved.kind in COMMAND_KINDS:
         return "<commands>"
-    target = resolved.target.split()[-1] if resolved.target.split() else resolved.target
-    host = target.split("://", 1)[-1].split("/", 1)[0]
-    return host.lower()
+    try:
+        endpoint = target_endpoint(resolved.kind, resolved.target, resolved.params)
+    except InvalidTarget:
+        endpoint = None
+    if endpoint is None:
+        return f"<{resolved.kind}>"
+    return f"{canonical_host(endpoint.host)}:{endpoint.port}"
 
 
 def run_sync(
@@ -459,10 +409,13 @@ def run_sync(
     return asyncio.run(main())
 
 
-def skipped_result(item: CheckSpec | BrokenCheck, reason: str, env: str) -> CheckResult:
+def skipped_result(
+    item: CheckSpec | BrokenCheck, reason: str, env: str, zone: str = ""
+) -> CheckResult:
     """The result of a check that was not run on purpose (filtered out, checks off)."""
     return make_result(
         PreparedCheck(item, decided=_decided(Status.SKIP, reason)),
         _decided(Status.SKIP, reason),
         env,
+        zone,
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import pickle
 import signal
@@ -30,8 +31,8 @@ from typing import Any
 from ..model import ResolvedCheck
 from ..resolve import Redactor
 from ..results import RunOutcome, Status
+from .attempts import masked_traceback, run_attempts
 from .probes import ProbeContext
-from .runner import run_attempts
 
 #: What follows ``python -c`` to start a worker; the package's folder comes as ``argv[1]``
 #: (appended to ``sys.path``, for a copy that is not installed). httpx's command line, which
@@ -43,6 +44,7 @@ BOOTSTRAP = (
 )
 
 _LENGTH = struct.Struct(">Q")
+log = logging.getLogger("mkdocs.plugins.runbook")
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class RunCheck:
     job: int
     session: int
     resolved: ResolvedCheck
-    redactor: Redactor
+    #: Every secret of the run so far: the outcome is masked with all of them.
+    secrets: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -124,16 +127,19 @@ async def _serve(reading: int, writing: int) -> None:
     )
     contexts: dict[int, ProbeContext] = {}
     running: set[asyncio.Task[None]] = set()
+    redactors = _Redactors()
 
     async def run(message: RunCheck) -> None:
+        redactor = redactors.get(message.secrets)
         try:
             context = contexts[message.session]
-            outcome = await run_attempts(message.resolved, context, message.redactor)
+            outcome = await run_attempts(message.resolved, context, redactor)
             data = frame(CheckDone(message.job, outcome))
         except Exception as exc:  # a bug of ours costs this check, never the worker
+            log.debug("check worker: %s", masked_traceback(redactor))
             failed = RunOutcome(
                 Status.ERROR,
-                message=message.redactor.text(f"internal error in the check worker: {exc!r}"),
+                message=redactor.text(f"internal error in the check worker: {exc!r}"),
                 value="internal error",
             )
             data = frame(CheckDone(message.job, failed))
@@ -165,3 +171,17 @@ async def _serve(reading: int, writing: int) -> None:
             with contextlib.suppress(Exception):
                 await context.aclose()
         transport.close()
+
+
+class _Redactors:
+    """The run's redactor, made again only when the run has learnt more secrets (compiling
+    its patterns costs more than a check)."""
+
+    def __init__(self) -> None:
+        self._secrets: tuple[str, ...] | None = None
+        self._redactor = Redactor()
+
+    def get(self, secrets: tuple[str, ...]) -> Redactor:
+        if secrets != self._secrets:
+            self._secrets, self._redactor = secrets, Redactor(secrets)
+        return self._redactor

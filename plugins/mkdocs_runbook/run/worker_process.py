@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import ResolvedCheck
-from ..resolve import Redactor
 from ..results import RunOutcome, Status, iso_utc, utc_now
 from .worker import BOOTSTRAP, CheckDone, FrameReader, OpenSession, RunCheck, frame
 
@@ -43,7 +42,7 @@ class Job:
     number: int
     session: WorkerSession
     resolved: ResolvedCheck
-    redactor: Redactor
+    secrets: tuple[str, ...]
     host: str
     future: Future[RunOutcome] = field(default_factory=Future)
     deadline: float = 0.0
@@ -95,7 +94,7 @@ class WorkerProcess:
             self.sessions.add(session.number)
             self.send(frame(OpenSession(session.number, session.context)))
         self.running[job.number] = job
-        self.send(frame(RunCheck(job.number, session.number, job.resolved, job.redactor)))
+        self.send(frame(RunCheck(job.number, session.number, job.resolved, job.secrets)))
 
     def send(self, data: bytes | None) -> None:
         """Write a frame now, as far as the pipe takes it, and leave the rest to the thread

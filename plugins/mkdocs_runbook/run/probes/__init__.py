@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...model import ResolvedCheck
-from ...resolve import check_allowed_host
+from ...resolve import HostPolicy
 
 if TYPE_CHECKING:
     import httpx
@@ -54,11 +54,14 @@ class MetricSample:
 class Observation:
     """What a probe measured. ``value`` is the badge's measured value when the check passes
     (usually the latency, ``42 ms``); ``detail`` is optional extra text for the Result panel
-    (a diff, a response excerpt), shown escaped and capped."""
+    (a diff, a response excerpt), shown escaped and capped. ``misses`` says in words what a
+    missed assertion on a subject means (``output_matches`` → ``output differs at …``): the
+    message then, with ``value`` as the badge's, instead of the subject's raw value."""
 
     subjects: dict[str, Any]
     value: str = ""
     detail: str = ""
+    misses: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,6 +94,11 @@ class ProbeContext:
             context.verify_mode = ssl.CERT_NONE
         return context
 
+    @property
+    def host_policy(self) -> HostPolicy:
+        """Where checks may connect: ``allowed_hosts`` and the link-local guard."""
+        return HostPolicy(tuple(self.allowed_hosts))
+
     def http_client(
         self, *, verify_tls: bool = True, ca_file: str = "", origin: str = ""
     ) -> httpx.AsyncClient:
@@ -102,8 +110,15 @@ class ProbeContext:
         A client per check in flight, kept for the next check to the same origin (with its
         connection), because httpcore's pool looks at every connection it holds, several times
         over, for every request it starts and ends (encode/httpcore#1035): a pool shared by
-        32 checks costs milliseconds a request, on the loop that times every other check."""
-        import httpx  # here: the front-end's process makes contexts but never a client
+        32 checks costs milliseconds a request, on the loop that times every other check.
+
+        Its connections go through ``network.GuardedBackend``: every request, redirects
+        included, reaches only hosts and addresses the host policy accepts."""
+        # Imported here: the front-end's process makes contexts but never a client.
+        import httpx
+
+        from .decoding import ACCEPT_ENCODING
+        from .network import guarded_transport
 
         key = (verify_tls, ca_file if verify_tls else "", origin)
         idle = self._idle_clients.get(key)
@@ -114,11 +129,11 @@ class ProbeContext:
             tls = self._client_tls[key[:2]] = self.ssl_context(
                 verify_tls=verify_tls, ca_file=key[1]
             )
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=1)
         client = httpx.AsyncClient(
-            verify=tls,
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=1),
+            transport=guarded_transport(tls, limits, self.host_policy),
+            headers={"Accept-Encoding": ACCEPT_ENCODING},
             trust_env=False,
-            event_hooks={"request": [self._vet_host]},
         )
         self._all_clients[id(client)] = (key, client)
         return client
@@ -128,12 +143,6 @@ class ProbeContext:
         made = self._all_clients.get(id(client))
         if made is not None:
             self._idle_clients.setdefault(made[0], []).append(client)
-
-    async def _vet_host(self, request: httpx.Request) -> None:
-        """Every request, redirects included, goes only where ``allowed_hosts`` lets it
-        (resolving vetted the first URL; a redirect must not lead to the metadata service)."""
-        if request.url.host:  # a URL without a host is the probe's to report, not ours
-            check_allowed_host("http", str(request.url), {}, self.allowed_hosts)
 
     async def aclose(self) -> None:
         for _, client in self._all_clients.values():

@@ -1,11 +1,16 @@
 """The ``run`` probe: a command check, run as ``bash -eo pipefail -c SCRIPT`` (SPEC 1.2, 8).
 
 Only with ``allow_commands``. The command gets no stdin, the runbook's base directory as its
-working directory and a process group of its own. The event loop reads its stdout and stderr
-as they come and the probe keeps at most ``READ_CAP_BYTES`` of each, so a chatty command
-neither blocks on a full pipe nor fills memory. When the command exits, or the attempt is
-cancelled (timeout), the whole process group is killed: background children a script
-started must not outlive the check, nor hold its pipes open.
+working directory, the check's environment (``ResolvedCheck.environment``: the minimal one,
+``pass_env``, ``env:`` and its template values; never the whole environment of the build)
+and a session of its own. The event loop reads its stdout and stderr as they come and the
+probe keeps at most ``READ_CAP_BYTES`` of each, so a chatty command neither blocks on a full
+pipe nor fills memory.
+
+Nothing the command started may outlive the check, nor hold its pipes open: bash runs under
+``launcher``, a subreaper that kills every descendant (those that left the process group with
+``setsid`` or a double fork too) when bash exits or when the attempt is cancelled (timeout,
+SIGTERM to the launcher). The process group is killed as well, as a last resort.
 
 This uses asyncio's protocol API rather than ``asyncio.subprocess.Process``, whose ``wait()``
 (before Python 3.12) returns only once the pipes close, which a background child can put
@@ -17,19 +22,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
+import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from ...errors import ProbeFailure
 from ...model import ResolvedCheck
-from ...text import cut
+from ...resolve import base_environment
 from ...units import format_duration
 from . import READ_CAP_BYTES, Observation, ProbeContext
 
-#: After the group is killed, exit and end of output come at once, unless a process escaped
-#: the group (``setsid``) while holding the pipes; past this, its output is abandoned.
-_CLEANUP_GRACE_SECONDS = 1.0
+#: Once stopped, the launcher kills the command's tree within about this long; past it (a
+#: process stuck in the kernel), the process group is killed and the output abandoned.
+_CLEANUP_GRACE_SECONDS = 3.0
+_LAUNCHER = Path(__file__).with_name("launcher.py")
 
 
 @dataclass
@@ -43,57 +53,79 @@ class CommandRun:
     latency: float
 
 
-async def run_bash(script: str, context: ProbeContext, *, merge_stderr: bool = False) -> CommandRun:
+async def run_bash(
+    script: str,
+    context: ProbeContext,
+    *,
+    merge_stderr: bool = False,
+    environment: Mapping[str, str] | None = None,
+) -> CommandRun:
     """Run ``script`` as the SPEC runs commands; shared by the ``run`` and ``console`` probes.
 
-    On return and on cancellation alike, the command's whole process group is killed.
+    ``environment`` is the process's whole environment (default: the minimal one). On return
+    and on cancellation alike, everything the command started is killed.
     """
     if not context.base_dir.is_dir():
         raise ProbeFailure(
             f"cannot run the command: its working directory {context.base_dir} does not exist",
             value="cannot start",
         )
+    env = dict(base_environment(os.environ) if environment is None else environment)
+    if shutil.which("bash", path=env.get("PATH", os.defpath)) is None:
+        raise ProbeFailure("cannot run the command: bash is not installed", value="cannot start")
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
-    try:
-        transport, command = await loop.subprocess_exec(
-            lambda: _CommandProtocol(merge_stderr),
-            "bash",
-            "-eo",
-            "pipefail",
-            "-c",
-            script,
-            cwd=context.base_dir,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
-            start_new_session=True,
-        )
-    except FileNotFoundError:
-        raise ProbeFailure(
-            "cannot run the command: bash is not installed", value="cannot start"
-        ) from None
+    transport, command = await loop.subprocess_exec(
+        lambda: _CommandProtocol(merge_stderr),
+        sys.executable,
+        "-I",
+        "-S",
+        str(_LAUNCHER),
+        "" if "LC_CTYPE" in env else "LC_CTYPE",
+        "bash",
+        "-eo",
+        "pipefail",
+        "-c",
+        script,
+        cwd=context.base_dir,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )
 
     try:
         await command.exited.wait()
         latency = time.perf_counter() - started
     finally:
-        # On success and on cancellation alike: nothing the command started may outlive the
-        # attempt, and killing the group also closes pipes that background children hold.
-        _kill_group(transport.get_pid())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(command.finished(), _CLEANUP_GRACE_SECONDS)
-        transport.close()
+        await _stop(transport, command)
 
     returncode = transport.get_returncode()
     assert returncode is not None  # ``exited`` is set only once the return code is known
     return CommandRun(returncode, command.stdout, command.stderr, latency)
 
 
+async def _stop(transport: asyncio.SubprocessTransport, command: _CommandProtocol) -> None:
+    """End the launcher and everything the command started; it may still be running (the
+    attempt was cancelled) or have exited after killing the tree itself."""
+    pid = transport.get_pid()
+    if transport.get_returncode() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(command.exited.wait(), _CLEANUP_GRACE_SECONDS)
+    # Killing the group too closes pipes that a process the launcher could not reach holds.
+    _kill_group(pid)
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(command.finished(), _CLEANUP_GRACE_SECONDS)
+    transport.close()
+
+
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     if not context.allow_commands:
         raise ProbeFailure("commands are disabled (allow_commands: false)", value="commands off")
-    run = await run_bash(check.target, context)
+    run = await run_bash(check.target, context, environment=check.environment)
     exit_code, stdout, stderr, latency = run.returncode, run.stdout, run.stderr, run.latency
     return Observation(
         subjects={
@@ -104,7 +136,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         },
         value=f"exit {exit_code}" if exit_code else format_duration(latency),
         detail="\n".join(
-            output.excerpt(label)
+            output.labelled(label)
             for label, output in (("stdout", stdout), ("stderr", stderr))
             if output.kept
         ),
@@ -128,15 +160,14 @@ class CappedOutput:
     def text(self) -> str:
         return self.kept.decode(errors="replace")
 
-    def excerpt(self, label: str) -> str:
-        """``label:`` and what a page shows of the output, saying when more was cut."""
-        excerpt = cut(self.text())
-        if self.truncated and not excerpt.endswith("…"):
-            excerpt += "…"
+    def labelled(self, label: str) -> str:
+        """``label:``, a note when more was discarded, and the whole kept output: the runner
+        masks secrets in it before it shortens it for the page."""
+        note = ""
         if self.truncated:
             cap_mib = READ_CAP_BYTES // (1024 * 1024)
-            excerpt += f"\n({label} was longer than {cap_mib} MiB; the rest was discarded)"
-        return f"{label}:\n{excerpt}"
+            note = f"({label} was longer than {cap_mib} MiB; the rest was discarded)\n"
+        return f"{label}:\n{note}{self.text()}"
 
 
 class _CommandProtocol(asyncio.SubprocessProtocol):

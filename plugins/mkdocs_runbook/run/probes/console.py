@@ -26,29 +26,17 @@ killed when it exits. The run stops at the first command that exits non-zero.
 from __future__ import annotations
 
 import difflib
-import re
 import time
 from dataclasses import dataclass
 
 from ...errors import CheckDefinitionError, ProbeFailure
 from ...model import ResolvedCheck
+from ...parse.console import ConsoleStep, parse_transcript, trimmed
 from ...units import format_duration
 from . import READ_CAP_BYTES, Observation, ProbeContext
 from .command import run_bash
 
-PROMPT = "$ "
-CONTINUATION_PROMPT = "> "
 WILDCARD = "..."
-#: ``# expect:``/``# warn:`` lines hold the block's assertions, never expected output.
-_ASSERTION_COMMENT = re.compile(r"^\s*#\s*(expect|warn)\s*:")
-
-
-@dataclass(frozen=True)
-class ConsoleStep:
-    """One command of a transcript and the output lines written under it."""
-
-    command: str
-    expected: list[str]
 
 
 @dataclass(frozen=True)
@@ -63,47 +51,10 @@ class StepOutcome:
         return output_matches(self.step.expected, self.output.splitlines())
 
 
-def parse_transcript(body: str) -> list[ConsoleStep]:
-    """The commands of a console block with their expected output.
-
-    Raises ``CheckDefinitionError`` (without a location; the caller knows it) when the block
-    has no command or has output before its first command.
-    """
-    steps: list[ConsoleStep] = []
-    lines = iter(body.splitlines())
-    for number, line in enumerate(lines, start=1):
-        if _ASSERTION_COMMENT.match(line):
-            continue
-        if line.startswith(PROMPT):
-            command = line[len(PROMPT) :].rstrip()
-            while command.endswith("\\"):
-                following = next(lines, None)
-                if following is None:
-                    break
-                if following.startswith(CONTINUATION_PROMPT):
-                    following = following[len(CONTINUATION_PROMPT) :]
-                command += "\n" + following.rstrip()
-            if command:
-                steps.append(ConsoleStep(command=command, expected=[]))
-        elif steps:
-            steps[-1].expected.append(line.rstrip())
-        elif line.strip():
-            raise CheckDefinitionError(
-                f"console block: line {number} ({line.strip()!r}) comes before the first "
-                "command; commands start with '$ '"
-            )
-    if not steps:
-        raise CheckDefinitionError(
-            "console block has no command: write each command on a line starting with '$ ' "
-            "and its expected output below it"
-        )
-    return [ConsoleStep(step.command, _trimmed(step.expected)) for step in steps]
-
-
 def output_matches(expected: list[str], actual: list[str]) -> bool:
     """Whether ``actual`` lines match ``expected``, where a ``...`` line matches any run of
     lines. Trailing whitespace and trailing blank lines do not count."""
-    want, got = _trimmed(expected), _trimmed(actual)
+    want, got = trimmed(expected), trimmed(actual)
     # Glob matching over lines: on a mismatch, let the latest ``...`` swallow one more line.
     want_at = got_at = 0
     wildcard_at, resume_at = -1, 0
@@ -126,7 +77,7 @@ def output_diff(step: ConsoleStep, actual: str) -> str:
     """A unified diff of the expected against the actual output of one command."""
     diff = difflib.unified_diff(
         step.expected,
-        _trimmed(actual.splitlines()),
+        trimmed(actual.splitlines()),
         fromfile="expected",
         tofile="actual",
         lineterm="",
@@ -149,7 +100,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     started = time.perf_counter()
     outcomes: list[StepOutcome] = []
     for step in steps:
-        outcome = await _run_step(step, context)
+        outcome = await _run_step(step, context, check)
         outcomes.append(outcome)
         if outcome.exit != 0:
             break
@@ -170,7 +121,8 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         notes.append(f"output was cut at {READ_CAP_BYTES // (1024 * 1024)} MiB")
     if mismatch is not None:
         value = "output differs"
-        notes.insert(0, output_diff(mismatch.step, mismatch.output))
+        # After the notes: the runner shortens the detail once it has masked it.
+        notes.append(output_diff(mismatch.step, mismatch.output))
     elif last.exit != 0:
         value = f"exit {last.exit}"
     else:
@@ -185,11 +137,18 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         },
         value=value,
         detail="\n".join(notes),
+        misses={"output_matches": _why_output_differs(mismatch, stopped)},
     )
 
 
-async def _run_step(step: ConsoleStep, context: ProbeContext) -> StepOutcome:
-    run = await run_bash(step.command, context, merge_stderr=True)
+def _why_output_differs(mismatch: StepOutcome | None, stopped: str) -> str:
+    if mismatch is not None:
+        return f"output differs at `$ {mismatch.step.command}`"
+    return stopped or "output differs"
+
+
+async def _run_step(step: ConsoleStep, context: ProbeContext, check: ResolvedCheck) -> StepOutcome:
+    run = await run_bash(step.command, context, merge_stderr=True, environment=check.environment)
     # Killed by a signal: report it the way a shell does (128 + signal number).
     exit_code = run.returncode if run.returncode >= 0 else 128 - run.returncode
     return StepOutcome(
@@ -199,10 +158,3 @@ async def _run_step(step: ConsoleStep, context: ProbeContext) -> StepOutcome:
 
 def _is_wildcard(line: str) -> bool:
     return line.strip() == WILDCARD
-
-
-def _trimmed(lines: list[str]) -> list[str]:
-    stripped = [line.rstrip() for line in lines]
-    while stripped and not stripped[-1]:
-        stripped.pop()
-    return stripped

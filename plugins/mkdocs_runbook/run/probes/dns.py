@@ -12,11 +12,8 @@ timeout and servers that refuse to answer are failures to reach the target.
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import socket
 import time
-from urllib.parse import urlsplit
 
 import dns.asyncresolver
 import dns.exception
@@ -31,9 +28,11 @@ from dns.rdtypes.txtbase import TXTBase
 
 from ...errors import CheckDefinitionError, ProbeFailure
 from ...model import ResolvedCheck
+from ...resolve import parse_address
+from ...resolve.hosts import DNS_PORT
 from . import Observation, ProbeContext
+from .network import distinct_addresses, resolve_checked
 
-DNS_PORT = 53
 #: Records shown in the badge value before "+N more".
 SHOWN_RECORDS = 3
 
@@ -41,7 +40,7 @@ SHOWN_RECORDS = 3
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     rdtype = record_type(str(check.params.get("type", "A")), check)
     name = _query_name(check)
-    resolver = await _resolver(check)
+    resolver = await _resolver(check, context)
     resolver.lifetime = check.timeout
     started = time.perf_counter()
     try:
@@ -116,7 +115,7 @@ def _query_name(check: ResolvedCheck) -> dns.name.Name:
         ) from exc
 
 
-async def _resolver(check: ResolvedCheck) -> dns.asyncresolver.Resolver:
+async def _resolver(check: ResolvedCheck, context: ProbeContext) -> dns.asyncresolver.Resolver:
     server = check.params.get("server")
     if not server:
         try:
@@ -128,47 +127,27 @@ async def _resolver(check: ResolvedCheck) -> dns.asyncresolver.Resolver:
                 value="no resolver",
             ) from exc
     resolver = dns.asyncresolver.Resolver(configure=False)
-    resolver.nameservers = await _nameservers(str(server), check)
+    resolver.nameservers = await _nameservers(str(server), context)
     return resolver
 
 
-async def _nameservers(server: str, check: ResolvedCheck) -> list[dns.nameserver.Nameserver]:
-    """``HOST[:PORT]`` as nameservers; a host name is looked up with the system resolver."""
-    host, port = _split_host_port(server, check)
+async def _nameservers(server: str, context: ProbeContext) -> list[dns.nameserver.Nameserver]:
+    """``HOST[:PORT]`` as nameservers: the addresses it resolves to, each accepted by the host
+    policy (``network.resolve_checked``), so queries go only where checks may connect."""
+    endpoint = parse_address(server, default_port=DNS_PORT, what="dns server")
     try:
-        ipaddress.ip_address(host)
-        addresses = [host]
-    except ValueError:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_DGRAM)
-        except socket.gaierror as exc:
-            raise ProbeFailure(
-                f"cannot resolve the DNS server name {host!r}: {exc.strerror}",
-                value="DNS server unknown",
-            ) from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    return [dns.nameserver.Do53Nameserver(address, port) for address in addresses]
-
-
-def _split_host_port(server: str, check: ResolvedCheck) -> tuple[str, int]:
-    text = server.strip()
-    try:
-        ipaddress.ip_address(text)  # a bare IPv6 address has colons but no port
-        return text, DNS_PORT
-    except ValueError:
-        pass
-    try:
-        parts = urlsplit(f"//{text}")
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        host = None
-    if not host:
-        raise CheckDefinitionError(
-            f"dns: server {server!r} is not HOST or HOST:PORT (write IPv6 as [::1]:53)",
-            file=check.spec.page,
-            line=check.spec.line,
+        infos = await resolve_checked(
+            endpoint.host, endpoint.port, context.host_policy, socket_type=socket.SOCK_DGRAM
         )
-    return host, port or DNS_PORT
+    except socket.gaierror as exc:
+        raise ProbeFailure(
+            f"cannot resolve the DNS server name {endpoint.host!r}: {exc.strerror}",
+            value="DNS server unknown",
+        ) from exc
+    return [
+        dns.nameserver.Do53Nameserver(address, endpoint.port)
+        for address in distinct_addresses(infos)
+    ]
 
 
 def _servers_text(resolver: dns.asyncresolver.Resolver) -> str:

@@ -1,7 +1,10 @@
 """The ``http`` probe: send one request, measure the answer (SPEC section 2).
 
-The target is ``[METHOD] URL`` (``GET`` when no method is given). The body is streamed and
-read up to ``READ_CAP_BYTES``, so a huge or endless answer costs at most that much memory.
+The target is ``[METHOD] URL`` (``GET`` when no method is given), read by the same parser that
+vetted it against ``allowed_hosts`` (``resolve.parse_http_target``). The body is streamed and
+decoded a bounded piece at a time (``decoding``) up to ``READ_CAP_BYTES`` of decoded bytes, so
+a huge, endless or compressed-bomb answer costs at most that much memory; decoding and JSON
+parsing run off the event loop.
 When the target cannot be reached the probe raises ``ProbeFailure`` whose message says why
 in an operator's words (refused, timed out, which TLS problem, unresolvable host, redirect
 loop…). Messages are built from ``check.display_target`` and fixed phrases only: the real
@@ -11,7 +14,6 @@ target and headers may hold secrets.
 from __future__ import annotations
 
 import json
-import re
 import socket
 import ssl
 import time
@@ -22,34 +24,31 @@ import httpx
 
 from ...errors import CheckDefinitionError, ProbeFailure
 from ...model import ResolvedCheck
-from ...text import cut
+from ...resolve import parse_http_target
 from ...units import format_duration, format_timeout
+from ..offload import off_loop, off_loop_if_heavy
 from . import READ_CAP_BYTES, Observation, ProbeContext
+from .decoding import (
+    ACCEPT_ENCODING,
+    BoundedDecoder,
+    DecodingLimit,
+    UnsupportedCoding,
+    content_codings,
+)
 from .timing import TraceRecorder
-
-_METHOD_AND_URL = re.compile(r"^\s*([A-Za-z]+)\s+(\S+)\s*$")
-
-
-def split_http_target(target: str) -> tuple[str, str]:
-    """``("GET", "https://x/healthz")`` from ``"GET https://x/healthz"`` or from the bare URL."""
-    match = _METHOD_AND_URL.match(target)
-    if match:
-        return match.group(1).upper(), match.group(2)
-    return "GET", target.strip()
 
 
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
-    method, url = split_http_target(check.target)
-    _require_valid_url(url, check)
-    client = _client(check, context, origin_of(url))
+    target = parse_http_target(check.target, shown=check.display_target)
+    client = _client(check, context, origin_of(target.url))
     try:
-        return await _exchange(check, client, method, url)
+        return await _exchange(check, client, target.method, target.url)
     finally:
         context.release_client(client)
 
 
 async def _exchange(
-    check: ResolvedCheck, client: httpx.AsyncClient, method: str, url: str
+    check: ResolvedCheck, client: httpx.AsyncClient, method: str, url: httpx.URL
 ) -> Observation:
     """Send the request, read the answer."""
     trace = TraceRecorder()
@@ -65,8 +64,6 @@ async def _exchange(
         raise ProbeFailure(
             f"header values must be plain ASCII ({check.display_target})", value="invalid header"
         ) from None
-    except httpx.InvalidURL:
-        raise _invalid_url(check) from None
 
     started = time.perf_counter()
     try:
@@ -86,14 +83,15 @@ async def _exchange(
         # ``from None``: the library's own exceptions carry the real URL, secrets included.
         raise request_failure(exc, check) from None
 
-    body = raw_body.decode(response.encoding or "utf-8", errors="replace")
+    body, parsed = await off_loop_if_heavy(
+        len(raw_body), _read_body, raw_body, response.encoding or "utf-8"
+    )
     subjects: dict[str, Any] = {
         "status": response.status_code,
         "latency": latency,
         "body": body,
         "headers": dict(response.headers.items()),
     }
-    parsed = _parse_json(body)
     if parsed is not _NOT_JSON:
         subjects["json"] = parsed
     if cert_expires_in is not None:
@@ -105,14 +103,9 @@ async def _exchange(
     )
 
 
-def origin_of(url: str) -> str:
-    """``scheme://host:port`` of ``url``, which picks its client (``""`` if it is invalid: the
-    request itself then says why)."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        return ""
-    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+def origin_of(url: httpx.URL) -> str:
+    """``scheme://host:port`` of ``url``: which clients a check may take."""
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
 
 
 def _client(check: ResolvedCheck, context: ProbeContext, origin: str) -> httpx.AsyncClient:
@@ -142,26 +135,6 @@ def _timeouts(check: ResolvedCheck) -> httpx.Timeout:
     return httpx.Timeout(check.timeout)
 
 
-def _require_valid_url(url: str, check: ResolvedCheck) -> None:
-    """Reject what httpx would accept but cannot send (a port above 65535, no host, ftp://)."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        raise _invalid_url(check) from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise _invalid_url(check)
-    if parsed.port is not None and not 0 < parsed.port < 65536:
-        raise _invalid_url(check)
-
-
-def _invalid_url(check: ResolvedCheck) -> ProbeFailure:
-    return ProbeFailure(
-        f"invalid URL in {check.display_target!r}: expected http:// or https://, a host and a"
-        " port from 1 to 65535",
-        value="invalid URL",
-    )
-
-
 def _request_content(check: ResolvedCheck) -> dict[str, Any]:
     """``headers`` and the body (``body`` as text, else ``json``) as httpx keyword arguments."""
     options: dict[str, Any] = {}
@@ -185,11 +158,16 @@ def _basic_auth(check: ResolvedCheck) -> httpx.BasicAuth | None:
 
 
 async def read_capped(response: httpx.Response) -> tuple[bytes, bool]:
-    """The body up to ``READ_CAP_BYTES``, and whether more was there. Stops reading at the cap,
-    so closing the response drops the rest unread."""
+    """The decoded body up to ``READ_CAP_BYTES``, and whether more was there. Stops reading at
+    the cap, so closing the response drops the rest unread. Raises ``httpx.DecodingError``
+    for a body that does not decode, or whose coding we cannot decode within bounds."""
+    codings = content_codings(response.headers)
+    # One byte past the cap tells a body of exactly the cap from a longer one.
+    decoder = BoundedDecoder(codings, READ_CAP_BYTES + 1) if codings else None
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
+    async for raw in response.aiter_raw():
+        chunk = raw if decoder is None else await off_loop(decoder.decode, raw)
         room = READ_CAP_BYTES - size
         if len(chunk) > room:
             chunks.append(chunk[:room])
@@ -220,6 +198,15 @@ def _cert_expires_in(response: httpx.Response) -> float | None:
 _NOT_JSON = object()
 
 
+def _read_body(raw_body: bytes, encoding: str) -> tuple[str, Any]:
+    """The body as text, and its JSON (``_NOT_JSON`` when it is not JSON)."""
+    try:
+        body = raw_body.decode(encoding, errors="replace")
+    except LookupError:  # a charset Python does not know
+        body = raw_body.decode("utf-8", errors="replace")
+    return body, _parse_json(body)
+
+
 def _parse_json(body: str) -> Any:
     try:
         return json.loads(body)
@@ -228,10 +215,13 @@ def _parse_json(body: str) -> Any:
 
 
 def _detail(body: str, truncated: bool) -> str:
-    detail = cut(body)
+    """The whole body read: the runner masks secrets in it before it shortens it for the page,
+    so a note about the read cap goes first."""
     if truncated:
-        detail += f"\n(response larger than {READ_CAP_BYTES // (1024 * 1024)} MiB: read cut there)"
-    return detail
+        return (
+            f"(response larger than {READ_CAP_BYTES // (1024 * 1024)} MiB: read cut there)\n{body}"
+        )
+    return body
 
 
 def request_failure(exc: Exception, check: ResolvedCheck) -> ProbeFailure:
@@ -248,7 +238,11 @@ def request_failure(exc: Exception, check: ResolvedCheck) -> ProbeFailure:
             f"too many redirects: probably a redirect loop ({where})", value="redirect loop"
         )
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-        return _invalid_url(check)
+        # The target itself was vetted when the check was resolved: this is a redirect's.
+        return ProbeFailure(
+            f"a redirect led to a URL that is not valid http:// or https:// ({where})",
+            value="invalid redirect",
+        )
     if isinstance(exc, httpx.ConnectError):
         return _connect_failure(exc, where)
     if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.CloseError):
@@ -260,6 +254,16 @@ def request_failure(exc: Exception, check: ResolvedCheck) -> ProbeFailure:
         return ProbeFailure(
             f"the server's answer is not valid HTTP, or it hung up without answering ({where})",
             value="protocol error",
+        )
+    if isinstance(exc, UnsupportedCoding):
+        return ProbeFailure(
+            f"the response's {exc} (this check decodes {ACCEPT_ENCODING}) ({where})",
+            value="unsupported encoding",
+        )
+    if isinstance(exc, DecodingLimit):
+        return ProbeFailure(
+            f"the response body is a decompression bomb: {exc} ({where})",
+            value="decompression bomb",
         )
     if isinstance(exc, httpx.DecodingError):
         return ProbeFailure(

@@ -7,15 +7,16 @@ all addressable as ``metric NAME{label="v"}``. Parsing is prometheus-client's jo
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from ...errors import CheckDefinitionError, ProbeFailure
+from ...errors import ProbeFailure
 from ...model import ResolvedCheck
+from ...resolve import parse_url
+from ..offload import off_loop_if_heavy
 from . import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
 from .http import origin_of, read_capped, request_failure
 from .timing import TraceRecorder
@@ -25,26 +26,23 @@ ACCEPT_TEXT_FORMAT = "text/plain;version=0.0.4;q=1.0, */*;q=0.1"
 
 
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
+    url, _ = parse_url(check.target, shown=check.display_target)
     client = context.http_client(
-        verify_tls=bool(check.params.get("verify_tls", True)), origin=origin_of(check.target)
+        verify_tls=bool(check.params.get("verify_tls", True)), origin=origin_of(url)
     )
     try:
-        return await _scrape(check, client)
+        return await _scrape(check, client, url)
     finally:
         context.release_client(client)
 
 
-async def _scrape(check: ResolvedCheck, client: httpx.AsyncClient) -> Observation:
+async def _scrape(check: ResolvedCheck, client: httpx.AsyncClient, url: httpx.URL) -> Observation:
     headers = {"Accept": ACCEPT_TEXT_FORMAT, **_string_headers(check.params.get("headers"))}
     trace = TraceRecorder()
     started = time.perf_counter()
     try:
         async with client.stream(
-            "GET",
-            check.target,
-            headers=headers,
-            timeout=check.timeout,
-            extensions={"trace": trace},
+            "GET", url, headers=headers, timeout=check.timeout, extensions={"trace": trace}
         ) as response:
             if not response.is_success:
                 raise ProbeFailure(
@@ -58,12 +56,6 @@ async def _scrape(check: ResolvedCheck, client: httpx.AsyncClient) -> Observatio
             f"metrics endpoint {check.display_target} did not answer within {check.timeout:g}s",
             value=f"timed out after {check.timeout:g}s",
         ) from exc
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise CheckDefinitionError(
-            f"metrics: {check.display_target} is not a valid URL ({exc})",
-            file=check.spec.page,
-            line=check.spec.line,
-        ) from exc
     except httpx.HTTPError as exc:
         # ``from None``: httpx's own exceptions carry the real URL, secrets included.
         raise request_failure(exc, check) from None
@@ -74,7 +66,7 @@ async def _scrape(check: ResolvedCheck, client: httpx.AsyncClient) -> Observatio
         # Keep what arrived whole: a line cut in the middle would be a bogus parse error.
         text = text[: text.rfind("\n") + 1]
     # Parsing a large exposition takes a while; keep the event loop free for other checks.
-    samples = await asyncio.to_thread(parse_samples, text)
+    samples = await off_loop_if_heavy(len(text), parse_samples, text)
     detail = (
         f"the response was cut at {READ_CAP_BYTES // (1024 * 1024)} MiB; "
         "series after that point were not read"
@@ -120,8 +112,8 @@ def _locate_parse_error(text: str) -> str:
             for _ in text_string_to_metric_families(line + "\n"):
                 pass
         except ValueError:
-            shown = line if len(line) <= 120 else line[:117] + "..."
-            return f" (line {number}: {shown!r})"
+            # Whole: the runner masks secrets in the message before it shortens it.
+            return f" (line {number}: {line!r})"
     return ""
 
 

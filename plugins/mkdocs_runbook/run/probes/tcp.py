@@ -3,6 +3,8 @@
 A refused connection is an answer, not a failure: ``connected`` is ``false``, so a runbook
 can assert that a port is closed (``connected == false``). An unresolvable host or an
 unreachable network is a ``ProbeFailure``. Nothing is sent; the socket is closed at once.
+The target is read by the parser that vetted it, and only addresses the host policy accepted
+are connected to (``network.resolve_checked``).
 """
 
 from __future__ import annotations
@@ -10,45 +12,22 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from urllib.parse import urlsplit
 
 from ...errors import ProbeFailure
 from ...model import ResolvedCheck
+from ...resolve import parse_address
 from ...units import format_duration
 from . import Observation, ProbeContext
-
-
-def split_host_port(target: str) -> tuple[str, int]:
-    """``("db.internal", 5432)`` from ``db.internal:5432``; ``("::1", 22)`` from ``[::1]:22``.
-
-    Raises ``ValueError`` with a message for the author when either part is missing or wrong.
-    """
-    try:
-        parts = urlsplit(f"//{target.strip()}")
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        host, port = None, None
-    if not host or port is None or not 0 < port < 65536:
-        raise ValueError(
-            f"expected HOST:PORT (or [IPv6]:PORT) with a port from 1 to 65535, got {target!r}"
-        )
-    return host, port
+from .network import resolve_checked
 
 
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
-    try:
-        host, port = split_host_port(check.target)
-    except ValueError:
-        raise ProbeFailure(
-            f"invalid tcp target {check.display_target!r}: expected HOST:PORT or [IPv6]:PORT",
-            value="invalid target",
-        ) from None
+    endpoint = parse_address(check.target, what="tcp target", shown=check.display_target)
     loop = asyncio.get_running_loop()
     started = time.perf_counter()
     try:
-        addresses = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        # UnicodeError: Python's IDNA codec rejects names no DNS server could hold.
+        addresses = await resolve_checked(endpoint.host, endpoint.port, context.host_policy)
+    except socket.gaierror:
         raise ProbeFailure(
             f"cannot resolve host: DNS has no address for it ({check.display_target})",
             value="cannot resolve host",

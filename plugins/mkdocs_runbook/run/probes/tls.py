@@ -20,11 +20,12 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from ...errors import CheckDefinitionError, ProbeFailure
+from ...errors import ProbeFailure
 from ...model import ResolvedCheck
+from ...resolve import parse_address
 from ...units import format_duration
 from . import Observation, ProbeContext
-from .tcp import split_host_port
+from .network import distinct_addresses, resolve_checked
 
 #: OpenSSL's X509_V_FLAG_NO_CHECK_TIME, which the ssl module has no name for: verify the chain
 #: and the host name but not the dates, to read an expired certificate.
@@ -68,23 +69,20 @@ Certificate = dict[str, Any]
 
 
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
-    try:
-        host, port = split_host_port(check.target)
-    except ValueError:
-        raise CheckDefinitionError(
-            f"tls: expected HOST:PORT (or [IPv6]:PORT) with a port from 1 to 65535, got "
-            f"{check.display_target!r}",
-            file=check.spec.page,
-            line=check.spec.line,
-        ) from None
-    server_name = str(check.params.get("server_name") or host)
+    endpoint = parse_address(check.target, what="tls target", shown=check.display_target)
+    server_name = str(check.params.get("server_name") or endpoint.host)
     verify_tls = bool(check.params.get("verify_tls", True))
     verified = context.ssl_context(verify_tls=verify_tls)
 
     try:
-        certificate, version, latency = await _handshake(host, port, verified, server_name)
+        addresses = distinct_addresses(
+            await resolve_checked(endpoint.host, endpoint.port, context.host_policy)
+        )
+        certificate, version, latency = await _handshake(
+            addresses, endpoint.port, verified, server_name
+        )
     except ssl.SSLCertVerificationError as exc:
-        raise await _rejected(exc, host, port, server_name, verified, check) from None
+        raise await _rejected(exc, addresses, endpoint.port, server_name, verified, check) from None
     except ssl.SSLError as exc:
         raise _handshake_failure(exc, check) from None
     except (OSError, UnicodeError) as exc:
@@ -144,15 +142,12 @@ def distinguished_name(rdns: Any) -> str:
 
 
 async def _handshake(
-    host: str, port: int, ssl_context: ssl.SSLContext, server_name: str
+    addresses: list[str], port: int, ssl_context: ssl.SSLContext, server_name: str
 ) -> tuple[Certificate, str, float]:
-    """The peer certificate, the protocol version and the seconds the connection and its
+    """The peer certificate and the protocol version of one handshake, with the first of the
+    (checked) ``addresses`` that accepts a connection, and the seconds that connection and its
     handshake took."""
-    started = time.perf_counter()
-    _, writer = await asyncio.open_connection(
-        host, port, ssl=ssl_context, server_hostname=server_name
-    )
-    latency = time.perf_counter() - started
+    writer, latency = await _connect(addresses, port, ssl_context, server_name)
     try:
         ssl_object: ssl.SSLObject = writer.get_extra_info("ssl_object")
         # The ssl module decodes only a certificate it verified (verify_tls: false skips that).
@@ -164,9 +159,27 @@ async def _handshake(
         writer.transport.abort()
 
 
+async def _connect(
+    addresses: list[str], port: int, ssl_context: ssl.SSLContext, server_name: str
+) -> tuple[asyncio.StreamWriter, float]:
+    failure: OSError = ConnectionRefusedError("no address to connect to")
+    for address in addresses:
+        try:
+            started = time.perf_counter()
+            _, writer = await asyncio.open_connection(
+                address, port, ssl=ssl_context, server_hostname=server_name
+            )
+            return writer, time.perf_counter() - started
+        except ssl.SSLError:
+            raise  # the server answered: its certificate or handshake is the story
+        except OSError as exc:
+            failure = exc
+    raise failure
+
+
 async def _rejected(
     exc: ssl.SSLCertVerificationError,
-    host: str,
+    addresses: list[str],
     port: int,
     server_name: str,
     verified: ssl.SSLContext,
@@ -177,7 +190,7 @@ async def _rejected(
     code = exc.verify_code
     if code == _CERT_HAS_EXPIRED:
         verified.verify_flags |= _NO_CHECK_TIME
-        certificate = await _diagnose(host, port, verified, server_name)
+        certificate = await _diagnose(addresses, port, verified, server_name)
         return ProbeFailure(f"{_expiry_story(certificate)} ({where})", value="certificate expired")
     if code == _CERT_NOT_YET_VALID:
         return ProbeFailure(
@@ -193,7 +206,7 @@ async def _rejected(
         )
     if code in (_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH):
         verified.check_hostname = False
-        certificate = await _diagnose(host, port, verified, server_name)
+        certificate = await _diagnose(addresses, port, verified, server_name)
         names = _certificate_names(certificate) if certificate else []
         covered = ", ".join(names) if names else "other names"
         return ProbeFailure(
@@ -209,12 +222,12 @@ async def _rejected(
 
 
 async def _diagnose(
-    host: str, port: int, tolerant: ssl.SSLContext, server_name: str
+    addresses: list[str], port: int, tolerant: ssl.SSLContext, server_name: str
 ) -> Certificate | None:
     """The certificate as a handshake with ``tolerant`` sees it, or ``None`` if that fails too
     (then the first reason stands on its own)."""
     try:
-        certificate, _, _ = await _handshake(host, port, tolerant, server_name)
+        certificate, _, _ = await _handshake(addresses, port, tolerant, server_name)
     except (ssl.SSLError, OSError):
         return None
     return certificate
