@@ -1,10 +1,11 @@
 """Profile one build of a benchmark scenario with cProfile, in every thread.
 
-The plugin runs its checks on an asyncio loop in a background thread, which a plain
-``python -m cProfile`` never sees; here every thread started during the build gets its own
-profile. The build runs in this process (``build(config)``, as ``mkdocs build`` does, or a
-serve rebuild), after one unprofiled ``mkdocs build`` in a child that warms the bytecode and
-(in scenario 3) the result cache.
+The plugin's checks run in worker processes, which this does not see: it profiles the
+MkDocs process, the one a cached build or a serve rebuild spends its time in, and every
+thread started there (the threads that talk to the workers) gets its own profile. The build
+runs in this process (``build(config)``, as ``mkdocs build`` does, or a serve rebuild), after
+one unprofiled ``mkdocs build`` in a child that warms the bytecode and (in scenario 3) the
+result cache.
 
     python bench/profile_build.py --scenario 3            # the cached 1,000-check site
     python bench/profile_build.py --scenario 4 --serve    # a serve rebuild after a prose edit
@@ -75,7 +76,7 @@ def fresh_build(site: BenchSite) -> Callable[[], None]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Profile one benchmark build in every thread.")
-    parser.add_argument("--scenario", default="3", choices=["1", "2", "3", "4"])
+    parser.add_argument("--scenario", default="3", choices=["1", "2", "3", "4", "6", "7", "8"])
     parser.add_argument("--contender", default="runbook", help="a contender label (runbook)")
     parser.add_argument("--serve", action="store_true", help="profile a serve rebuild")
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
@@ -89,12 +90,12 @@ def main() -> None:
     )
     contender: Contender = next(c for c in scenario.contenders if c.label == args.contender)
     workdir = Path(tempfile.mkdtemp(prefix="mkdocs-runbook-profile-"))
-    with LatencyTarget(scenario.latency_s, max_lifetime=3600) as target:
+    with LatencyTarget(scenario.latency_s, ports=scenario.shape.hosts, max_lifetime=3600) as target:
         site = write_site(
             workdir / "site",
             contender.variant,
             scenario.shape,
-            target.url,
+            target.urls,
             runbook_options=contender.runbook_options,
         )
         os.chdir(site.root)

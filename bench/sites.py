@@ -6,8 +6,9 @@
   httpx and prints the outcome, with the ``markdown-exec`` plugin.
 
 Every check gets its own URL (``?page=P&check=C``), because identical resolved checks run only
-once per build. All three variants use the built-in ``mkdocs`` theme and ``pymdownx.superfences``,
-so the only difference between them is what the check blocks do.
+once per build. A site of several hosts spreads its checks over the target's ports in turn
+(``{{ api0 }}``, ``{{ api1 }}``, …). All three variants use the built-in ``mkdocs`` theme and
+``pymdownx.superfences``, so the only difference between them is what the check blocks do.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Variant(str, Enum):
 class SiteShape:
     pages: int
     checks_per_page: int
+    hosts: int = 1
 
     @property
     def checks(self) -> int:
@@ -68,14 +70,21 @@ class BenchSite:
         return self.root / "docs" / f"page-{number:03d}.md"
 
 
-def check_url(target_url: str, page: int, check: int) -> str:
-    return f"{target_url}/readyz?page={page}&check={check}"
+def check_path(page: int, check: int) -> str:
+    return f"/readyz?page={page}&check={check}"
 
 
-def _check_block(variant: Variant, target_url: str, page: int, check: int) -> str:
+def _host(shape: SiteShape, page: int, check: int) -> int:
+    return (page * shape.checks_per_page + check) % shape.hosts
+
+
+def _check_block(
+    variant: Variant, shape: SiteShape, target_urls: list[str], page: int, check: int
+) -> str:
     name = f"API ready p{page} c{check}"
+    host = _host(shape, page, check)
     if variant is Variant.MARKDOWN_EXEC:
-        url = check_url(target_url, page, check)
+        url = target_urls[host] + check_path(page, check)
         return (
             '```python exec="on"\n'
             "import httpx\n\n"
@@ -88,24 +97,27 @@ def _check_block(variant: Variant, target_url: str, page: int, check: int) -> st
     return (
         "```check\n"
         f"name: {name}\n"
-        f"http: GET {{{{ api }}}}/readyz?page={page}&check={check}\n"
+        f"http: GET {{{{ api{host} }}}}{check_path(page, check)}\n"
         "expect: [status == 200]\n"
         "```\n"
     )
 
 
-def _page_text(variant: Variant, target_url: str, page: int, checks: int) -> str:
+def _page_text(variant: Variant, shape: SiteShape, target_urls: list[str], page: int) -> str:
     parts = [f"# Runbook {page}\n\n{PROSE}\n"]
-    for check in range(checks):
+    for check in range(shape.checks_per_page):
         parts.append(f"## Step {check + 1}\n\n{PROSE}\n\n")
-        parts.append(_check_block(variant, target_url, page, check))
+        parts.append(_check_block(variant, shape, target_urls, page, check))
     return "\n".join(parts)
 
 
-def _config(variant: Variant, target_url: str, runbook_options: dict[str, Any]) -> dict[str, Any]:
+def _config(
+    variant: Variant, target_urls: list[str], runbook_options: dict[str, Any]
+) -> dict[str, Any]:
     plugins: list[Any] = ["search"]
     if variant is Variant.RUNBOOK:
-        options = {"environments": {"local": {"api": target_url}}, **runbook_options}
+        hosts = {f"api{number}": url for number, url in enumerate(target_urls)}
+        options = {"environments": {"local": hosts}, **runbook_options}
         plugins.append({"runbook": options})
     elif variant is Variant.MARKDOWN_EXEC:
         plugins.append("markdown-exec")  # it registers its own SuperFences fences
@@ -121,22 +133,26 @@ def write_site(
     root: Path,
     variant: Variant,
     shape: SiteShape,
-    target_url: str,
+    target_urls: list[str],
     *,
     runbook_options: dict[str, Any] | None = None,
 ) -> BenchSite:
-    """Write a fresh site under ``root`` (emptied first)."""
+    """Write a fresh site under ``root`` (emptied first); its checks use the first
+    ``shape.hosts`` of ``target_urls``."""
+    if len(target_urls) < shape.hosts:
+        raise ValueError(f"{shape.hosts} hosts wanted, the target has {len(target_urls)} ports")
+    target_urls = target_urls[: shape.hosts]
     if root.exists():
         shutil.rmtree(root)
     docs = root / "docs"
     docs.mkdir(parents=True)
     options = dict(runbook_options or {})
-    config = _config(variant, target_url, options)
+    config = _config(variant, target_urls, options)
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     index = ["# Benchmark\n"] + [f"- [Runbook {p}](page-{p:03d}.md)" for p in range(shape.pages)]
     (docs / "index.md").write_text("\n".join(index) + "\n", encoding="utf-8")
     site = BenchSite(root, variant, shape, options)
     for page in range(shape.pages):
-        text = _page_text(variant, target_url, page, shape.checks_per_page)
+        text = _page_text(variant, shape, target_urls, page)
         site.page_path(page).write_text(text, encoding="utf-8")
     return site

@@ -1,10 +1,14 @@
-"""The benchmark's live target: an HTTP server on 127.0.0.1 that answers every request with
-``200 {"status": "ok"}`` after a fixed latency.
+"""The benchmark's live targets: HTTP servers on 127.0.0.1 (one port per "host") that answer
+every request with ``200 {"status": "ok"}`` after a fixed latency, and time their own part.
 
-It runs on asyncio with h11 doing the HTTP/1.1 parsing, in a thread of the benchmark process,
-so a thousand requests can wait out their latency at once without a thread each. The latency
-can be changed between scenarios; the server stops itself after ``max_lifetime`` seconds, so a
-benchmark that dies half-way never leaves it listening.
+They run on one asyncio loop, with h11 doing the HTTP/1.1 parsing, in a thread of the
+benchmark process, so a thousand requests can wait out their latency at once without a thread
+each. Each server works at the protocol level, so the moment a request's first bytes arrive
+is taken before anything else runs for it: the *server time* of a request runs from there to
+the moment its whole answer has been handed to the socket. The fidelity scenario compares
+it with the latency the checks show. The latency can be changed between scenarios; the servers
+stop themselves after ``max_lifetime`` seconds, so a benchmark that dies half-way never
+leaves them listening.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Iterator
 from types import TracebackType
 
@@ -23,26 +28,39 @@ from mkdocs_runbook.demo.serving import ServingThreads
 #: Pending connections the kernel queues before ``accept``: room for a burst of 1,000.
 LISTEN_BACKLOG = 2048
 _BODY = json.dumps({"status": "ok"}).encode()
+_HEADERS = [("Content-Type", "application/json"), ("Content-Length", str(len(_BODY)))]
 
 
 class LatencyTarget:
-    """``with LatencyTarget(latency=0.1) as target: ... target.url ...``"""
+    """``with LatencyTarget(latency=0.1, ports=50) as target: ... target.urls ...``"""
 
-    def __init__(self, latency: float, *, max_lifetime: float = 3600.0) -> None:
+    def __init__(self, latency: float, *, ports: int = 1, max_lifetime: float = 3600.0) -> None:
         self.latency = latency
-        self.max_lifetime = max_lifetime
+        self.ports: list[int] = []
         self.hits = 0
-        self.port = 0
+        #: Seconds each request took the server, by request target (``/readyz?page=…``).
+        self.server_times: dict[str, float] = {}
+        self._wanted_ports = ports
+        self.max_lifetime = max_lifetime
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
         self._serving = ServingThreads()
         self._startup_error: BaseException | None = None
-        self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
+        self._connections: set[_Connection] = set()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.urls[0]
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{port}" for port in self.ports]
+
+    def take_server_times(self) -> dict[str, float]:
+        """The server times recorded since the last call."""
+        taken, self.server_times = self.server_times, {}
+        return taken
 
     def __enter__(self) -> LatencyTarget:
         self._serving.run(self._serve, "bench-target")
@@ -69,67 +87,86 @@ class LatencyTarget:
 
     async def _main(self) -> None:
         self._stop = asyncio.Event()
+        servers: list[asyncio.Server] = []
         try:
-            server = await asyncio.start_server(
-                self._connection, "127.0.0.1", 0, backlog=LISTEN_BACKLOG
-            )
+            for _ in range(self._wanted_ports):
+                server = await self._loop.create_server(
+                    lambda: _Connection(self), "127.0.0.1", 0, backlog=LISTEN_BACKLOG
+                )
+                servers.append(server)
+                self.ports.append(server.sockets[0].getsockname()[1])
         except OSError as exc:
             self._startup_error = exc
             self._ready.set()
             return
-        self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
-        async with server:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=self.max_lifetime)
-        # Kept-alive client connections would outlive the loop: close them (their readers see
-        # the end of the stream) and give their handlers a moment to return.
-        handlers = list(self._connections.items())
-        for _, writer in handlers:
-            writer.close()
-        if handlers:
-            await asyncio.wait([task for task, _ in handlers], timeout=2)
+        with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), timeout=self.max_lifetime)
+        for server in servers:
+            server.close()
+        # Kept-alive client connections would outlive the loop: close them.
+        for connection in list(self._connections):
+            connection.close()
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connection = h11.Connection(h11.SERVER)
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections[task] = writer
+
+class _Connection(asyncio.Protocol):
+    """One client connection: requests in, one answer per request after the latency."""
+
+    def __init__(self, target: LatencyTarget) -> None:
+        self.target = target
+        self.h11 = h11.Connection(h11.SERVER)
+        self.transport: asyncio.Transport | None = None
+        self.arrived = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.target._connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.target._connections.discard(self)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        if not self.arrived:
+            self.arrived = time.perf_counter()  # before anything else this request costs
+        self.h11.receive_data(data)
         try:
-            while True:
-                event = connection.next_event()
-                if event is h11.NEED_DATA:
-                    data = await reader.read(65536)
-                    connection.receive_data(data)
-                    if not data:
-                        return
-                    continue
-                if isinstance(event, h11.Request):
-                    await self._answer(connection, writer)
-                elif isinstance(event, h11.EndOfMessage):
-                    # Keep the connection for the next request unless either side closes it.
-                    if (
-                        connection.our_state is not h11.DONE
-                        or connection.their_state is not h11.DONE
-                    ):
-                        return
-                    connection.start_next_cycle()
-                elif isinstance(event, h11.ConnectionClosed) or event is h11.PAUSED:
-                    return
-        except (h11.RemoteProtocolError, ConnectionError):
+            event = self.h11.next_event()
+        except h11.RemoteProtocolError:
+            self.close()
             return
-        finally:
-            self._connections.pop(task, None)
-            writer.close()
+        if isinstance(event, h11.Request):
+            self.target.hits += 1
+            path = event.target.decode("ascii", "replace")
+            arrived = self.arrived
+            answer_at = arrived + self.target.latency
+            loop = asyncio.get_running_loop()
+            loop.call_at(
+                loop.time() + (answer_at - time.perf_counter()), self._answer, path, arrived
+            )
 
-    async def _answer(self, connection: h11.Connection, writer: asyncio.StreamWriter) -> None:
-        self.hits += 1
-        await asyncio.sleep(self.latency)
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(_BODY)))]
-        writer.write(connection.send(h11.Response(status_code=200, headers=headers)) or b"")
-        writer.write(connection.send(h11.Data(data=_BODY)) or b"")
-        writer.write(connection.send(h11.EndOfMessage()) or b"")
-        await writer.drain()
+    def _answer(self, path: str, arrived: float) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        connection = self.h11
+        while connection.their_state is not h11.DONE:  # a GET's end of message
+            if connection.next_event() in (h11.NEED_DATA, h11.PAUSED):
+                self.close()
+                return
+        data = connection.send(h11.Response(status_code=200, headers=_HEADERS)) or b""
+        data += connection.send(h11.Data(data=_BODY)) or b""
+        data += connection.send(h11.EndOfMessage()) or b""
+        self.transport.write(data)
+        self.target.server_times[path] = time.perf_counter() - arrived
+        self.arrived = 0.0
+        if connection.our_state is h11.DONE and connection.their_state is h11.DONE:
+            connection.start_next_cycle()
+        else:
+            self.close()
 
 
 @contextlib.contextmanager

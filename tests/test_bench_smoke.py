@@ -28,7 +28,7 @@ def test_quick_benchmark_records_every_scenario(tmp_path: Path) -> None:
 
     results = json.loads(output.read_text(encoding="utf-8"))
     assert results["options"]["quick"] is True
-    assert set(results["scenarios"]) == {"1", "2", "3", "4", "5"}
+    assert set(results["scenarios"]) == {"1", "2", "3", "4", "5", "6", "7", "8"}
     assert results["machine"]["cores"] >= 1
     assert results["machine"]["versions"]["mkdocs"] != "not installed"
 
@@ -52,4 +52,14 @@ def test_quick_benchmark_records_every_scenario(tmp_path: Path) -> None:
 
     judged = {(v["scenario"], v["contender"]) for v in results["targets"]}
     assert {("1", "runbook"), ("2", "runbook"), ("3", "runbook"), ("4", "runbook")} <= judged
-    assert ("5", "runbook") in judged
+    assert {("5", "runbook"), ("7", "runbook"), ("8", "runbook")} <= judged
+    assert {("6", "runbook"), ("6", "runbook check")} <= judged
+
+    # Fidelity: one excess (shown latency minus the target's own time) per check and run, for
+    # the site build and for runbook check alike.
+    fidelity = results["scenarios"]["6"]
+    assert fidelity["hosts"] > 1
+    for label in ("runbook", "runbook check"):
+        for run_record in fidelity["runs"][label]:
+            assert len(run_record["excess_ms"]) == fidelity["checks"]
+        assert len(fidelity["excess_ms_p50_p99"][label]) == 2

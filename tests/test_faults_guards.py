@@ -32,6 +32,7 @@ import brotli
 import pytest
 from backports import zstd
 
+from audited_cli import worker_logs
 from dns_server import DNSServer
 from faults import SilentServer
 from mkdocs_runbook.cli import main as runbook_main
@@ -202,7 +203,12 @@ def guard_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GuardRun]:
             check=False,
         )
         report = json.loads((root / "report.json").read_text(encoding="utf-8"))
-        attempts = [tuple(entry) for entry in json.loads(log.read_text(encoding="utf-8"))]
+        attempts = [
+            tuple(entry)
+            for audited in [log, *worker_logs(log)]
+            for entry in json.loads(audited.read_text(encoding="utf-8"))
+        ]
+        assert worker_logs(log), "the checks ran in an audited check worker"
         yield GuardRun(
             report={c["name"]: c for c in report["checks"]},
             attempts=attempts,  # type: ignore[arg-type]

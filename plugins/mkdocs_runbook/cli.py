@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--concurrency", type=int, help="checks at once (default from mkdocs.yml: 32)"
     )
+    check.add_argument(
+        "--workers",
+        type=int,
+        help="processes that run the checks (default from mkdocs.yml: 1); the bounds hold "
+        "across all of them",
+    )
     check.add_argument("--timeout", help="per-attempt timeout, e.g. 5s or 500ms")
     check.add_argument(
         "--fail-on", default="fail,error", help="statuses that exit 1 (default: fail,error)"
@@ -165,11 +171,15 @@ def _check(args: argparse.Namespace) -> int:
         raise ConfigError(f"--timeout must be more than 0 and at most {limit}")
     if args.concurrency is not None and args.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
     project, items, empty_paths = _load(args)
     settings = project.settings
     settings.timeout_override = timeout
     if args.concurrency is not None:
         settings.concurrency = args.concurrency
+    if args.workers is not None:
+        settings.workers = args.workers
     if args.zone:
         settings.zone = args.zone
     selection = select(items, tags=args.tag, ids=args.id)

@@ -85,6 +85,10 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     per_host = c.Type(int, default=8)
     """Checks running at once against one host."""
 
+    workers = c.Type(int, default=1)
+    """Processes that run the checks, outside MkDocs' own; ``concurrency`` and ``per_host``
+    hold across all of them."""
+
     cache_ttl = Duration(default="5m")
     """How long a result may be reused by ``run: auto`` (serve) and ``run: cached``."""
 
@@ -190,6 +194,7 @@ def settings_from_config(
         timeout=config.timeout,
         concurrency=max(1, config.concurrency),
         per_host=max(1, config.per_host),
+        workers=max(1, config.workers),
         cache_ttl=config.cache_ttl,
         stale_after=config.stale_after,
         fail_on=config.fail_on,

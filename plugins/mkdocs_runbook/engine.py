@@ -16,7 +16,7 @@ from .find import find_in_paths
 from .model import BrokenCheck, CheckBlock, CheckSpec
 from .parse import Catalog, load_catalog, parse_blocks, unreadable_page_check
 from .results import CheckResult, Report, iso_utc, utc_now
-from .run import CacheMode, CheckRunner, ResultCache, run_sync, skipped_result
+from .run import CacheMode, CheckRunner, ResultCache, WorkerPool, run_sync, skipped_result
 from .settings import RunbookSettings
 from .text import did_you_mean
 
@@ -126,10 +126,13 @@ def make_runner(
     mode: CacheMode = "always",
     cache: ResultCache | None = None,
     environ: Mapping[str, str] | None = None,
+    workers: WorkerPool | None = None,
 ) -> CheckRunner:
     if catalog is None:
         catalog = load_catalog(settings.catalog)
-    return CheckRunner(settings, catalog=catalog, environ=environ, cache=cache, mode=mode)
+    return CheckRunner(
+        settings, catalog=catalog, environ=environ, cache=cache, mode=mode, workers=workers
+    )
 
 
 def run_checks(
@@ -142,15 +145,24 @@ def run_checks(
     environ: Mapping[str, str] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
 ) -> Report:
-    """Run ``items`` concurrently and return the report (in the order of ``items``)."""
+    """Run ``items`` concurrently, in ``settings.workers`` worker processes, and return the
+    report (in the order of ``items``)."""
     if catalog is None:
         catalog = load_catalog(settings.catalog)
     started = iso_utc(utc_now())
-    results = run_sync(
-        lambda: make_runner(settings, catalog=catalog, mode=mode, cache=cache, environ=environ),
-        items,
-        on_result,
-    )
+    with WorkerPool(settings.workers) as workers:
+        results = run_sync(
+            lambda: make_runner(
+                settings,
+                catalog=catalog,
+                mode=mode,
+                cache=cache,
+                environ=environ,
+                workers=workers,
+            ),
+            items,
+            on_result,
+        )
     return Report(
         env=settings.env,
         started_at=started,

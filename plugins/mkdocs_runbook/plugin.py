@@ -1,8 +1,9 @@
 """The MkDocs plugin ``runbook`` (SPEC 5, 6; DESIGN "In MkDocs").
 
-Flow of one build: ``on_page_markdown`` finds a page's checks, prepares them and submits
-them to the runner on a background loop, so every check of the site runs at once while
-MkDocs converts the other pages. The SuperFences formatter leaves a placeholder where each
+Flow of one build: ``on_config`` starts the check worker processes (kept across ``mkdocs
+serve`` rebuilds); ``on_page_markdown`` finds a page's checks, prepares them and submits them
+to the workers, so every check of the site runs at once, in other processes, while MkDocs
+converts the other pages. The SuperFences formatter leaves a placeholder where each
 check sits (inside admonitions, tabs and snippets too); ``on_post_page`` waits for that
 page's results and swaps in the badges. ``on_post_build`` writes the report, badges and
 JUnit, and ends the build when a status in ``fail_on`` occurred.
@@ -59,7 +60,7 @@ from .render import (
     stylesheet,
 )
 from .results import CheckResult, Status, iso_utc, summarize, utc_now
-from .run import BackgroundLoop, CacheMode, CheckRunner, ResultCache
+from .run import CacheMode, CheckRunner, ResultCache, WorkerPool
 from .settings import RunbookSettings
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -76,7 +77,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.loop: BackgroundLoop | None = None
+        #: The check worker processes: started at ``on_config``, kept across ``serve``
+        #: rebuilds, stopped at the end of a build or of a ``serve`` session.
+        self.workers: WorkerPool | None = None
         self.cache: ResultCache | None = None
         self.command = "build"
         self.settings = RunbookSettings()
@@ -139,16 +142,24 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if markdown_setup != self._markdown_setup:
             self._highlight_cache.clear()  # highlighting depends on the Markdown settings
             self._markdown_setup = markdown_setup
-        if self.loop is None or not self.loop.alive:
-            self.loop = BackgroundLoop()
+        if self.workers is None or self.workers.processes != self.settings.workers:
+            if self.workers is not None:
+                self.workers.close()
+            self.workers = WorkerPool(self.settings.workers)
+        mode = self._cache_mode()
+        if mode == "always":
+            # Their start-up overlaps MkDocs reading the pages. A build that may take every
+            # result from the cache starts them at its first check that runs, if any.
+            self.workers.start()
         catalog = load_catalog(self.settings.catalog)
         if self.settings.catalog is not None and self.settings.catalog.is_dir():
             config.watch.append(str(self.settings.catalog))  # serve rebuilds on catalog edits
         for problem in catalog.problems:
             log.warning("catalog: %s", problem)
-        mode = self._cache_mode()
         self.builds += 1
-        self.runner = CheckRunner(self.settings, catalog=catalog, cache=self.cache, mode=mode)
+        self.runner = CheckRunner(
+            self.settings, catalog=catalog, cache=self.cache, mode=mode, workers=self.workers
+        )
         self.pages = {}
         self.page_problems = {}
         self.started_at = iso_utc(utc_now())
@@ -235,7 +246,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if not self.config.enabled or self.runner is None or self.loop is None:
+        if not self.config.enabled or self.runner is None:
             return None
         page_path = page.file.src_uri
         state = PageState(
@@ -296,9 +307,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         block: CheckBlock | None,
         slot: str,
     ) -> PageCheck:
-        assert self.runner is not None and self.loop is not None
+        assert self.runner is not None
         prepared = self.runner.prepare(item)
-        future = self.loop.submit(self.runner.outcome(prepared))
+        future = self.runner.submit(prepared)
         lang = block.lang if block is not None else item.lang
         check = PageCheck(slot=slot, prepared=prepared, outcome=future, lang=lang)
         state.checks.append(check)
@@ -471,6 +482,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled or self.runner is None:
             return
         results = self.all_results()
+        self._end_run()  # every result is in: the workers end while the files are written
         write_site_outputs(
             [shown for result in results for shown in self.elsewhere.shown(result)],
             site_dir=Path(config.site_dir),
@@ -483,9 +495,6 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             # every rebuild most of a second.
             badges=self.command != "serve",
         )
-        if self.loop is not None:
-            self.loop.call(self.runner.aclose(), timeout=30)
-        self.runner = None
         if self.history is not None:
             for problem in self.history.record(results, finished_at=iso_utc(utc_now())):
                 log.warning(problem)
@@ -510,10 +519,23 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             return
         raise PluginError(summary)
 
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.config.enabled:
+            self._end_run()
+
+    def _end_run(self) -> None:
+        """The build's checks are over: the cache is written; a ``serve`` session keeps its
+        workers for the next rebuild, any other build stops them."""
+        if self.runner is not None:
+            self.runner.close()
+            self.runner = None
+        if self.command != "serve" and self.workers is not None:
+            self.workers.close(wait=False)  # on_shutdown waits for them
+
     def on_shutdown(self) -> None:
-        if self.loop is not None:
-            self.loop.stop()
-            self.loop = None
+        if self.workers is not None:
+            self.workers.close()
+            self.workers = None
 
 
 def build_summary(results: list[CheckResult], env: str) -> str:

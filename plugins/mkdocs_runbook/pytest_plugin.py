@@ -45,8 +45,12 @@ every report (the controller under xdist, else the only one) records the session
 in the history store at ``pytest_sessionfinish``; a store problem is listed under "runbook
 history" in the terminal summary.
 
-*Shutdown.* ``pytest_sessionfinish`` cancels what still runs (``-x``, Ctrl-C), closes the
-runner's clients and stops the loop.
+*Measuring.* The loop only waits: the checks run in check worker processes (``WorkerPool``,
+``workers`` of them, the bounds holding across them), as in a site build and ``runbook check``,
+so pytest's own work never stretches a measurement.
+
+*Shutdown.* ``pytest_sessionfinish`` cancels what still runs (``-x``, Ctrl-C), ends the
+runner, stops the loop and the workers.
 """
 
 from __future__ import annotations
@@ -68,7 +72,7 @@ if TYPE_CHECKING:
 
     from .engine import CheckItem
     from .project import Project
-    from .run import BackgroundLoop, CheckRunner
+    from .run import BackgroundLoop, CheckRunner, WorkerPool
 
 MARKER = "runbook"
 _RUN = pytest.StashKey["RunbookRun"]()
@@ -206,14 +210,17 @@ class RunbookRun:
 
     def __init__(self, project: Project, paths: list[Path]) -> None:
         from .engine import make_runner
+        from .run import WorkerPool
 
         self.settings = project.settings
         self.config_file = project.config_file
         self.paths = [p.resolve() for p in paths]
         #: Without a docs_dir, a page is named relative to the --runbook folder holding it.
         self.folders = [p for p in self.paths if p.is_dir()]
+        # Started at the first check (``--collect-only`` starts none).
+        self._workers: WorkerPool = WorkerPool(self.settings.workers)
         # Built now so that a broken catalog is a usage error before anything is collected.
-        self._runner: CheckRunner = make_runner(self.settings)
+        self._runner: CheckRunner = make_runner(self.settings, workers=self._workers)
         self._loop: BackgroundLoop | None = None
         self._futures: dict[str, Future[CheckResult]] = {}
         self._warned: list[tuple[str, str]] = []
@@ -286,11 +293,11 @@ class RunbookRun:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if not hasattr(session.config, "workerinput"):
             self._record_history()
-        if self._loop is None:
-            return
-        self._loop.call(_cancel_and_close(self._runner), timeout=30)
-        self._loop.stop()
-        self._loop = None
+        if self._loop is not None:
+            self._loop.call(_cancel_and_close(self._runner), timeout=30)
+            self._loop.stop()
+            self._loop = None
+        self._workers.close()
 
     # -- reporting -----------------------------------------------------------------------------
 

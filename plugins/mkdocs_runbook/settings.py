@@ -50,6 +50,8 @@ class RunbookSettings:
     timeout_override: float | None = None
     concurrency: int = 32
     per_host: int = 8
+    #: Check worker processes (SPEC 14); ``concurrency`` and ``per_host`` hold across them.
+    workers: int = 1
     cache_ttl: float = 300.0
     stale_after: float = 86400.0
     fail_on: tuple[Status, ...] = DEFAULT_FAIL_ON

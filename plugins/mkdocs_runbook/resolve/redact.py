@@ -132,6 +132,11 @@ class Redactor:
     def __bool__(self) -> bool:
         return bool(self._secrets)
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret it masks, for a check worker process to mask alike (``Redactor(…)``)."""
+        return tuple(sorted(self._secrets))
+
     def text(self, value: str) -> str:
         if not self._secrets or not value:
             return value

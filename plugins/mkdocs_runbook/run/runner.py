@@ -18,22 +18,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import time
-import traceback
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from ..assertions import (
-    Assertion,
-    check_subject_for_kind,
-    evaluate,
-    parse_assertion,
-    with_default_expectations,
-)
-from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
-from ..model import AssertionSource, BrokenCheck, CheckSpec, ResolvedCheck
-from ..readable import readable
+from ..errors import CheckDefinitionError, ResolveError
+from ..model import BrokenCheck, CheckSpec, ResolvedCheck
 from ..resolve import (
     COMMAND_KINDS,
     CheckCatalog,
@@ -44,21 +35,20 @@ from ..resolve import (
     target_endpoint,
 )
 from ..resolve.hosts import canonical_host
-from ..results import AssertionResult, CheckResult, RunOutcome, Status, iso_utc, utc_now
+from ..results import CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
-from ..text import cut, shown_part
-from ..units import format_timeout
+from .attempts import masked_traceback, parse_assertions, run_attempts, shown
 from .cache import ResultCache
-from .offload import off_loop_if_heavy
-from .probes import Observation, ProbeContext, probe_for
+from .probes import ProbeContext
+
+if TYPE_CHECKING:
+    from .pool import WorkerPool, WorkerSession
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
 #: always: run every check; cached: reuse a result younger than cache_ttl, else run;
 #: never: reuse any cached result, else skip.
 CacheMode = Literal["always", "cached", "never"]
-
-VALUE_CAP = 60
 
 
 @dataclass
@@ -83,7 +73,12 @@ class PreparedCheck:
 
 
 class CheckRunner:
-    """Prepares and runs checks for one environment. Use from one event loop at a time."""
+    """Prepares and runs checks for one environment. Use from one event loop at a time.
+
+    With ``workers`` (what every front-end passes), checks run in the pool's worker processes
+    and this object only prepares them, hands them over (``submit``) and keeps the cache; the
+    pool holds ``concurrency`` and ``per_host``. Without, they run on the caller's event loop.
+    """
 
     def __init__(
         self,
@@ -93,6 +88,7 @@ class CheckRunner:
         environ: Mapping[str, str] | None = None,
         cache: ResultCache | None = None,
         mode: CacheMode = "always",
+        workers: WorkerPool | None = None,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -111,6 +107,12 @@ class CheckRunner:
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._in_flight: dict[str, asyncio.Future[RunOutcome]] = {}
         self._stored: list[RunOutcome] = []
+        self._session: WorkerSession | None = None
+        if workers is not None:
+            self._session = workers.session(
+                self.context, concurrency=settings.concurrency, per_host=settings.per_host
+            )
+        self._submitted: dict[str, tuple[ResolvedCheck, Future[RunOutcome]]] = {}
 
     # -- secrets -----------------------------------------------------------------------------
 
@@ -130,11 +132,7 @@ class CheckRunner:
 
     def shown(self, outcome: RunOutcome) -> RunOutcome:
         """``outcome`` masked while whole, then cut to what outputs show (in place)."""
-        self.redactor.outcome(outcome)
-        outcome.message = cut(outcome.message)
-        outcome.value = cut(outcome.value)
-        outcome.detail = shown_part(outcome.detail)
-        return outcome
+        return shown(outcome, self.redactor)
 
     # -- preparing ---------------------------------------------------------------------------
 
@@ -162,14 +160,14 @@ class CheckRunner:
             zones = resolved.spec.zones  # a catalog entry's zones, unless the page says its own
             if zones and self.settings.zone not in zones:
                 return PreparedCheck(item, resolved, _decided(Status.SKIP, _zone_reason(zones)))
-            _parse_assertions(resolved)  # fail early: a bad assertion never reaches a target
+            parse_assertions(resolved)  # fail early: a bad assertion never reaches a target
         except (ResolveError, CheckDefinitionError) as exc:
             message = str(exc)
             if isinstance(exc, ResolveError):
                 message = f"{item.location}: {message}"
             return PreparedCheck(item, decided=_decided(Status.ERROR, message))
         except Exception as exc:  # a bug of ours must cost this check, never the build
-            log.debug("preparing %s crashed: %s", item.location, self._traceback())
+            log.debug("preparing %s crashed: %s", item.location, masked_traceback(self.redactor))
             message = f"{item.location}: internal error: {type(exc).__name__}: {exc}"
             return PreparedCheck(item, decided=_decided(Status.ERROR, message))
         if resolved.kind in COMMAND_KINDS and not self.settings.allow_commands:
@@ -199,7 +197,38 @@ class CheckRunner:
 
         return list(await asyncio.gather(*(one(item) for item in items)))
 
+    def submit(self, prepared: PreparedCheck) -> Future[RunOutcome]:
+        """The outcome of ``prepared`` as a future, for front-ends without an event loop: a
+        decided or cached outcome at once, otherwise the worker processes' run of it (one run
+        per resolved check, shared by every page that uses it)."""
+        if self._session is None:
+            raise RuntimeError("submit() needs a runner made with workers")
+        if prepared.decided is not None:
+            return _finished(prepared.decided)
+        resolved = prepared.resolved
+        assert resolved is not None
+        key = resolved.run_key
+        submitted = self._submitted.get(key)
+        if submitted is None:
+            cached = self._from_cache(resolved)
+            if cached is not None:
+                return _finished(cached)
+            if self.mode == "never":
+                return _finished(
+                    _decided(
+                        Status.SKIP, "no result: checks are off (run: never) and none is cached"
+                    )
+                )
+            # The worker masks with every secret the run knows by now, and cuts; ``close``
+            # masks again with all of them.
+            running = self._session.submit(resolved, self.redactor.secrets, _host_key(resolved))
+            submitted = self._submitted[key] = (resolved, running)
+        return submitted[1]
+
     async def outcome(self, prepared: PreparedCheck) -> RunOutcome:
+        if self._session is not None:
+            # Shielded: a cancelled waiter must not cancel the run other pages share.
+            return await asyncio.shield(asyncio.wrap_future(self.submit(prepared)))
         if prepared.decided is not None:
             return prepared.decided
         resolved = prepared.resolved
@@ -238,56 +267,8 @@ class CheckRunner:
         return outcome
 
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
-        spec = resolved.spec
-        started = time.perf_counter()
         async with self._slot(resolved):
-            attempts = 0
-            while True:
-                attempts += 1
-                checked_at = iso_utc(utc_now())
-                outcome = await self._attempt(resolved)
-                if outcome.status is not Status.FAIL or attempts > spec.retries:
-                    break
-                await asyncio.sleep(spec.retry_delay)
-        outcome.attempts = attempts
-        outcome.checked_at = checked_at
-        outcome.duration_ms = (time.perf_counter() - started) * 1000
-        return outcome
-
-    async def _attempt(self, resolved: ResolvedCheck) -> RunOutcome:
-        probe = probe_for(resolved.kind)
-
-        async def measure_and_judge() -> RunOutcome:
-            observation = await probe(resolved, self.context)
-            # Judging (regular expressions, JSONPath over a large body) runs within the
-            # attempt's timeout, and off the event loop when the observation is large.
-            return await off_loop_if_heavy(
-                _size(observation), judge, resolved, observation, self.redactor
-            )
-
-        try:
-            return await asyncio.wait_for(measure_and_judge(), timeout=resolved.timeout)
-        except ProbeFailure as exc:
-            return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
-        except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
-            return RunOutcome(Status.ERROR, message=str(exc), value="invalid check")
-        except InvalidTarget as exc:
-            return RunOutcome(Status.ERROR, message=str(exc), value="invalid target")
-        except ResolveError as exc:  # refused at connect time: a redirect, a resolved address
-            return RunOutcome(Status.ERROR, message=str(exc), value="host not allowed")
-        except asyncio.TimeoutError:
-            after = f"timed out after {format_timeout(resolved.timeout)}"
-            return RunOutcome(
-                Status.FAIL, message=f"{resolved.display_target}: {after}", value=after
-            )
-        except Exception as exc:  # a probe or judging bug must cost one check, never the build
-            log.debug("probe %s crashed: %s", resolved.kind, self._traceback())
-            message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
-            return RunOutcome(Status.ERROR, message=message, value="internal error")
-
-    def _traceback(self) -> str:
-        """The exception being handled, as text, masked (for debug logs)."""
-        return self.redactor.text(traceback.format_exc())
+            return await run_attempts(resolved, self.context, self.redactor)
 
     def _slot(self, resolved: ResolvedCheck) -> _Slots:
         if self._slots is None:
@@ -297,13 +278,25 @@ class CheckRunner:
             self._host_slots[host] = asyncio.Semaphore(self.settings.per_host)
         return _Slots(self._slots, self._host_slots[host])
 
-    async def aclose(self) -> None:
-        await self.context.aclose()
+    def close(self) -> None:
+        """The end of the run: its worker session ends (the workers drop its connections), the
+        outcomes the workers sent go to the cache, and the cache is written."""
+        if self._session is not None:
+            self._session.close()
+        for resolved, done in self._submitted.values():
+            if done.done() and not done.cancelled():
+                outcome = done.result()
+                self.cache.put(self.cache.key_for(resolved, self.settings.env), outcome)
+                self._stored.append(outcome)
         # The run knows all its secrets now; an outcome stored early may hold one that only a
         # later check named.
         for outcome in self._stored:
             self.redactor.outcome(outcome)
         self.cache.flush()
+
+    async def aclose(self) -> None:
+        await self.context.aclose()
+        self.close()
 
 
 class _Slots:
@@ -324,61 +317,6 @@ class _Slots:
     async def __aexit__(self, *exc: object) -> None:
         self._overall.release()
         self._host.release()
-
-
-def judge(
-    resolved: ResolvedCheck, observation: Observation, redactor: Redactor | None = None
-) -> RunOutcome:
-    """Evaluate ``expect`` (with the kind's defaults) and ``warn`` against what was observed.
-
-    Measured values are masked with ``redactor`` while whole, before anything shortens them.
-    """
-    mask = (redactor or Redactor()).value
-    expect, warn = _parse_assertions(resolved)
-    judged = [(a, evaluate(a, observation.subjects, mask=mask)) for a in expect]
-    judged += [(a, evaluate(a, observation.subjects, severity="warn", mask=mask)) for a in warn]
-    # A probe may say what a miss on one of its subjects means ("output differs at …"): that
-    # reads better than the subject's raw value (`output_matches == true`, got false), and
-    # the probe's own value ("output differs") is then the badge's.
-    explained: set[int] = set()
-    for assertion, result in judged:
-        meaning = observation.misses.get(assertion.subject.key)
-        if meaning and not result.ok:
-            result.message = mask(meaning)
-            explained.add(id(result))
-    results: list[AssertionResult] = [result for _, result in judged]
-    missed = [r for r in results if not r.ok and r.severity == "expect"]
-    warned = [r for r in results if not r.ok and r.severity == "warn"]
-    detail = shown_part(mask(observation.detail))
-    if missed or warned:
-        first = (missed or warned)[0]
-        fallback = f"expected {first.text}" if missed else f"warning: {first.text}"
-        return RunOutcome(
-            Status.FAIL if missed else Status.WARN,
-            message=first.message or fallback,
-            value=observation.value if id(first) in explained else _short(first.actual),
-            assertions=results,
-            detail=detail,
-        )
-    return RunOutcome(Status.PASS, value=observation.value, assertions=results, detail=detail)
-
-
-def _parse_assertions(resolved: ResolvedCheck) -> tuple[list[Assertion], list[Assertion]]:
-    spec = resolved.spec
-
-    def parse(source: AssertionSource) -> Assertion:
-        try:
-            assertion = parse_assertion(source.text)
-            check_subject_for_kind(assertion, resolved.kind)
-            return assertion
-        except CheckDefinitionError as exc:
-            raise CheckDefinitionError(
-                f"`{source.text}`: {exc.message}", file=spec.page, line=source.line or spec.line
-            ) from None
-
-    expect = with_default_expectations(resolved.kind, [parse(a) for a in spec.expect])
-    warn = [parse(a) for a in spec.warn]
-    return expect, warn
 
 
 def make_result(
@@ -434,14 +372,10 @@ def _decided(status: Status, message: str) -> RunOutcome:
     return RunOutcome(status, message=message, value=value, checked_at=iso_utc(utc_now()))
 
 
-def _short(actual: object) -> str:
-    text = readable(actual)
-    return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
-
-
-def _size(observation: Observation) -> int:
-    """How much an observation holds: the length of its texts and lists."""
-    return sum(len(v) for v in observation.subjects.values() if isinstance(v, str | list))
+def _finished(outcome: RunOutcome) -> Future[RunOutcome]:
+    future: Future[RunOutcome] = Future()
+    future.set_result(outcome)
+    return future
 
 
 def _host_key(resolved: ResolvedCheck) -> str:

@@ -23,19 +23,19 @@ console    exit:int, stdout:str, stderr:str, output_matches:bool, latency
 
 from __future__ import annotations
 
+import functools
 import importlib
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ...model import ResolvedCheck
 from ...resolve import HostPolicy
-from .decoding import ACCEPT_ENCODING
-from .network import guarded_transport
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Responses and command output are read up to this many bytes (SPEC 8), then cut.
 READ_CAP_BYTES = 1024 * 1024
@@ -72,7 +72,15 @@ class ProbeContext:
     base_dir: Path = field(default_factory=Path.cwd)
     per_host: int = 8
     allowed_hosts: list[str] = field(default_factory=list)
-    _clients: dict[tuple[bool, str], httpx.AsyncClient] = field(default_factory=dict)
+    #: Clients not in use, by TLS settings and origin; every client made, to close them.
+    _idle_clients: dict[tuple[bool, str, str], list[httpx.AsyncClient]] = field(
+        default_factory=dict
+    )
+    _all_clients: dict[int, tuple[tuple[bool, str, str], httpx.AsyncClient]] = field(
+        default_factory=dict
+    )
+    #: The clients' TLS settings, made once (loading the trust store takes tens of ms).
+    _client_tls: dict[tuple[bool, str], ssl.SSLContext] = field(default_factory=dict)
 
     def ssl_context(self, *, verify_tls: bool = True, ca_file: str = "") -> ssl.SSLContext:
         """The operating system's trust store (honouring ``SSL_CERT_FILE``/``SSL_CERT_DIR``), so
@@ -91,30 +99,57 @@ class ProbeContext:
         """Where checks may connect: ``allowed_hosts`` and the link-local guard."""
         return HostPolicy(tuple(self.allowed_hosts))
 
-    def http_client(self, *, verify_tls: bool = True, ca_file: str = "") -> httpx.AsyncClient:
-        """One shared client per TLS-verification mode and CA file (httpx fixes ``verify`` per
-        client). ``ca_file`` must be an absolute path; reading it may raise ``OSError`` or
-        ``ssl.SSLError``.
+    def http_client(
+        self, *, verify_tls: bool = True, ca_file: str = "", origin: str = ""
+    ) -> httpx.AsyncClient:
+        """A client for one request to ``origin`` (``scheme://host:port``) with these TLS
+        settings (httpx fixes ``verify`` per client), that no other check is using: hand it
+        back with ``release_client`` when its response is closed. ``ca_file`` must be an
+        absolute path; reading it may raise ``OSError`` or ``ssl.SSLError``.
+
+        A client per check in flight, kept for the next check to the same origin (with its
+        connection), because httpcore's pool looks at every connection it holds, several times
+        over, for every request it starts and ends (encode/httpcore#1035): a pool shared by
+        32 checks costs milliseconds a request, on the loop that times every other check.
 
         Its connections go through ``network.GuardedBackend``: every request, redirects
         included, reaches only hosts and addresses the host policy accepts."""
-        key = (verify_tls, ca_file if verify_tls else "")
-        client = self._clients.get(key)
-        if client is None:
-            ssl_context = self.ssl_context(verify_tls=verify_tls, ca_file=key[1])
-            limits = httpx.Limits(max_connections=None, max_keepalive_connections=self.per_host * 4)
-            client = httpx.AsyncClient(
-                transport=guarded_transport(ssl_context, limits, self.host_policy),
-                headers={"Accept-Encoding": ACCEPT_ENCODING},
-                trust_env=False,
+        # Imported here: the front-end's process makes contexts but never a client.
+        import httpx
+
+        from .decoding import ACCEPT_ENCODING
+        from .network import guarded_transport
+
+        key = (verify_tls, ca_file if verify_tls else "", origin)
+        idle = self._idle_clients.get(key)
+        if idle:
+            return idle.pop()
+        tls = self._client_tls.get(key[:2])
+        if tls is None:
+            tls = self._client_tls[key[:2]] = self.ssl_context(
+                verify_tls=verify_tls, ca_file=key[1]
             )
-            self._clients[key] = client
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=1)
+        client = httpx.AsyncClient(
+            transport=guarded_transport(tls, limits, self.host_policy),
+            headers={"Accept-Encoding": ACCEPT_ENCODING},
+            trust_env=False,
+        )
+        self._all_clients[id(client)] = (key, client)
         return client
 
+    def release_client(self, client: httpx.AsyncClient) -> None:
+        """``client`` is free for the next check to its origin."""
+        made = self._all_clients.get(id(client))
+        if made is not None:
+            self._idle_clients.setdefault(made[0], []).append(client)
+
     async def aclose(self) -> None:
-        for client in self._clients.values():
+        for _, client in self._all_clients.values():
             await client.aclose()
-        self._clients.clear()
+        self._all_clients.clear()
+        self._idle_clients.clear()
+        self._client_tls.clear()
 
 
 Probe = Callable[[ResolvedCheck, ProbeContext], Awaitable[Observation]]
@@ -130,6 +165,7 @@ _PROBE_MODULES: dict[str, str] = {
 }
 
 
+@functools.cache
 def probe_for(kind: str) -> Probe:
     """The probe function of a kind (modules are imported on first use)."""
     module = importlib.import_module(f"{__name__}.{_PROBE_MODULES[kind]}")

@@ -65,7 +65,9 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         raise ProbeFailure(
             f"DNS query for {check.display_target} failed: {exc}", value="DNS failure"
         ) from exc
-    latency = time.perf_counter() - started
+    # The answering query's own round trip, as dnspython timed it around its socket (earlier
+    # servers that failed are not the target's time); ours only if it has none.
+    latency = answer.response.time or (time.perf_counter() - started)
 
     rdatas: list[dns.rdata.Rdata] = list(answer.rrset) if answer.rrset is not None else []
     records = [record_text(rdata) for rdata in rdatas]

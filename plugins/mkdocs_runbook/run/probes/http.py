@@ -35,14 +35,30 @@ from .decoding import (
     UnsupportedCoding,
     content_codings,
 )
+from .timing import TraceRecorder
 
 
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     target = parse_http_target(check.target, shown=check.display_target)
-    client = _client(check, context)
+    client = _client(check, context, origin_of(target.url))
+    try:
+        return await _exchange(check, client, target.method, target.url)
+    finally:
+        context.release_client(client)
+
+
+async def _exchange(
+    check: ResolvedCheck, client: httpx.AsyncClient, method: str, url: httpx.URL
+) -> Observation:
+    """Send the request, read the answer."""
+    trace = TraceRecorder()
     try:
         request = client.build_request(
-            target.method, target.url, timeout=_timeouts(check), **_request_content(check)
+            method,
+            url,
+            timeout=_timeouts(check),
+            extensions={"trace": trace},
+            **_request_content(check),
         )
     except UnicodeEncodeError:
         raise ProbeFailure(
@@ -59,7 +75,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
         )
         try:
             raw_body, truncated = await read_capped(response)
-            latency = time.perf_counter() - started
+            latency = trace.latency(fallback=time.perf_counter() - started)
             cert_expires_in = _cert_expires_in(response)
         finally:
             await response.aclose()
@@ -87,16 +103,21 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     )
 
 
-def _client(check: ResolvedCheck, context: ProbeContext) -> httpx.AsyncClient:
-    """The shared client for the check's TLS settings; ``ca_file`` is read relative to the
-    site's folder (where mkdocs.yml is, the working directory of command checks too)."""
+def origin_of(url: httpx.URL) -> str:
+    """``scheme://host:port`` of ``url``: which clients a check may take."""
+    return f"{url.scheme}://{url.netloc.decode('ascii')}"
+
+
+def _client(check: ResolvedCheck, context: ProbeContext, origin: str) -> httpx.AsyncClient:
+    """The shared client for the check's TLS settings and origin; ``ca_file`` is read relative
+    to the site's folder (where mkdocs.yml is, the working directory of command checks too)."""
     verify_tls = bool(check.params.get("verify_tls", True))
     ca_file = str(check.params.get("ca_file") or "")
     if not ca_file or not verify_tls:
-        return context.http_client(verify_tls=verify_tls)
+        return context.http_client(verify_tls=verify_tls, origin=origin)
     path = context.base_dir / Path(ca_file).expanduser()
     try:
-        return context.http_client(ca_file=str(path.resolve()))
+        return context.http_client(ca_file=str(path.resolve()), origin=origin)
     except OSError as exc:  # ssl.SSLError is one: the file holds no PEM certificate
         reason = "no PEM certificate in it" if isinstance(exc, ssl.SSLError) else exc.strerror
         raise CheckDefinitionError(

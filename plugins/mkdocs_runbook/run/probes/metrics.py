@@ -18,7 +18,8 @@ from ...model import ResolvedCheck
 from ...resolve import parse_url
 from ..offload import off_loop_if_heavy
 from . import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
-from .http import read_capped, request_failure
+from .http import origin_of, read_capped, request_failure
+from .timing import TraceRecorder
 
 #: Ask for the classic text format, so servers that negotiate do not answer with protobuf.
 ACCEPT_TEXT_FORMAT = "text/plain;version=0.0.4;q=1.0, */*;q=0.1"
@@ -26,11 +27,23 @@ ACCEPT_TEXT_FORMAT = "text/plain;version=0.0.4;q=1.0, */*;q=0.1"
 
 async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     url, _ = parse_url(check.target, shown=check.display_target)
-    client = context.http_client(verify_tls=bool(check.params.get("verify_tls", True)))
+    client = context.http_client(
+        verify_tls=bool(check.params.get("verify_tls", True)), origin=origin_of(url)
+    )
+    try:
+        return await _scrape(check, client, url)
+    finally:
+        context.release_client(client)
+
+
+async def _scrape(check: ResolvedCheck, client: httpx.AsyncClient, url: httpx.URL) -> Observation:
     headers = {"Accept": ACCEPT_TEXT_FORMAT, **_string_headers(check.params.get("headers"))}
+    trace = TraceRecorder()
     started = time.perf_counter()
     try:
-        async with client.stream("GET", url, headers=headers, timeout=check.timeout) as response:
+        async with client.stream(
+            "GET", url, headers=headers, timeout=check.timeout, extensions={"trace": trace}
+        ) as response:
             if not response.is_success:
                 raise ProbeFailure(
                     f"metrics endpoint {check.display_target} answered {response.status_code}"
@@ -46,7 +59,7 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     except httpx.HTTPError as exc:
         # ``from None``: httpx's own exceptions carry the real URL, secrets included.
         raise request_failure(exc, check) from None
-    latency = time.perf_counter() - started
+    latency = trace.latency(fallback=time.perf_counter() - started)
 
     text = body.decode("utf-8", errors="replace")
     if truncated:

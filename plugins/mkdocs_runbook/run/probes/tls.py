@@ -74,19 +74,19 @@ async def probe(check: ResolvedCheck, context: ProbeContext) -> Observation:
     verify_tls = bool(check.params.get("verify_tls", True))
     verified = context.ssl_context(verify_tls=verify_tls)
 
-    started = time.perf_counter()
     try:
         addresses = distinct_addresses(
             await resolve_checked(endpoint.host, endpoint.port, context.host_policy)
         )
-        certificate, version = await _handshake(addresses, endpoint.port, verified, server_name)
+        certificate, version, latency = await _handshake(
+            addresses, endpoint.port, verified, server_name
+        )
     except ssl.SSLCertVerificationError as exc:
         raise await _rejected(exc, addresses, endpoint.port, server_name, verified, check) from None
     except ssl.SSLError as exc:
         raise _handshake_failure(exc, check) from None
     except (OSError, UnicodeError) as exc:
         raise _connect_failure(exc, check) from None
-    latency = time.perf_counter() - started
     if "notAfter" not in certificate:
         raise ProbeFailure(
             f"the server sent no certificate ({check.display_target})", value="no certificate"
@@ -143,15 +143,16 @@ def distinguished_name(rdns: Any) -> str:
 
 async def _handshake(
     addresses: list[str], port: int, ssl_context: ssl.SSLContext, server_name: str
-) -> tuple[Certificate, str]:
+) -> tuple[Certificate, str, float]:
     """The peer certificate and the protocol version of one handshake, with the first of the
-    (checked) ``addresses`` that accepts a connection."""
-    writer = await _connect(addresses, port, ssl_context, server_name)
+    (checked) ``addresses`` that accepts a connection, and the seconds that connection and its
+    handshake took."""
+    writer, latency = await _connect(addresses, port, ssl_context, server_name)
     try:
         ssl_object: ssl.SSLObject = writer.get_extra_info("ssl_object")
         # The ssl module decodes only a certificate it verified (verify_tls: false skips that).
         certificate = ssl_object.getpeercert() or _decoded(ssl_object.getpeercert(binary_form=True))
-        return certificate, ssl_object.version() or "unknown"
+        return certificate, ssl_object.version() or "unknown", latency
     finally:
         # Nothing is sent, so nothing needs an orderly TLS shutdown, which a server that never
         # answers close_notify could stretch out until the timeout.
@@ -160,14 +161,15 @@ async def _handshake(
 
 async def _connect(
     addresses: list[str], port: int, ssl_context: ssl.SSLContext, server_name: str
-) -> asyncio.StreamWriter:
+) -> tuple[asyncio.StreamWriter, float]:
     failure: OSError = ConnectionRefusedError("no address to connect to")
     for address in addresses:
         try:
+            started = time.perf_counter()
             _, writer = await asyncio.open_connection(
                 address, port, ssl=ssl_context, server_hostname=server_name
             )
-            return writer
+            return writer, time.perf_counter() - started
         except ssl.SSLError:
             raise  # the server answered: its certificate or handshake is the story
         except OSError as exc:
@@ -225,7 +227,7 @@ async def _diagnose(
     """The certificate as a handshake with ``tolerant`` sees it, or ``None`` if that fails too
     (then the first reason stands on its own)."""
     try:
-        certificate, _ = await _handshake(addresses, port, tolerant, server_name)
+        certificate, _, _ = await _handshake(addresses, port, tolerant, server_name)
     except (ssl.SSLError, OSError):
         return None
     return certificate

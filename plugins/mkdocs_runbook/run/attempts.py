@@ -1,0 +1,165 @@
+"""One resolved check run to its outcome: its attempts (retried after a fail, each bounded by
+its timeout), judged by the assertions, masked and cut to what outputs show (SPEC 4, 8).
+
+This is what a check worker process does with each check it is given (``worker.py``); the
+runner does the same on its own loop when it has no workers. Slots (``concurrency``,
+``per_host``) are the caller's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+
+from ..assertions import (
+    Assertion,
+    check_subject_for_kind,
+    evaluate,
+    parse_assertion,
+    with_default_expectations,
+)
+from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
+from ..model import AssertionSource, ResolvedCheck
+from ..readable import readable
+from ..resolve import InvalidTarget, Redactor
+from ..results import AssertionResult, RunOutcome, Status, iso_utc, utc_now
+from ..text import cut, shown_part
+from ..units import format_timeout
+from .offload import off_loop_if_heavy
+from .probes import Observation, ProbeContext, probe_for
+
+log = logging.getLogger("mkdocs.plugins.runbook")
+
+VALUE_CAP = 60
+
+
+async def run_attempts(
+    resolved: ResolvedCheck, context: ProbeContext, redactor: Redactor
+) -> RunOutcome:
+    """Run ``resolved``: attempt, retry after a fail, then mask with ``redactor`` (every secret
+    of the run) while the texts are whole, and cut them to what outputs show."""
+    spec = resolved.spec
+    started = time.perf_counter()
+    attempts = 0
+    while True:
+        attempts += 1
+        checked_at = iso_utc(utc_now())
+        outcome = await _attempt(resolved, context, redactor)
+        if outcome.status is not Status.FAIL or attempts > spec.retries:
+            break
+        await asyncio.sleep(spec.retry_delay)
+    outcome.attempts = attempts
+    outcome.checked_at = checked_at
+    outcome.duration_ms = (time.perf_counter() - started) * 1000
+    return shown(outcome, redactor)
+
+
+def shown(outcome: RunOutcome, redactor: Redactor) -> RunOutcome:
+    """``outcome`` masked while whole, then cut to what outputs show (in place)."""
+    redactor.outcome(outcome)
+    outcome.message = cut(outcome.message)
+    outcome.value = cut(outcome.value)
+    outcome.detail = shown_part(outcome.detail)
+    return outcome
+
+
+async def _attempt(
+    resolved: ResolvedCheck, context: ProbeContext, redactor: Redactor
+) -> RunOutcome:
+    probe = probe_for(resolved.kind)
+
+    async def measure_and_judge() -> RunOutcome:
+        observation = await probe(resolved, context)
+        # Judging (regular expressions, JSONPath over a large body) runs within the attempt's
+        # timeout, and off the event loop when the observation is large.
+        return await off_loop_if_heavy(_size(observation), judge, resolved, observation, redactor)
+
+    try:
+        return await asyncio.wait_for(measure_and_judge(), timeout=resolved.timeout)
+    except ProbeFailure as exc:
+        return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
+    except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
+        return RunOutcome(Status.ERROR, message=str(exc), value="invalid check")
+    except InvalidTarget as exc:
+        return RunOutcome(Status.ERROR, message=str(exc), value="invalid target")
+    except ResolveError as exc:  # refused at connect time: a redirect, a resolved address
+        return RunOutcome(Status.ERROR, message=str(exc), value="host not allowed")
+    except asyncio.TimeoutError:
+        after = f"timed out after {format_timeout(resolved.timeout)}"
+        return RunOutcome(Status.FAIL, message=f"{resolved.display_target}: {after}", value=after)
+    except Exception as exc:  # a probe or judging bug must cost one check, never the build
+        log.debug("probe %s crashed: %s", resolved.kind, masked_traceback(redactor))
+        message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
+        return RunOutcome(Status.ERROR, message=message, value="internal error")
+
+
+def masked_traceback(redactor: Redactor) -> str:
+    """The exception being handled, as text, masked (for debug logs)."""
+    return redactor.text(traceback.format_exc())
+
+
+def judge(
+    resolved: ResolvedCheck, observation: Observation, redactor: Redactor | None = None
+) -> RunOutcome:
+    """Evaluate ``expect`` (with the kind's defaults) and ``warn`` against what was observed.
+
+    Measured values are masked with ``redactor`` while whole, before anything shortens them.
+    """
+    mask = (redactor or Redactor()).value
+    expect, warn = parse_assertions(resolved)
+    judged = [(a, evaluate(a, observation.subjects, mask=mask)) for a in expect]
+    judged += [(a, evaluate(a, observation.subjects, severity="warn", mask=mask)) for a in warn]
+    # A probe may say what a miss on one of its subjects means ("output differs at …"): that
+    # reads better than the subject's raw value (`output_matches == true`, got false), and
+    # the probe's own value ("output differs") is then the badge's.
+    explained: set[int] = set()
+    for assertion, result in judged:
+        meaning = observation.misses.get(assertion.subject.key)
+        if meaning and not result.ok:
+            result.message = mask(meaning)
+            explained.add(id(result))
+    results: list[AssertionResult] = [result for _, result in judged]
+    missed = [r for r in results if not r.ok and r.severity == "expect"]
+    warned = [r for r in results if not r.ok and r.severity == "warn"]
+    detail = shown_part(mask(observation.detail))
+    if missed or warned:
+        first = (missed or warned)[0]
+        fallback = f"expected {first.text}" if missed else f"warning: {first.text}"
+        return RunOutcome(
+            Status.FAIL if missed else Status.WARN,
+            message=first.message or fallback,
+            value=observation.value if id(first) in explained else _short(first.actual),
+            assertions=results,
+            detail=detail,
+        )
+    return RunOutcome(Status.PASS, value=observation.value, assertions=results, detail=detail)
+
+
+def parse_assertions(resolved: ResolvedCheck) -> tuple[list[Assertion], list[Assertion]]:
+    spec = resolved.spec
+
+    def parse(source: AssertionSource) -> Assertion:
+        try:
+            assertion = parse_assertion(source.text)
+            check_subject_for_kind(assertion, resolved.kind)
+            return assertion
+        except CheckDefinitionError as exc:
+            raise CheckDefinitionError(
+                f"`{source.text}`: {exc.message}", file=spec.page, line=source.line or spec.line
+            ) from None
+
+    expect = with_default_expectations(resolved.kind, [parse(a) for a in spec.expect])
+    warn = [parse(a) for a in spec.warn]
+    return expect, warn
+
+
+def _short(actual: object) -> str:
+    text = readable(actual)
+    return text if len(text) <= VALUE_CAP else text[: VALUE_CAP - 1] + "…"
+
+
+def _size(observation: Observation) -> int:
+    """How much an observation holds: the length of its texts and lists."""
+    return sum(len(v) for v in observation.subjects.values() if isinstance(v, str | list))
