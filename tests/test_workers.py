@@ -43,10 +43,12 @@ def _find_worker(into: str) -> str:
 
 
 def _ancestry(into: Path) -> str:
-    """Shell writing ``pid cmdline`` of every ancestor of the command, nearest first."""
+    """Shell writing ``pid cmdline`` of every ancestor of the command, nearest first, one per
+    line: newlines inside a command line (a CI runner's multi-line ``bash -c`` script) become
+    spaces, or they would split one ancestor over several lines."""
     return (
         'p=$PPID; while [ "$p" -gt 1 ]; do '
-        f"echo \"$p $(tr '\\0' ' ' < /proc/$p/cmdline)\" >> {into}; "
+        f"echo \"$p $(tr '\\0\\n' '  ' < /proc/$p/cmdline)\" >> {into}; "
         "p=$(awk '/^PPid:/{print $2}' /proc/$p/status); done"
     )
 
