@@ -586,6 +586,9 @@ def test_durations_are_shown_with_units() -> None:
     expired = _check("cert_expires_in > 0d", {"cert_expires_in": -3 * 86400.0})
     assert expired.actual == "-3 d"
     assert expired.message == "expected cert_expires_in > 0d, got -3 d"
+    # A local answer in microseconds is under a millisecond, not "0 ms" (not measured).
+    assert _check("latency < 1ms", {"latency": 0.0002}).actual == "<1 ms"
+    assert _check("latency < 1ms", {"latency": 0.0006}).actual == "1 ms"
 
 
 def test_long_text_is_cut_to_2048_characters() -> None:

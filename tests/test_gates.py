@@ -152,7 +152,7 @@ def test_mkdocs_yml_is_found_from_the_path(project: Path, tmp_path: Path) -> Non
     elsewhere.mkdir()
     done = runbook("check", str(page), cwd=elsewhere)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 checks in env 'local': 1 pass" in done.stdout
+    assert "1 check in env 'local': 1 pass" in done.stdout
     # From a subfolder with no PATH: the walk starts at the working directory.
     inside = runbook("list", cwd=project / "docs")
     assert inside.returncode == 0, inside.stdout + inside.stderr

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from mkdocs_runbook.demo import DemoService
+from mkdocs_runbook.demo.zones import check_regions, regional_targets
 
 pytestmark = [pytest.mark.slow, pytest.mark.site]
 
@@ -36,15 +37,29 @@ def test_the_project_site_builds_strictly_against_the_demo(tmp_path: Path) -> No
     assert len(expected_failures) >= 2, "mkdocs.yml lists the deliberately failing checks"
     scripts = str(Path(sys.executable).parent)
     history = tmp_path / "history.sqlite"
-    with DemoService(token="ci-token-not-the-default") as demo:
+    reports = tmp_path / "zones"
+    with (
+        DemoService(token="ci-token-not-the-default") as demo,
+        regional_targets(0) as regions,
+    ):
         environ = {
             **os.environ,
             **demo.environment(),
             "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")]),
             # The site's history, kept apart from the repository's own .cache/.
             "RUNBOOK_HISTORY": str(history),
+            # The regions' reports (runbooks/regions.md), kept apart from .cache/ too.
+            "RUNBOOK_ZONE_REPORTS": str(reports / "*.json"),
         }
         environ.pop("RUNBOOK_ENV", None)
+        environ.pop("RUNBOOK_ZONE", None)
+        # Each region's runner checks its own target as its zone, both at once, as in `make
+        # demo`; the site build imports their reports.
+        runs = check_regions(regions, site_dir=ROOT, reports_dir=reports, environment=environ)
+        assert {zone: run.returncode for zone, run in runs.items()} == {
+            "eu-west": 0,
+            "us-east": 1,
+        }, {zone: run.stderr[-2000:] for zone, run in runs.items()}
 
         def build(site: Path) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
@@ -93,3 +108,22 @@ def test_the_project_site_builds_strictly_against_the_demo(tmp_path: Path) -> No
             assert "ci-token-not-the-default" not in path.read_text(encoding="utf-8"), path
     for page in ("runbooks/deploy-and-verify/index.html", "status/index.html"):
         assert "runbook-status-pass" in (tmp_path / "site" / page).read_text(encoding="utf-8")
+    # The regions page: one badge per zone; readiness green in eu-west and red in us-east.
+    assert {
+        (c["id"], c["zone"], c["status"])
+        for c in report["checks"]
+        if c["page"] == "runbooks/regions.md"
+    } >= {
+        ("region-ready", "eu-west", "pass"),
+        ("region-ready", "us-east", "fail"),
+        ("region-live", "eu-west", "pass"),
+        ("region-live", "us-east", "pass"),
+        ("eu-db-port", "eu-west", "pass"),
+    }
+    regions_page = (tmp_path / "site/runbooks/regions/index.html").read_text(encoding="utf-8")
+    ready = regions_page[regions_page.index('id="runbook-region-ready"') :]
+    ready = ready[: ready.index("The EU database")]
+    badges = re.findall(
+        r'runbook-status-(\w+)">.*?<span class="runbook-zone">zone: ([\w-]+)</span>', ready, re.S
+    )
+    assert badges == [("pass", "eu-west"), ("fail", "us-east")], badges

@@ -122,7 +122,7 @@ def test_plain_output_of_the_cli_at_80_columns(tmp_path: Path, http_server: Rout
     assert lines[0].startswith("fail   Ingestion sources")
     assert lines[NAME_LINES].strip() == "ingestion.md:3"
     assert "$.sources[1].state = 'open'" in " ".join(lines)
-    assert lines[-1] == "1 checks in env 'local': 1 fail"
+    assert lines[-1] == "1 check in env 'local': 1 fail"
 
     # Piped without $COLUMNS: nothing is wrapped, so a log line stays whole for grep.
     environ = {k: v for k, v in os.environ.items() if k != "COLUMNS"}

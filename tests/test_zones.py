@@ -85,6 +85,12 @@ def test_a_check_runs_only_in_its_zones_and_every_result_says_its_zone(
     assert checks["eu-only"]["message"] == "runs in zone eu-private"
     assert checks["internal"]["status"] == "pass"
 
+    # The terminal's last line names the zone that is not the default one.
+    done = runbook("check", "--zone", "eu-private", cwd=project)
+    assert done.stdout.rstrip().endswith(
+        "3 checks in env 'local', zone 'eu-private': 2 pass, 1 skip"
+    )
+
     # No zone given: "local", where only the check without zones runs.
     checks = by_id(json.loads(runbook("check", "--format", "json", cwd=project).stdout))
     assert [key for key, c in checks.items() if c["status"] == "pass"] == ["everywhere"]

@@ -133,6 +133,25 @@ def test_a_build_shows_both_zones_from_their_reports(two_zones: Path) -> None:
         ("api-live", "us-private", "fail"),
     }
     assert SECRET not in json.dumps(report)
+    # Badge files: one per zone, and the check's own shows the worst zone, naming it.
+    badges_dir = two_zones / "site" / "badges" / "ops"
+    endpoint = {
+        name: json.loads((badges_dir / f"{name}.json").read_text(encoding="utf-8"))
+        for name in ("api-live", "api-live/eu-private", "api-live/us-private")
+    }
+    assert endpoint["api-live/eu-private"]["color"] != endpoint["api-live/us-private"]["color"]
+    assert endpoint["api-live/eu-private"]["message"].startswith("pass")
+    assert endpoint["api-live/us-private"]["message"].startswith("fail")
+    assert endpoint["api-live"] == {
+        **endpoint["api-live/us-private"],
+        "message": endpoint["api-live/us-private"]["message"] + " · us-private",
+    }
+    assert (badges_dir / "api-live" / "us-private.svg").is_file()
+    # No file the build wrote holds the secret or the target's markup.
+    for written in (two_zones / "site").rglob("*"):
+        if written.is_file() and written.suffix in {".html", ".json", ".svg", ".xml"}:
+            text = written.read_text(encoding="utf-8")
+            assert SECRET not in text and "<b>down" not in text, written
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
@@ -181,6 +200,55 @@ def test_other_env_stale_and_broken_reports(two_zones: Path) -> None:
     assert "staging-zone" not in page
     first_badge = page[page.index("zone: ap-private") - 600 : page.index("zone: ap-private") + 200]
     assert "runbook-flag-stale" in first_badge
+
+
+@pytest.mark.parametrize(
+    "zone", ["../../../escaped", "<b>eu</b>", "EU Private", "eu/private", "", "x" * 80]
+)
+def test_a_report_whose_zone_is_not_a_zone_name_is_an_error_naming_it(
+    two_zones: Path, zone: str
+) -> None:
+    """A zone names badge files and history rows: a report from elsewhere cannot steer them."""
+    reports = two_zones / "reports"
+    eu = json.loads((reports / "eu-private.json").read_text(encoding="utf-8"))
+    hostile = {**eu, "zone": "ok-zone"}
+    hostile["checks"] = [{**check, "zone": zone} for check in eu["checks"]]
+    if zone == "":
+        hostile["zone"] = "../up"  # an empty zone per check is an old report's; the top one is not
+    (reports / "hostile.json").write_text(json.dumps(hostile), encoding="utf-8")
+    page, stderr = build(two_zones, '      run: never\n      import: ["reports/*.json"]\n')
+    assert "hostile.json: not a runbook report: zone: " in stderr
+    assert "is not a zone name" in stderr
+    assert badges(page) == [("eu-private", "pass"), ("us-private", "fail")]
+    assert not (two_zones / "escaped").exists() and not (two_zones / "site" / "escaped").exists()
+    assert "<b>eu</b>" not in page
+
+
+@pytest.mark.parametrize("where", ["--zone", "RUNBOOK_ZONE", "mkdocs.yml"])
+def test_a_run_zone_that_is_not_a_zone_name_is_refused(tmp_path: Path, where: str) -> None:
+    write_site(tmp_path, site_options="      zone: ../x\n" if where == "mkdocs.yml" else "")
+    command = [str(BIN / "runbook"), "check"] + (["--zone", "../x"] if where == "--zone" else [])
+    env = environ()
+    if where == "RUNBOOK_ZONE":
+        env["RUNBOOK_ZONE"] = "../x"
+    done = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert "'../x' is not a zone name" in done.stderr
+    assert "Traceback" not in done.stderr
+    built = subprocess.run(
+        [str(BIN / "mkdocs"), "build", "-q"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if where != "--zone":
+        assert built.returncode == 1
+        assert "'../x' is not a zone name" in built.stderr
+        assert "Traceback" not in built.stderr
 
 
 def test_a_check_with_no_result_anywhere_is_skip_no_result(tmp_path: Path) -> None:

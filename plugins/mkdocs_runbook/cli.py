@@ -21,7 +21,7 @@ from .record import html_safe_json, junit_xml, write_report
 from .record.imports import import_results, report_files
 from .render import Progress, print_table, status_page_markdown, wants_rich
 from .results import Report
-from .settings import parse_statuses
+from .settings import parse_statuses, zone_name
 from .text import printable, printable_value
 from .units import MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
 
@@ -181,7 +181,10 @@ def _check(args: argparse.Namespace) -> int:
     if args.workers is not None:
         settings.workers = args.workers
     if args.zone:
-        settings.zone = args.zone
+        try:
+            settings.zone = zone_name(args.zone, "--zone")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     selection = select(items, tags=args.tag, ids=args.id)
     if empty_paths or selection.unmatched:
         return _nothing_selected(empty_paths + selection.unmatched)

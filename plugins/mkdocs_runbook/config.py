@@ -16,8 +16,15 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
+from .errors import ConfigError
 from .results import Status
-from .settings import DEFAULT_HISTORY, DEFAULT_ZONE, RunbookSettings, parse_statuses
+from .settings import (
+    DEFAULT_HISTORY,
+    DEFAULT_ZONE,
+    RunbookSettings,
+    parse_statuses,
+    zone_name,
+)
 from .units import MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
 
 
@@ -40,6 +47,20 @@ class Duration(base.BaseConfigOption[float]):
             limit = format_timeout(self.maximum)
             raise ValidationError(f"expected more than 0 and at most {limit}, got {value!r}")
         return seconds
+
+
+class ZoneName(base.BaseConfigOption[str]):
+    """A zone's name (SPEC 11): ``eu-private``."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> str:
+        try:
+            return zone_name(value, "zone")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class Statuses(base.BaseConfigOption[tuple[Status, ...]]):
@@ -131,7 +152,7 @@ class RunbookConfig(base.Config):  # type: ignore[no-untyped-call]
     history_keep = Duration(default="90d")
     """How long the history store keeps runs; older ones are pruned."""
 
-    zone = c.Type(str, default=DEFAULT_ZONE)
+    zone = ZoneName(default=DEFAULT_ZONE)
     """Where this run happens (SPEC 11); ``RUNBOOK_ZONE`` overrides it."""
     import_ = c.ListOfItems(c.Type(str), default=[])
     """``import`` in mkdocs.yml (MkDocs drops the trailing underscore): globs of JSON reports
@@ -205,10 +226,20 @@ def settings_from_config(
         snippet_paths=snippet_paths or [],
         history=config.history,
         history_keep=config.history_keep,
-        zone=os.environ.get("RUNBOOK_ZONE") or config.zone,
+        zone=_zone(config),
         imports=list(config.import_),
         alert_rules=list(config.alert_rules),
     )
+
+
+def _zone(config: RunbookConfig) -> str:
+    from_environment = os.environ.get("RUNBOOK_ZONE")
+    if not from_environment:
+        return str(config.zone)
+    try:
+        return zone_name(from_environment, "RUNBOOK_ZONE")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def snippet_dirs(

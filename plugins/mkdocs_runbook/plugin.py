@@ -28,6 +28,7 @@ from mkdocs.utils import get_relative_url
 
 from .alerts import SiteAlerts, SitePage
 from .config import RunbookConfig, load_runbook_config, settings_from_config, snippet_dirs
+from .errors import ConfigError
 from .find import (
     block_key,
     custom_fences,
@@ -50,7 +51,7 @@ from .page_checks import (
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
 from .record import write_site_outputs
-from .record.imports import ResultsElsewhere, import_results, report_files
+from .record.imports import ResultsElsewhere, import_results, report_directories, report_files
 from .render import (
     anchor_id,
     is_stale,
@@ -122,11 +123,16 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled:
             return None
         config_dir = Path(config.config_file_path or ".").resolve().parent
-        self.settings = settings_from_config(
-            self.config,
-            config_dir=config_dir,
-            snippet_paths=snippet_dirs(config.markdown_extensions, config.mdx_configs, config_dir),
-        )
+        try:
+            self.settings = settings_from_config(
+                self.config,
+                config_dir=config_dir,
+                snippet_paths=snippet_dirs(
+                    config.markdown_extensions, config.mdx_configs, config_dir
+                ),
+            )
+        except ConfigError as exc:
+            raise PluginError(f"runbook: {exc}") from None
         cache_dir = config_dir / ".cache" / "runbook"
         # One plugin object can outlive its site (MkDocs keeps it across `serve` rebuilds, and
         # a process may build another site after): the cache belongs to the site being built.
@@ -165,6 +171,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.started_at = iso_utc(utc_now())
         self.history = BuildHistory(self.settings, started_at=self.started_at)
         self.elsewhere = self._results_elsewhere(config_dir, mode)
+        if self.command == "serve":
+            # A zone's next report (its runner's next run) shows without touching a page.
+            imports = report_directories(self.config["import"], config_dir)
+            config.watch.extend(str(folder) for folder in imports)
         self.alerts = self._load_alerts(config, config_dir)
         return config
 

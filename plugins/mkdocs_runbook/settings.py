@@ -6,6 +6,7 @@ the engine reads nothing else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,18 @@ class MarkdownSetup:
 DEFAULT_HISTORY = ".cache/runbook/history.sqlite"
 DEFAULT_HISTORY_KEEP = 90 * 86400.0
 DEFAULT_ZONE = "local"
+#: What a zone may be called (SPEC 11): the zone names a badge file and a history row and is
+#: read back from reports other machines wrote, so only a safe word is one.
+ZONE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62})")
+
+
+def zone_name(text: object, where: str) -> str:
+    """``text`` when it is a zone name; ``ValueError`` naming ``where`` it came from."""
+    if isinstance(text, str) and ZONE_NAME.fullmatch(text):
+        return text
+    raise ValueError(
+        f"{where}: {str(text)[:80]!r} is not a zone name (a-z, 0-9 and '-', like eu-private)"
+    )
 
 
 @dataclass

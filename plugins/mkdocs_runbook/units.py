@@ -42,6 +42,8 @@ def parse_duration(value: object, *, default_unit: str = "s") -> float:
 
 def format_duration(seconds: float) -> str:
     """The short human form used on badges: ``42 ms``, ``1.2 s``, ``3 m``, ``12 d``."""
+    if 0 < seconds < 0.0005:
+        return "<1 ms"  # a local answer in microseconds; "0 ms" would read as not measured
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 60:

@@ -51,6 +51,23 @@ def report_files(patterns: Iterable[str], base: Path) -> list[Path]:
     return sorted(path for path in found if path.is_file())
 
 
+def report_directories(patterns: Iterable[str], base: Path) -> list[Path]:
+    """The existing folders ``patterns`` look in: each glob's leading part without wildcards.
+    ``mkdocs serve`` watches them, so a zone's new report rebuilds the site."""
+    found: set[Path] = set()
+    for pattern in patterns:
+        path = Path(pattern) if Path(pattern).is_absolute() else base / pattern
+        fixed: list[str] = []
+        for part in path.parts[:-1]:
+            if any(wildcard in part for wildcard in "*?["):
+                break
+            fixed.append(part)
+        folder = Path(*fixed) if fixed else base
+        if folder.is_dir():
+            found.add(folder)
+    return sorted(found)
+
+
 def result_key(result: CheckResult) -> tuple[str, str, str]:
     """What one result stands for: a check (page and id) in a zone."""
     return (result.page, result.id, result.zone)

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 from ..readable import readable
 from ..results import CheckResult, Report, Status
+from ..settings import zone_name
 from ..text import html_safe_json, printable
 
 __all__ = ["assertion_lines", "html_safe_json", "junit_xml", "read_report", "write_report"]
@@ -31,11 +32,16 @@ def read_report(path: Path) -> Report:
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     try:
-        return Report.from_dict(data)
+        report = Report.from_dict(data)
     except KeyError as exc:
         raise ValueError(f"a check lacks the field {exc.args[0]!r}") from None
     except (TypeError, AttributeError) as exc:
         raise ValueError(f"a field has the wrong type ({exc})") from None
+    # A zone names files and rows of the site that shows it: another machine's report must
+    # not name anything else (no path, no markup). An old report has none.
+    for zone in {report.zone, *(check.zone for check in report.checks)} - {""}:
+        zone_name(zone, "zone")
+    return report
 
 
 def junit_xml(report: Report) -> str:

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from ..record import cached_age
 from ..results import CheckResult, Report, Status, sort_failures_first
+from ..settings import DEFAULT_ZONE
 from ..text import printable
 
 #: Width of the status column: the longest status and two spaces.
@@ -85,7 +86,9 @@ class Progress:
 
 def _summary_line(report: Report) -> str:
     counts = ", ".join(f"{n} {s}" for s, n in report.summary.items() if n)
-    return f"{len(report.checks)} checks in env '{report.env}': {counts or 'none'}"
+    checks = "check" if len(report.checks) == 1 else "checks"
+    zone = f", zone '{report.zone}'" if report.zone and report.zone != DEFAULT_ZONE else ""
+    return f"{len(report.checks)} {checks} in env '{report.env}'{zone}: {counts or 'none'}"
 
 
 def _shown_value(check: CheckResult) -> str:
