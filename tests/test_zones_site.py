@@ -163,6 +163,12 @@ def test_run_never_shows_the_latest_per_zone_from_history(
     page, _ = build(root, "      run: never\n", history)
     assert badges(page) == [("eu-private", "pass"), ("us-private", "fail")]
     assert SECRET not in page
+    # Each zone's badge carries that zone's history: its marks, and when it last passed.
+    eu = page[page.index('id="runbook-api-live"') : page.index('id="runbook-api-live-us-private"')]
+    us = page[page.index('id="runbook-api-live-us-private"') :]
+    assert re.findall(r'class="runbook-mark runbook-status-(\w+)"', eu) == ["pass"]
+    assert re.findall(r'class="runbook-mark runbook-status-(\w+)"', us)[:1] == ["fail"]
+    assert "never passed" in us and "never passed" not in eu
 
 
 def test_other_env_stale_and_broken_reports(two_zones: Path) -> None:

@@ -148,7 +148,7 @@ class BuildHistory:
 
     def _view(self, result: CheckResult) -> CheckHistoryView:
         assert self.site is not None
-        stored = self.site.check(result.page, result.id)
+        stored = self.site.check(result.page, result.id, result.zone)
         return check_history_view(stored, result, now=self.now)
 
     def page(self, page: str, results: Sequence[CheckResult]) -> PageVerification | None:

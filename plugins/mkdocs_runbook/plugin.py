@@ -413,11 +413,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                     # Marked shell blocks stay in view even when compact: readers copy them.
                     fold_source=state.display == "compact" and check.lang == "check",
                     catalog=check.catalog if first else None,
-                    history=(
-                        self.history.check(result)
-                        if self.history and result.zone in ("", self.settings.zone)
-                        else None
-                    ),
+                    # Each zone's own history: marks, uptime and last pass measured there.
+                    history=self.history.check(result) if self.history else None,
                     zone=result.zone if len(zoned) > 1 or result is not check.result else "",
                     first=first,
                 )

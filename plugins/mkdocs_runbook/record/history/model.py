@@ -174,8 +174,12 @@ class CheckHistory:
 
     def including(self, result: CheckResult) -> CheckHistory:
         """This history with a result of the current run added (the page is rendered before
-        the run is recorded). A cached result is in the store already and changes nothing."""
+        the run is recorded). A cached result is in the store already and changes nothing, and
+        so does one no newer than the newest mark: another zone's result read back from the
+        store (``run: never``) or from a report that zone also recorded."""
         if result.cached or not result.checked_at:
+            return self
+        if self.recent and result.checked_at <= self.recent[-1].checked_at:
             return self
         status = result.status.value
         recent = (*self.recent, Mark(status, result.checked_at))[-RECENT_MARKS:]
@@ -200,16 +204,17 @@ class PageHistory:
 
 @dataclass
 class SiteHistory:
-    """The history a site build needs, read in a few queries: per check for one env and zone,
-    per page for one env (any zone)."""
+    """The history a site build needs, read in a few queries: per check and zone for one env,
+    per page for one env (any zone). ``zone`` is the run's own."""
 
     env: str
     zone: str
-    checks: dict[tuple[str, str], CheckHistory] = field(default_factory=dict)
+    checks: dict[tuple[str, str, str], CheckHistory] = field(default_factory=dict)
     pages: dict[str, PageHistory] = field(default_factory=dict)
 
-    def check(self, page: str, check_id: str) -> CheckHistory:
-        return self.checks.get((page, check_id), CheckHistory())
+    def check(self, page: str, check_id: str, zone: str = "") -> CheckHistory:
+        """The check's history in ``zone`` (the run's own when not given)."""
+        return self.checks.get((page, check_id, zone or self.zone), CheckHistory())
 
     def page(self, page: str) -> PageHistory:
         return self.pages.get(page, PageHistory())

@@ -63,16 +63,19 @@ def read_latest(connection: Connection, *, env: str) -> list[CheckResult]:
 
 
 def read_site(connection: Connection, *, env: str, zone: str, now: datetime) -> SiteHistory:
-    """Every check's marks, last pass and uptimes for ``env`` and ``zone``, and every page's
-    last run and last full verification for ``env`` (in any zone)."""
+    """Every check's marks, last pass and uptimes for ``env`` in every zone (``zone`` is the
+    run's own, the one a check without a zone is looked up in), and every page's last run and
+    last full verification for ``env`` (in any zone)."""
     history = SiteHistory(env=env, zone=zone)
-    uptime = _uptimes(connection, env=env, zone=zone, now=now)
-    state = select(checks.c.page, checks.c.check_id, checks.c.recent, checks.c.last_passed_at)
+    uptime = _uptimes(connection, env=env, now=now)
+    state = select(
+        checks.c.page, checks.c.check_id, checks.c.zone, checks.c.recent, checks.c.last_passed_at
+    )
     # .all(): one fetch of every row; iterating fetches them one by one, a call each.
-    for page, check_id, recent, last_passed_at in connection.execute(
-        state.where(checks.c.env == env, checks.c.zone == zone)
+    for page, check_id, check_zone, recent, last_passed_at in connection.execute(
+        state.where(checks.c.env == env)
     ).all():
-        key = (page, check_id)
+        key = (page, check_id, check_zone)
         history.checks[key] = CheckHistory(
             recent=tuple(decode_marks(recent)),
             last_passed_at=last_passed_at,
@@ -95,11 +98,11 @@ def read_site(connection: Connection, *, env: str, zone: str, now: datetime) -> 
 
 
 def _uptimes(
-    connection: Connection, *, env: str, zone: str, now: datetime
-) -> dict[tuple[str, str], dict[str, Share]]:
-    """Passing share per check over 24 h (from the runs of the last day) and 7 and 30 days
-    (from the daily counts: today and the days before it)."""
-    shares: dict[tuple[str, str], dict[str, Share]] = {}
+    connection: Connection, *, env: str, now: datetime
+) -> dict[tuple[str, str, str], dict[str, Share]]:
+    """Passing share per check and zone over 24 h (from the runs of the last day) and 7 and
+    30 days (from the daily counts: today and the days before it)."""
+    shares: dict[tuple[str, str, str], dict[str, Share]] = {}
     today = day_number(iso_utc(now))
     week_start = today - 6
     month_start = today - 29
@@ -108,43 +111,45 @@ def _uptimes(
         select(
             daily.c.page,
             daily.c.check_id,
+            daily.c.zone,
             func.sum(daily.c.passing).label("passing_30d"),
             func.sum(daily.c.runs).label("runs_30d"),
             func.sum(case((in_week, daily.c.passing), else_=0)).label("passing_7d"),
             func.sum(case((in_week, daily.c.runs), else_=0)).label("runs_7d"),
         )
-        .where(daily.c.env == env, daily.c.zone == zone, daily.c.day >= month_start)
-        .group_by(daily.c.page, daily.c.check_id)
+        .where(daily.c.env == env, daily.c.day >= month_start)
+        .group_by(daily.c.page, daily.c.check_id, daily.c.zone)
     )
     for row in connection.execute(by_days).all():
-        shares[(row.page, row.check_id)] = {
+        shares[(row.page, row.check_id, row.zone)] = {
             "7d": Share(int(row.passing_7d), int(row.runs_7d)),
             "30d": Share(int(row.passing_30d), int(row.runs_30d)),
         }
     day_ago = iso_utc(now - timedelta(seconds=UPTIME_WINDOWS["24h"]))
-    # The last day's runs first (a range of their index), then their results by primary key:
-    # two plainly indexed reads, whatever the planner knows of the tables' sizes.
-    last_runs = select(runs.c.id).where(
-        runs.c.env == env, runs.c.zone == zone, runs.c.started_at >= day_ago
+    # The last day's runs first (a range of their index), then their results by primary key,
+    # a zone at a time: plainly indexed reads, whatever the planner knows of the tables' sizes.
+    last_runs = select(runs.c.id, runs.c.zone).where(
+        runs.c.env == env, runs.c.started_at >= day_ago
     )
-    run_ids = connection.execute(last_runs).scalars().all()
-    if not run_ids:
-        return shares
-    last_day = (
-        select(
-            results.c.page,
-            results.c.check_id,
-            func.sum(case((results.c.status.in_(PASSING), 1), else_=0)).label("passing"),
-            func.count().label("runs"),
+    run_ids_by_zone: dict[str, list[str]] = {}
+    for run_id, run_zone in connection.execute(last_runs).all():
+        run_ids_by_zone.setdefault(run_zone, []).append(run_id)
+    for run_zone, run_ids in run_ids_by_zone.items():
+        last_day = (
+            select(
+                results.c.page,
+                results.c.check_id,
+                func.sum(case((results.c.status.in_(PASSING), 1), else_=0)).label("passing"),
+                func.count().label("runs"),
+            )
+            .where(results.c.run_id.in_(run_ids), results.c.status != Status.SKIP.value)
+            .where(results.c.checked_at >= day_ago)
+            .group_by(results.c.page, results.c.check_id)
         )
-        .where(results.c.run_id.in_(run_ids), results.c.status != Status.SKIP.value)
-        .where(results.c.checked_at >= day_ago)
-        .group_by(results.c.page, results.c.check_id)
-    )
-    for row in connection.execute(last_day).all():
-        shares.setdefault((row.page, row.check_id), {})["24h"] = Share(
-            int(row.passing), int(row.runs)
-        )
+        for row in connection.execute(last_day).all():
+            shares.setdefault((row.page, row.check_id, run_zone), {})["24h"] = Share(
+                int(row.passing), int(row.runs)
+            )
     return shares
 
 
