@@ -92,6 +92,37 @@ def test_plain_python_markdown_shows_each_check_with_its_result(
     assert XSS not in html
 
 
+def test_a_check_measured_in_two_zones_shows_a_badge_per_zone(
+    tmp_path: Path, target: RouteServer
+) -> None:
+    """SPEC 11: the same check from two zones' reports, one badge each, the block once."""
+    eu = json.loads(check_report(tmp_path, target).read_text(encoding="utf-8"))
+    us = {**eu, "zone": "us-private"}
+    us["checks"] = [
+        {**check, "zone": "us-private", "status": "fail", "value": "503", "message": "down"}
+        for check in eu["checks"]
+    ]
+    eu = {**eu, "zone": "eu-private", "checks": [{**c, "zone": "eu-private"} for c in eu["checks"]]}
+    (tmp_path / "zones").mkdir()
+    for name, report in (("eu", eu), ("us", us)):
+        (tmp_path / "zones" / f"{name}.json").write_text(json.dumps(report), encoding="utf-8")
+    html = convert(PAGE, results=[str(tmp_path / "zones" / "*.json")])
+    checks = with_class(html, "runbook-check")
+    assert [c["id"] for c in checks] == [
+        "runbook-api-live",
+        "runbook-api-live-us-private",
+        "runbook-api-ready",
+        "runbook-api-ready-us-private",
+    ]
+    assert [c["class"] for c in checks][:2] == [
+        "runbook-check runbook-check-pass",
+        "runbook-check runbook-check-fail",
+    ]
+    assert html.count("zone: eu-private") == 2 and html.count("zone: us-private") == 2
+    assert html.count("{{ api }}/healthz") == 1  # the block once, under the first badge
+    assert XSS not in html
+
+
 def test_it_never_runs_a_check(tmp_path: Path, target: RouteServer) -> None:
     report = check_report(tmp_path, target)
     hits = dict(target.hits)

@@ -43,7 +43,7 @@ from .find import (
 )
 from .model import BrokenCheck, CheckSpec
 from .parse import parse_blocks
-from .record.imports import import_results, report_files
+from .record.imports import ResultsElsewhere, import_results, report_files
 from .render import is_stale, render_check, render_page_summary
 from .results import CheckResult, Status, latest
 from .units import parse_duration
@@ -79,6 +79,11 @@ class _Results:
         self._signature: tuple[tuple[str, float, int], ...] | None = None
         self.by_key: dict[str, CheckResult] = {}
         self.by_id: dict[str, list[CheckResult]] = defaultdict(list)
+        self.elsewhere = ResultsElsewhere()
+
+    def zones_of(self, result: CheckResult) -> list[CheckResult]:
+        """``result``'s check in every zone that has a result for it, ordered by zone."""
+        return self.elsewhere.shown(result)
 
     def refresh(self) -> None:
         files = report_files(self._patterns, self._base_dir)
@@ -94,7 +99,8 @@ class _Results:
         if self._patterns and not files:
             log.warning("runbook: no report file matches %s", ", ".join(self._patterns))
         results = [*imported.results, *self._recorded()]
-        # Results from several zones: this extension shows one per check, the newest.
+        # A check is found by its newest result; then every zone's shows (``zones_of``).
+        self.elsewhere = ResultsElsewhere.of(results)
         newest_last = sorted(results, key=lambda result: result.checked_at)
         self.by_key = {result.key: result for result in newest_last}
         self.by_id = defaultdict(list)
@@ -247,14 +253,21 @@ class RunbookResultsExtension(markdown.Extension):  # type: ignore[misc]
         # The page summary goes just before the first check: sites that restyle headings
         # (Zensical) take what follows a title into the title.
         slot = "" if state.shown else _SUMMARY_SLOT
-        state.shown.append(result)
+        zoned = self.results.zones_of(result)
+        state.shown.extend(zoned)
         shown_lang = "yaml" if lang == "check" else lang
         source_html = highlight(src, shown_lang, {}, md, classes=[], id_value="", attrs={})
-        return slot + render_check(
-            result,
-            source_html=source_html,
-            stale=is_stale(result, stale_after=self.stale_after),
-            detail=result.detail,
+        # Several zones: one badge each (SPEC 11); the block itself is shown once, under the first.
+        return slot + "".join(
+            render_check(
+                shown,
+                source_html=source_html if index == 0 else "",
+                stale=is_stale(shown, stale_after=self.stale_after),
+                detail=shown.detail,
+                zone=shown.zone if len(zoned) > 1 else "",
+                first=index == 0,
+            )
+            for index, shown in enumerate(zoned)
         )
 
 
