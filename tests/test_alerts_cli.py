@@ -386,6 +386,45 @@ def test_import_option_supplies_the_results(site: Path) -> None:
     assert problems(done.stdout) == {"Healthy": "ok"}, done.stderr
 
 
+def test_from_history_takes_the_stores_latest_results(site: Path) -> None:
+    """The `runbook check` of the fixture recorded its run in the site's history store."""
+    assert (site / ".cache" / "runbook" / "history.sqlite").is_file()
+    done = runbook("alerts", "rules.yml", "--from-history", "--format", "json", cwd=site)
+    found = problems(done.stdout)
+    assert found["Healthy"] == "ok" and found["Broken"] == "failing", done.stderr
+    assert found["Stale"] == "ok"  # the store holds when it really ran, not the report's edit
+    assert found["Unrun"] == "unverified"
+    config = yaml.safe_load((site / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["plugins"][0]["runbook"]["history"] = None
+    (site / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    off = runbook("alerts", "rules.yml", "--from-history", cwd=site)
+    assert off.returncode == 2 and "the history option is off" in off.stderr
+
+
+def test_a_check_failing_in_one_zone_fails_its_alert(site: Path) -> None:
+    report = json.loads((site / "report.json").read_text(encoding="utf-8"))
+    (site / "zones").mkdir()
+
+    def zone_report(zone: str, api_ok: str) -> None:
+        checks = [
+            {**check, "zone": zone, **({"status": api_ok} if check["id"] == "api-ok" else {})}
+            for check in report["checks"]
+        ]
+        data = {**report, "zone": zone, "checks": checks}
+        (site / "zones" / f"{zone}.json").write_text(json.dumps(data), encoding="utf-8")
+
+    zone_report("eu-private", "pass")
+    zone_report("us-private", "fail")
+    args = ("alerts", "rules.yml", "--results", "zones/*.json", "--format", "json")
+    data = json.loads(runbook(*args, cwd=site).stdout)
+    healthy = next(alert for alert in data["alerts"] if alert["alert"] == "Healthy")
+    assert healthy["problem"] == "failing"
+    assert "api-ok (fail)" in healthy["message"]
+    # A zone that only skipped the check (not its zone) does not count against it.
+    zone_report("us-private", "skip")
+    assert problems(runbook(*args, cwd=site).stdout)["Healthy"] == "ok"
+
+
 def test_no_secret_in_any_output(tmp_path: Path, http_server: RouteServer) -> None:
     secret = "alert-secret-0f9e8d7c"
     http_server.route("/private", status=500, body=f"echo {secret}")

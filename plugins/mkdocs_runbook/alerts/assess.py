@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from enum import Enum
 
 from ..render import is_stale
-from ..results import CheckResult, Status, parse_iso_utc
+from ..results import STATUS_ORDER, CheckResult, Status, parse_iso_utc
 from .outline import PageOutline
 from .rules import AlertRule
 from .site import Location, SiteMap, SitePage
@@ -107,7 +107,8 @@ class AlertVerdict:
 
 
 class LatestResults:
-    """The newest result of each check, keyed by page (its path below docs_dir) and check id.
+    """The newest result of each check in each zone, keyed by page (its path below docs_dir),
+    check id and zone.
 
     Reports name a page as the run that wrote them knew it: a site build below docs_dir
     (``runbooks/deploy.md``), ``runbook check`` as given on its command line
@@ -117,20 +118,27 @@ class LatestResults:
     def __init__(self, site: SiteMap, docs_prefixes: Sequence[str] = ()) -> None:
         self.site = site
         self.prefixes = [posixpath.normpath(prefix) for prefix in docs_prefixes if prefix]
-        self.latest: dict[tuple[str, str], CheckResult] = {}
+        self.latest: dict[tuple[str, str], dict[str, CheckResult]] = {}
 
     def add(self, results: Iterable[CheckResult]) -> None:
         for result in results:
             page = self._page_of(result.page)
             if page is None:
                 continue
-            key = (page, result.id)
-            known = self.latest.get(key)
+            zones = self.latest.setdefault((page, result.id), {})
+            known = zones.get(result.zone)
             if known is None or _moment(result) >= _moment(known):
-                self.latest[key] = result
+                zones[result.zone] = result
 
     def get(self, page: str, check_id: str) -> CheckResult | None:
-        return self.latest.get((page, check_id))
+        """The result an alert's runbook is judged by: of the zones that ran the check (a
+        zone's ``skip`` counts only when no zone ran it), the worst latest result, and among
+        equals the oldest, so that one zone failing or gone quiet shows."""
+        zones = self.latest.get((page, check_id))
+        if not zones:
+            return None
+        ran = [r for r in zones.values() if r.status is not Status.SKIP] or list(zones.values())
+        return min(ran, key=lambda result: (STATUS_ORDER[result.status], _moment(result)))
 
     def _page_of(self, written: str) -> str | None:
         page = posixpath.normpath(written.replace("\\", "/"))

@@ -46,6 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="JSON reports with the latest results (default: the import option)",
     )
     parser.add_argument("--run", action="store_true", help="run the checks of the linked pages now")
+    parser.add_argument(
+        "--from-history",
+        action="store_true",
+        help="also take the history store's newest result per check and zone (the history "
+        "option: a shared PostgreSQL the zones record to)",
+    )
     parser.add_argument("--env", help="environment from mkdocs.yml (default: its env option)")
 
 
@@ -80,6 +86,8 @@ def run_alerts(args: argparse.Namespace, settings: RunbookSettings, site: SiteSe
 
     latest = LatestResults(site_map, _docs_prefixes(site.docs_dir, settings.base_dir))
     latest.add(_imported_results(args.results, settings))
+    if args.from_history:
+        latest.add(_recorded_results(settings))
     if args.run:
         linked = {
             location.page.src_uri: location.page
@@ -124,6 +132,20 @@ def _imported_results(patterns: list[str], settings: RunbookSettings) -> list[Ch
     for problem in [*imported.errors, *imported.warnings]:
         print(f"runbook: warning: {problem}", file=sys.stderr)
     return imported.results
+
+
+def _recorded_results(settings: RunbookSettings) -> list[CheckResult]:
+    """The history store's newest result per check and zone; a store that cannot be read is a
+    warning, and the alerts are judged on the other results."""
+    if settings.history is None:
+        raise ConfigError("--from-history: the history option is off (null) in mkdocs.yml")
+    from ..record.history import read_latest_results  # SQLAlchemy only when it is used
+
+    recorded: list[CheckResult]
+    recorded, problem = read_latest_results(settings)
+    if problem:
+        print(f"runbook: warning: history: {problem}", file=sys.stderr)
+    return recorded
 
 
 def _site_url(url: str | None) -> str:
