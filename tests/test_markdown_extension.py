@@ -118,7 +118,9 @@ def test_a_check_measured_in_two_zones_shows_a_badge_per_zone(
         "runbook-check runbook-check-pass",
         "runbook-check runbook-check-fail",
     ]
-    assert html.count("zone: eu-private") == 2 and html.count("zone: us-private") == 2
+    # Two badges each, and the page summary's count per zone.
+    assert html.count("zone: eu-private") == 3 and html.count("zone: us-private") == 3
+    assert len(with_class(html, "runbook-summary-zones")) == 1
     assert html.count("{{ api }}/healthz") == 1  # the block once, under the first badge
     assert XSS not in html
 

@@ -275,12 +275,22 @@ def _template(name: str) -> Template:
 
 def _summary_context(results: Sequence[CheckResult], *, env: str, when: str) -> dict[str, Any]:
     counts = summarize(list(results))
+    by_zone: dict[str, list[CheckResult]] = {}
+    for result in results:
+        by_zone.setdefault(result.zone, []).append(result)
     return {
         "total": len(results),
         "counts": [(status, count) for status, count in counts.items() if count],
         "env": env,
         "when": when,
         "links": {},
+        # Results from several zones (SPEC 11): each zone's counts too, in zone order.
+        "zones": [
+            (zone, [(status, n) for status, n in summarize(zoned).items() if n])
+            for zone, zoned in sorted(by_zone.items())
+        ]
+        if len(by_zone) > 1
+        else [],
     }
 
 
