@@ -27,6 +27,12 @@ class Route:
     body: bytes | str | dict[str, Any] | list[Any] = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    #: Answer only once this is set (bounded by GATE_SECONDS): a request "in flight" as long
+    #: as the test wants, with no clock in the assertion.
+    gate: threading.Event | None = None
+
+
+GATE_SECONDS = 120.0
 
 
 class RouteServer:
@@ -53,6 +59,8 @@ class RouteServer:
                 route = server.routes.get(path, Route(status=404, body=b"not found"))
                 if route.delay:
                     time.sleep(route.delay)
+                if route.gate is not None:
+                    route.gate.wait(GATE_SECONDS)
                 body = route.body
                 headers = dict(route.headers)
                 if isinstance(body, dict | list):

@@ -125,8 +125,10 @@ def test_a_build_shows_both_zones_from_their_reports(two_zones: Path) -> None:
     assert SECRET not in page and "<b>down</b>" not in page
     # The page summary counts each zone's results too.
     zones_line = re.sub(r"<[^>]+>", "", page[page.index('class="runbook-summary-zones"') :])
-    assert zones_line.split("\n", 1)[0].strip().endswith(
-        "zone: eu-private 1 pass · zone: local 1 skip · zone: us-private 1 fail"
+    assert (
+        zones_line.split("\n", 1)[0]
+        .strip()
+        .endswith("zone: eu-private 1 pass · zone: local 1 skip · zone: us-private 1 fail")
     )
     # The status page lists each zone's result, and says which zone.
     status = (two_zones / "site" / "status" / "index.html").read_text(encoding="utf-8")
