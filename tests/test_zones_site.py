@@ -212,7 +212,8 @@ def test_other_env_stale_and_broken_reports(two_zones: Path) -> None:
     page = (two_zones / "site" / "ops" / "index.html").read_text(encoding="utf-8")
     assert badges(page) == [("ap-private", "pass"), ("eu-private", "pass"), ("us-private", "fail")]
     assert "staging-zone" not in page
-    first_badge = page[page.index("zone: ap-private") - 600 : page.index("zone: ap-private") + 200]
+    first = page.index("zone: ap-private", page.index('id="runbook-api-live"'))
+    first_badge = page[first - 600 : first + 200]
     assert "runbook-flag-stale" in first_badge
 
 
