@@ -3,7 +3,10 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
+import dns.resolver
+import httpx
 import pytest
 
 from postgres import PostgresServer, postgres_bin_dir
@@ -19,6 +22,35 @@ def http_server() -> Iterator[RouteServer]:
         yield server
     finally:
         server.stop()
+
+
+#: What the libraries' own default timeouts become under ``patient_library_timeouts``: far
+#: longer than the bound of any test that uses it.
+PATIENT_SECONDS = 600.0
+
+
+class _PatientAsyncClient(httpx.AsyncClient):
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("timeout", PATIENT_SECONDS)
+        super().__init__(**options)
+
+
+@pytest.fixture
+def patient_library_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx's and dnspython's own default timeouts (5 s each) made ``PATIENT_SECONDS``.
+
+    A probe that forgot to pass its check's timeout to the library would otherwise still end
+    after the library's 5 s, with the same message: only a clock could tell. With this, it
+    waits on a hung target until the test's own ``pytest.mark.timeout`` fails it, so a
+    timeout test proves the check's timeout was honoured without reading a clock."""
+    monkeypatch.setattr(httpx, "AsyncClient", _PatientAsyncClient)
+    reset = dns.resolver.BaseResolver.reset
+
+    def patient_reset(resolver: dns.resolver.BaseResolver) -> None:
+        reset(resolver)
+        resolver.lifetime = PATIENT_SECONDS
+
+    monkeypatch.setattr(dns.resolver.BaseResolver, "reset", patient_reset)
 
 
 @pytest.fixture

@@ -62,12 +62,16 @@ def wait_until_gone(pids: list[int], seconds: float = 3.0) -> list[int]:
 
 
 def test_output_exit_and_latency(tmp_path: Path) -> None:
+    started = time.perf_counter()
     observation = run_command("echo out; echo err >&2", tmp_path)
+    spent = time.perf_counter() - started
     subjects = observation.subjects
     assert subjects["exit"] == 0
     assert subjects["stdout"] == "out\n"
     assert subjects["stderr"] == "err\n"
-    assert 0 < subjects["latency"] < 5
+    # An order, not a bound (nothing here depends on the machine's speed): the probe's
+    # measurement, in seconds, lies within the call the test timed around it.
+    assert 0 < subjects["latency"] <= spent
     assert observation.value == format_duration(subjects["latency"])
     assert "out" in observation.detail
     assert "err" in observation.detail
@@ -143,25 +147,25 @@ def test_stderr_and_stdout_are_read_concurrently(tmp_path: Path) -> None:
     assert len(observation.subjects["stderr"]) == READ_CAP_BYTES
 
 
+@pytest.mark.timeout(30)  # the command and its children would run for 300 s
 def test_cancellation_kills_the_whole_process_group(tmp_path: Path) -> None:
+    # Reaching the assertions at all proves the cancellation did not wait for the command,
+    # not even for the child that ignores SIGTERM.
     script = (
         "echo $$ > pids; sleep 300 & echo $! >> pids; (trap '' TERM; sleep 300) & echo $! >> pids;"
         " wait"
     )
-    started = time.monotonic()
     with pytest.raises(asyncio.TimeoutError):
         run_command(script, tmp_path, within=1.0)
-    assert time.monotonic() - started < 3
     pids = [int(line) for line in (tmp_path / "pids").read_text().split()]
     assert len(pids) == 3
     assert wait_until_gone(pids) == []
 
 
 def test_background_children_do_not_outlive_a_finished_command(tmp_path: Path) -> None:
-    # The child inherits stdout: unless it is killed, the pipe never reaches end of file.
-    started = time.monotonic()
-    observation = run_command("sleep 300 & echo $! > pid; echo started", tmp_path, within=5.0)
-    assert time.monotonic() - started < 3
+    # The child inherits stdout: unless it is killed, the pipe never reaches end of file, and
+    # a probe that waited for it would wait for the 300 s sleep, past run_command's bound.
+    observation = run_command("sleep 300 & echo $! > pid; echo started", tmp_path)
     assert observation.subjects["stdout"] == "started\n"
     assert observation.subjects["exit"] == 0
     assert wait_until_gone([int((tmp_path / "pid").read_text())]) == []

@@ -246,28 +246,29 @@ def test_output_is_capped_while_the_command_runs_to_the_end(tmp_path: Path) -> N
     assert "output was cut at 1 MiB" in observation.detail
 
 
+@pytest.mark.timeout(30)  # the background job would run for 300 s
 def test_background_jobs_do_not_keep_the_step_waiting(tmp_path: Path) -> None:
-    body = "$ sleep 60 & echo $! > sleeper.pid\n"
+    # Unbounded here (no wait_for): reaching the assertions at all proves the step did not
+    # wait for the job.
+    body = "$ sleep 300 & echo $! > sleeper.pid\n"
 
-    started = time.monotonic()
     observation = replay(body, tmp_path)
 
-    assert time.monotonic() - started < 5
     assert observation.subjects["exit"] == 0
     assert wait_until_gone(int((tmp_path / "sleeper.pid").read_text()))
 
 
+@pytest.mark.timeout(30)  # the command would run for 300 s
 def test_cancellation_kills_the_whole_process_group(tmp_path: Path) -> None:
-    body = "$ sleep 60 & echo $! > child.pid; echo $$ > shell.pid; wait\n"
+    # Reaching the assertions at all proves the cancellation did not wait for the command.
+    body = "$ sleep 300 & echo $! > child.pid; echo $$ > shell.pid; wait\n"
     context = ProbeContext(allow_commands=True, base_dir=tmp_path)
 
     async def bounded() -> Observation:
         return await asyncio.wait_for(probe(console_check(body, timeout=1), context), 1)
 
-    started = time.monotonic()
     with pytest.raises(asyncio.TimeoutError):
         asyncio.run(bounded())
 
-    assert time.monotonic() - started < 5
     assert wait_until_gone(int((tmp_path / "shell.pid").read_text()))
     assert wait_until_gone(int((tmp_path / "child.pid").read_text()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -166,14 +166,21 @@ def test_connection_refused_is_a_failure() -> None:
     assert failure.value.value == "refused"
 
 
+@pytest.mark.timeout(30)  # the endpoint holds its answer until the gate's 120 s
+@pytest.mark.usefixtures("patient_library_timeouts")
 def test_a_hung_endpoint_is_bounded_by_the_timeout(http_server: RouteServer) -> None:
-    url = http_server.route("/metrics", body="up 1\n", delay=4)
+    answer = threading.Event()
+    url = http_server.route("/metrics", body="up 1\n", gate=answer)
 
-    started = time.monotonic()
-    with pytest.raises(ProbeFailure, match="did not answer within 1s"):
-        run(metrics_check(url, timeout=1))
+    try:
+        # Reaching the assertions at all proves the check's timeout cut the wait.
+        with pytest.raises(ProbeFailure, match="did not answer within 1s") as failure:
+            run(metrics_check(url, timeout=1))
+    finally:
+        answer.set()
 
-    assert time.monotonic() - started < 3
+    assert failure.value.value == "timed out after 1s"
+    assert http_server.hits["/metrics"] == 1
 
 
 def test_a_huge_exposition_is_cut_at_the_cap_and_the_rest_still_parses(
