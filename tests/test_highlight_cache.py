@@ -63,7 +63,10 @@ def rewrite_entries(site: Site, change: str, into: str) -> None:
 @pytest.fixture
 def site(tmp_path: Path, http_server: RouteServer) -> Site:
     http_server.route("/healthz", body={"status": "ok"})
-    options = {"environments": {"local": {"api": http_server.url}}, "fail_on": []}
+    options: dict[str, object] = {
+        "environments": {"local": {"api": http_server.url}},
+        "fail_on": [],
+    }
     made = make_site(tmp_path, runbook=options)
     made.page("index.md", PAGE)
     return made
