@@ -16,6 +16,7 @@ highlighted again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -141,14 +142,20 @@ def is_highlighted_source(rendered: str, text: str) -> bool:
 def setup_fingerprint(extensions: object, configs: Mapping[str, object]) -> str:
     """The Markdown setup highlighting depends on, as text that is the same in every
     process with the same configuration (functions by name, not by address)."""
+    versions = _library_versions()
+    described = _describe({"extensions": extensions, "configs": configs, "versions": versions})
+    return hashlib.sha256(described.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _library_versions() -> list[str]:
     versions = []
     for name in _LIBRARIES:
         try:
             versions.append(f"{name}={version(name)}")
         except PackageNotFoundError:
             versions.append(f"{name}=?")
-    described = _describe({"extensions": extensions, "configs": configs, "versions": versions})
-    return hashlib.sha256(described.encode("utf-8")).hexdigest()
+    return versions
 
 
 def _describe(value: object) -> str:
