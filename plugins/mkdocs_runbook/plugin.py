@@ -60,6 +60,7 @@ from .render import (
     render_status_page,
     stylesheet,
 )
+from .render.highlight_cache import HighlightCache, setup_fingerprint
 from .results import CheckResult, Status, iso_utc, summarize, utc_now
 from .run import CacheMode, CheckRunner, ResultCache, WorkerPool
 from .settings import RunbookSettings
@@ -102,8 +103,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self._parse_cache: dict[
             tuple[str, str, tuple[Path, ...]], list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
         ] = {}
-        self._highlight_cache: dict[tuple[str, str], str] = {}
-        self._markdown_setup: str = ""
+        self.highlights = HighlightCache()
 
     # -- configuration -------------------------------------------------------------------
 
@@ -144,10 +144,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         fences = [f for f in options.get("custom_fences", []) if f.get("class") != "runbook"]
         options["custom_fences"] = fences + custom_fences(self._format_fence)
         config.extra_css.append(STYLESHEET_URI)
-        markdown_setup = repr((config.markdown_extensions, config.mdx_configs, config.theme.name))
-        if markdown_setup != self._markdown_setup:
-            self._highlight_cache.clear()  # highlighting depends on the Markdown settings
-            self._markdown_setup = markdown_setup
+        # Highlighted sources are kept for the next build, under the same Markdown settings.
+        self.highlights.begin(
+            cache_dir, setup_fingerprint(config.markdown_extensions, config.mdx_configs)
+        )
         if self.workers is None or self.workers.processes != self.settings.workers:
             if self.workers is not None:
                 self.workers.close()
@@ -303,12 +303,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         return parsed
 
     def _highlighted(self, text: str, lang: str, md: Markdown) -> str:
-        key = (lang, text)
-        rendered = self._highlight_cache.get(key)
-        if rendered is None:
-            rendered = highlight(text, lang, {}, md, classes=[], id_value="", attrs={})
-            self._highlight_cache[key] = rendered
-        return rendered
+        return self.highlights.get(
+            lang, text, lambda: highlight(text, lang, {}, md, classes=[], id_value="", attrs={})
+        )
 
     def _submit(
         self,
@@ -536,6 +533,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.runner is not None:
             self.runner.close()
             self.runner = None
+        self.highlights.flush()
         if self.command != "serve" and self.workers is not None:
             self.workers.close(wait=False)  # on_shutdown waits for them
 

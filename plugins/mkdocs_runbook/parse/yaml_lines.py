@@ -99,7 +99,8 @@ def compose_yaml(
             node = _single_node(yaml.SafeLoader, readable)
     if node is None:
         return None
-    _refuse_alias_bombs(node, file=file, first_line=first_line)
+    if "*" in readable:  # every alias starts with one: without it there is nothing to expand
+        _refuse_alias_bombs(node, file=file, first_line=first_line)
     if warnings is not None:
         for warning in cut_by_comments(node, readable, file=file, first_line=first_line):
             message = _STAND_IN.sub(lambda m: templates[int(m.group(1))], warning.message)

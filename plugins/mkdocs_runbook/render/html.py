@@ -261,6 +261,8 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates are package files: no need to look at them again on every render.
+        auto_reload=False,
     )
     environment.filters["readable_time"] = _readable_time
     environment.filters["printable"] = printable

@@ -21,6 +21,7 @@ connect time; ``check_allowed_host`` applies what can be known before resolving.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import ipaddress
 import re
 import socket
@@ -95,6 +96,8 @@ def parse_url(text: str, *, shown: str | None = None) -> tuple[httpx.URL, Endpoi
     return _parse_url(text.strip(), shown if shown is not None else text)
 
 
+# Preparing a check reads its URL twice (allowed_hosts, then per_host's key): parsed once.
+@functools.lru_cache(maxsize=4096)
 def _parse_url(text: str, shown: str) -> tuple[httpx.URL, Endpoint]:
     def invalid(reason: str) -> InvalidTarget:
         return InvalidTarget(f"invalid URL {shown!r}: {reason}")
