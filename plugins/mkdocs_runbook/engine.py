@@ -191,6 +191,14 @@ def record_history(
     """Remember a run in the history store (SPEC 10) when it contacted a target: every result
     it measured itself, in one transaction, after any runs spooled earlier. Never raises: a
     store problem comes back in ``problems``, for the front-end to warn about once."""
+    from .record.history import RecordOutcome, Spool, contacted_targets
+
+    if settings.history is None:
+        return RecordOutcome()
+    if not contacted_targets(results) and not Spool.beside(settings.base_dir).has_pending():
+        # Nothing to write (a build that took every result from the cache): the store, and
+        # SQLAlchemy with it, stays closed.
+        return RecordOutcome()
     from .record.history import new_run, record  # SQLAlchemy loads only when it is needed
 
     run = new_run(

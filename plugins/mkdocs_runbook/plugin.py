@@ -5,18 +5,20 @@ serve`` rebuilds); ``on_page_markdown`` finds a page's checks, prepares them and
 to the workers, so every check of the site runs at once, in other processes, while MkDocs
 converts the other pages. The SuperFences formatter leaves a placeholder where each
 check sits (inside admonitions, tabs and snippets too); ``on_post_page`` waits for that
-page's results and swaps in the badges. ``on_post_build`` writes the report, badges and
-JUnit, and ends the build when a status in ``fail_on`` occurred.
+page's results, swaps in the badges and hands the page's badge files to a writing thread.
+``on_post_build`` writes the report and JUnit, waits for the badge files, and ends the build
+when a status in ``fail_on`` occurred.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown import Markdown
 from mkdocs.config.defaults import MkDocsConfig
@@ -26,7 +28,6 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .alerts import SiteAlerts, SitePage
 from .config import RunbookConfig, load_runbook_config, settings_from_config, snippet_dirs
 from .errors import ConfigError
 from .find import (
@@ -50,7 +51,7 @@ from .page_checks import (
     wait_for_outcome,
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
-from .record import write_site_outputs
+from .record import BadgeWriter, write_site_outputs
 from .record.imports import ResultsElsewhere, import_results, report_directories, report_files
 from .render import (
     anchor_id,
@@ -64,6 +65,9 @@ from .render.highlight_cache import HighlightCache, setup_fingerprint
 from .results import CheckResult, Status, iso_utc, summarize, utc_now
 from .run import CacheMode, CheckRunner, ResultCache, WorkerPool
 from .settings import RunbookSettings
+
+if TYPE_CHECKING:  # the alerts load only for a site with alert_rules
+    from .alerts import SiteAlerts
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
@@ -104,6 +108,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             tuple[str, str, tuple[Path, ...]], list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
         ] = {}
         self.highlights = HighlightCache()
+        #: Writes each page's badge files as the page is done (none under ``serve``).
+        self.badges: BadgeWriter | None = None
 
     # -- configuration -------------------------------------------------------------------
 
@@ -171,6 +177,11 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.started_at = iso_utc(utc_now())
         self.history = BuildHistory(self.settings, started_at=self.started_at)
         self.elsewhere = self._results_elsewhere(config_dir, mode)
+        self._stop_badges()
+        # A live preview needs the pages; badge files for a thousand checks would cost every
+        # rebuild most of a second.
+        if self.command != "serve":
+            self.badges = BadgeWriter(Path(config.site_dir), self.settings.zone)
         if self.command == "serve":
             # A zone's next report (its runner's next run) shows without touching a page.
             imports = report_directories(self.config["import"], config_dir)
@@ -204,6 +215,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if not config.site_url:
             log.warning("alert_rules: set site_url, the address alerts' runbook_url link under")
             return None
+        from .alerts import SiteAlerts
+
         alerts = SiteAlerts.load(self.settings.alert_rules, config_dir, config.site_url)
         for problem in alerts.problems:
             log.warning("alert_rules: %s", problem)
@@ -231,6 +244,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 files.append(status_file)
             self.status_url = status_file.url
         if self.alerts is not None:
+            from .alerts import SitePage
+
             self.alerts.map_pages(
                 SitePage(f.src_uri, f.dest_uri, f.url) for f in files.documentation_pages()
             )
@@ -420,6 +435,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
 
         output = _SLOT_RE.sub(swap, output)
         results = [shown for result in results for shown in self.elsewhere.shown(result)]
+        if self.badges is not None:
+            self.badges.page(results)
         summary = render_page_summary(
             results,
             env=self.settings.env,
@@ -495,10 +512,11 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             started_at=self.started_at,
             report=self.config.report,
             junit=self.config.junit,
-            # A live preview needs the pages; badge files for a thousand checks would cost
-            # every rebuild most of a second.
-            badges=self.command != "serve",
+            badges=False,  # written page by page (on_post_page)
         )
+        if self.badges is not None:
+            badges, self.badges = self.badges, None
+            badges.finish()
         if self.history is not None:
             for problem in self.history.record(results, finished_at=iso_utc(utc_now())):
                 log.warning(problem)
@@ -526,6 +544,15 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
     def on_build_error(self, *, error: Exception) -> None:
         if self.config.enabled:
             self._end_run()
+            self._stop_badges()
+
+    def _stop_badges(self) -> None:
+        """A build that ended without ``on_post_build``: its badge writer stops; what went
+        wrong in it is not news, the build's own error is."""
+        if self.badges is not None:
+            badges, self.badges = self.badges, None
+            with contextlib.suppress(OSError):
+                badges.finish()
 
     def _end_run(self) -> None:
         """The build's checks are over: the cache is written; a ``serve`` session keeps its

@@ -14,13 +14,14 @@ from .badges import (
     shields_endpoint,
 )
 from .report import assertion_lines, html_safe_json, junit_xml, write_report
-from .site_files import write_site_outputs
+from .site_files import BadgeWriter, write_site_outputs
 
 __all__ = [
     "BADGE_COLOURS",
     "BADGE_TEXT_LIMIT",
     "LABEL_COLOURS",
     "BadgeColours",
+    "BadgeWriter",
     "assertion_lines",
     "badge_message",
     "badge_svg",

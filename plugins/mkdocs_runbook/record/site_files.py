@@ -7,6 +7,7 @@ embedded badge turns red when any network fails."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from ..results import CheckResult, Report, iso_utc, sort_failures_first, utc_now
@@ -40,15 +41,45 @@ def write_site_outputs(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(junit_xml(run), encoding="utf-8")
     if badges:
-        _write_badges(results, site_dir, zone)
+        write_badges(results, site_dir, zone, made=set())
     return run
 
 
-def _write_badges(results: list[CheckResult], site_dir: Path, zone: str) -> None:
+class BadgeWriter:
+    """Writes each page's badge files on a thread of its own, page by page as they render, so
+    that the disk works while MkDocs renders the next pages (two files a check cost a build
+    of a thousand checks seconds at its end). ``finish`` waits for them all and raises what
+    went wrong, as writing them at the end would have."""
+
+    def __init__(self, site_dir: Path, zone: str) -> None:
+        self._site_dir = site_dir
+        self._zone = zone
+        self._made: set[Path] = set()  # touched by the one writing thread only
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runbook-badges")
+        self._pending: list[Future[None]] = []
+
+    def page(self, results: list[CheckResult]) -> None:
+        """A page's shown results (every zone's); one check's all on one page."""
+        if results:
+            self._pending.append(
+                self._executor.submit(write_badges, results, self._site_dir, self._zone, self._made)
+            )
+
+    def finish(self) -> None:
+        try:
+            for pending in self._pending:
+                pending.result()
+        finally:
+            self._executor.shutdown(wait=True)
+            self._pending = []
+
+
+def write_badges(results: list[CheckResult], site_dir: Path, zone: str, made: set[Path]) -> None:
+    """The badge files of ``results``, one check's zones together; ``made`` holds the folders
+    known to exist (each is created once)."""
     by_check: dict[PurePosixPath, list[CheckResult]] = {}
     for result in results:
         by_check.setdefault(badge_stem(result), []).append(result)
-    made: set[Path] = set()
     for stem, shown in by_check.items():
         if len(shown) == 1 and shown[0].zone in ("", zone):
             _write_badge(site_dir / stem, shown[0], made)

@@ -22,23 +22,24 @@ from .model import (
     HistoryEntry,
     Mark,
     PageHistory,
+    RecordOutcome,
     ResultRow,
     RunRecord,
     Share,
     SiteHistory,
+    contacted_targets,
     verified_pages,
 )
 
 if TYPE_CHECKING:
     from .location import StoreProblem
-    from .recorder import RecordOutcome, new_run, read_site_history, record
+    from .recorder import new_run, read_site_history, record
     from .schema import SCHEMA_VERSION
     from .spool import Spool
     from .store import HistoryStore
 
 _LAZY: dict[str, str] = {
     "HistoryStore": "store",
-    "RecordOutcome": "recorder",
     "SCHEMA_VERSION": "schema",
     "Spool": "spool",
     "StoreProblem": "location",
@@ -67,6 +68,7 @@ __all__ = [
     "SiteHistory",
     "Spool",
     "StoreProblem",
+    "contacted_targets",
     "new_run",
     "read_latest_results",
     "read_site_history",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from ...results import CheckResult, Status
@@ -231,3 +232,14 @@ class HistoryEntry:
     host: str
     commit: str | None
     row: ResultRow
+
+
+@dataclass
+class RecordOutcome:
+    """What became of a run: recorded, how many spooled runs were written before it, where it
+    was spooled instead, and the problems to warn about (at most one per store problem)."""
+
+    recorded: bool = False
+    flushed: int = 0
+    spooled: Path | None = None
+    problems: list[str] = field(default_factory=list)

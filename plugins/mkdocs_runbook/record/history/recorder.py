@@ -11,7 +11,6 @@ import socket
 import subprocess
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from ...results import CheckResult, iso_utc, utc_now
 from ...settings import RunbookSettings
 from .location import StoreProblem
 from .model import (
+    RecordOutcome,
     ResultRow,
     RunRecord,
     SiteHistory,
@@ -28,17 +28,6 @@ from .model import (
 )
 from .spool import Spool
 from .store import HistoryStore
-
-
-@dataclass
-class RecordOutcome:
-    """What became of a run: recorded, how many spooled runs were written before it, where it
-    was spooled instead, and the problems to warn about (at most one per store problem)."""
-
-    recorded: bool = False
-    flushed: int = 0
-    spooled: Path | None = None
-    problems: list[str] = field(default_factory=list)
 
 
 def new_run(

@@ -60,6 +60,10 @@ class Spool:
         runs.sort(key=lambda spooled: spooled.run.started_at)
         return runs, problems
 
+    def has_pending(self) -> bool:
+        """Whether any run waits here (without reading one)."""
+        return next(self._files(), None) is not None
+
     def done(self, spooled: SpooledRun) -> None:
         spooled.path.unlink(missing_ok=True)
 
