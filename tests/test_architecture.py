@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("alerts",),
     (
         "plugin",
+        "build_end",
         "config",
         "page_checks",
         "cli",

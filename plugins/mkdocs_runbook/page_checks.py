@@ -22,7 +22,9 @@ from .render import (
     PageVerification,
     ago,
     check_history_view,
+    is_stale,
     page_verified_at,
+    render_check,
 )
 from .resolve import Redactor
 from .results import CheckResult, RunOutcome, Status, parse_iso_utc
@@ -110,6 +112,35 @@ def catalog_source(
     except ResolveError:
         text = entry.spec.source
     return CatalogSource(entry.id, entry.location, highlight(text))
+
+
+def render_placed_check(
+    check: PageCheck,
+    shown: Sequence[CheckResult],
+    *,
+    display: str,
+    stale_after: float,
+    history: BuildHistory | None,
+) -> str:
+    """A check's HTML where its block sat: one badge per zone of ``shown`` (the check's own
+    result among them), the block itself once, under the first."""
+    own = check.result
+    return "".join(
+        render_check(
+            result,
+            source_html=check.source_html if index == 0 else "",
+            stale=is_stale(result, stale_after=stale_after),
+            detail=result.detail,
+            # Marked shell blocks stay in view even when compact: readers copy them.
+            fold_source=display == "compact" and check.lang == "check",
+            catalog=check.catalog if index == 0 else None,
+            # Each zone's own history: marks, uptime and last pass measured there.
+            history=history.check(result) if history else None,
+            zone=result.zone if len(shown) > 1 or result is not own else "",
+            first=index == 0,
+        )
+        for index, result in enumerate(shown)
+    )
 
 
 def page_display(meta: Mapping[str, object], default: str, page: str) -> str:

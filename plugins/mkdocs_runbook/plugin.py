@@ -28,6 +28,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from .build_end import judge_build
 from .config import RunbookConfig, load_runbook_config, settings_from_config, snippet_dirs
 from .errors import ConfigError
 from .find import (
@@ -48,6 +49,7 @@ from .page_checks import (
     display_source,
     front_matter_lines,
     page_display,
+    render_placed_check,
     wait_for_outcome,
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
@@ -55,14 +57,12 @@ from .record import BadgeWriter, write_site_outputs
 from .record.imports import ResultsElsewhere, import_results, report_directories, report_files
 from .render import (
     anchor_id,
-    is_stale,
-    render_check,
     render_page_summary,
     render_status_page,
     stylesheet,
 )
 from .render.highlight_cache import HighlightCache, setup_fingerprint
-from .results import CheckResult, Status, iso_utc, summarize, utc_now
+from .results import CheckResult, iso_utc, utc_now
 from .run import CacheMode, CheckRunner, ResultCache, WorkerPool
 from .settings import RunbookSettings
 
@@ -414,23 +414,12 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             check = by_slot.get(html.unescape(match.group(1)))
             if check is None or check.result is None:
                 return ""
-            zoned = self.elsewhere.shown(check.result)
-            # Several zones: one badge each; the block itself is shown once, under the first.
-            return "".join(
-                render_check(
-                    result,
-                    source_html=check.source_html if first else "",
-                    stale=is_stale(result, stale_after=self.settings.stale_after),
-                    detail=result.detail,
-                    # Marked shell blocks stay in view even when compact: readers copy them.
-                    fold_source=state.display == "compact" and check.lang == "check",
-                    catalog=check.catalog if first else None,
-                    # Each zone's own history: marks, uptime and last pass measured there.
-                    history=self.history.check(result) if self.history else None,
-                    zone=result.zone if len(zoned) > 1 or result is not check.result else "",
-                    first=first,
-                )
-                for first, result in zip([True] + [False] * (len(zoned) - 1), zoned, strict=True)
+            return render_placed_check(
+                check,
+                self.elsewhere.shown(check.result),
+                display=state.display,
+                stale_after=self.settings.stale_after,
+                history=self.history,
             )
 
         output = _SLOT_RE.sub(swap, output)
@@ -520,26 +509,13 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.history is not None:
             for problem in self.history.record(results, finished_at=iso_utc(utc_now())):
                 log.warning(problem)
-        log.info("runbook: %s", build_summary(results, self.settings.env))
-        # What fail_on lets through is still listed, as warnings. A broken check is the
-        # author's mistake, like a broken link, so --strict counts it; a target that is down
-        # is not, so under --strict its failure is logged as info and fail_on alone decides.
-        fail_level = logging.INFO if config.strict else logging.WARNING
-        fail_on = self.settings.fail_on
-        for result in results:
-            if result.status in fail_on or result.status not in (Status.FAIL, Status.ERROR):
-                continue
-            level = logging.WARNING if result.status is Status.ERROR else fail_level
-            log.log(level, "runbook: %s", _failure_line(result))
-        failing = [r for r in results if r.status in fail_on]
-        if not failing:
-            return
-        lines = "\n".join(f"  {_failure_line(r)}" for r in failing)
-        summary = f"{len(failing)} check(s) with a status in fail_on:\n{lines}"
-        if self.command == "serve":
-            log.warning(summary)  # a live preview keeps serving; the page shows the failures
-            return
-        raise PluginError(summary)
+        judge_build(
+            results,
+            env=self.settings.env,
+            fail_on=self.settings.fail_on,
+            strict=config.strict,
+            serve=self.command == "serve",
+        )
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.config.enabled:
@@ -568,17 +544,3 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.workers is not None:
             self.workers.close()
             self.workers = None
-
-
-def build_summary(results: list[CheckResult], env: str) -> str:
-    """``75 checks: 60 pass, 9 fail, 2 error, 4 skip · env local``: one line a build logs."""
-    counts = summarize(results)
-    order = (Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP)
-    said = ", ".join(f"{counts[s.value]} {s.value}" for s in order if counts[s.value])
-    checks = "check" if len(results) == 1 else "checks"
-    return f"{len(results)} {checks}: {said or 'none'} · env {env}"
-
-
-def _failure_line(result: CheckResult) -> str:
-    detail = result.message or result.value
-    return f"{result.status.value:5} {result.page}:{result.line} {result.name} — {detail}"
