@@ -469,6 +469,16 @@ def test_the_command_line_explains_what_it_cannot_do(capsys: pytest.CaptureFixtu
     assert "--port 0" in capsys.readouterr().err
 
 
+def start_serve_site(cwd: Path, site_port: int, *options: str) -> subprocess.Popen[str]:
+    """``make demo``'s command on free demo ports, the site served on ``site_port``; its
+    stdout (the banner) is a pipe."""
+    command = [sys.executable, "-m", "mkdocs_runbook.demo.serve_site", "--port", "0"]
+    command += ["--quiet", "--addr", f"127.0.0.1:{site_port}", *options]
+    return subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+
+
 def read_lines(stream: IO[str]) -> queue.Queue[str]:
     lines: queue.Queue[str] = queue.Queue()
 
@@ -558,22 +568,7 @@ def test_serve_site_runs_mkdocs_serve_against_the_demo(
         "site_author: !ENV [SSL_CERT_FILE, unset]\n"
     )
     site_port = free_port_run(1)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs_runbook.demo.serve_site",
-            "--port",
-            "0",
-            "--quiet",
-            "--addr",
-            f"127.0.0.1:{site_port}",
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    process = start_serve_site(tmp_path, site_port)
     try:
         assert process.stdout is not None
         lines = read_lines(process.stdout)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 
 from mkdocs_runbook.demo.zones import REGIONS_PAGE
 from mkdocs_runbook.record.imports import report_directories
-from test_demo import free_port_run, read_lines, wait_for_line
+from test_demo import free_port_run, read_lines, start_serve_site, wait_for_line
 
 pytestmark = pytest.mark.slow
 
@@ -75,25 +73,8 @@ def test_make_demo_serves_both_regions_and_follows_a_region_that_breaks(tmp_path
     shutil.copy(ROOT / REGIONS_PAGE, tmp_path / REGIONS_PAGE)
     (tmp_path / "mkdocs.yml").write_text(SITE_CONFIG, encoding="utf-8")
     site_port = free_port_run(1)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs_runbook.demo.serve_site",
-            "--port",
-            "0",
-            "--quiet",
-            "--addr",
-            f"127.0.0.1:{site_port}",
-            # The regions' runners check every second, so the test sees a change soon.
-            "--regions-interval",
-            "1",
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    # The regions' runners check every second, so the test sees a change soon.
+    process = start_serve_site(tmp_path, site_port, "--regions-interval", "1")
     page_url = f"http://127.0.0.1:{site_port}/runbooks/regions/"
     try:
         assert process.stdout is not None

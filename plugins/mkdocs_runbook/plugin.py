@@ -407,23 +407,31 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         state = self.pages.get(page.file.src_uri)
         if state is None or not state.checks:
             return output
-        results = self._collect(state)
+        self._collect(state)
         by_slot = {check.slot: check for check in state.checks}
+        # Each check's results to show, every zone's: placed under the block, counted in the
+        # summary and written as badge files.
+        zoned = {
+            check.slot: self.elsewhere.shown(check.result)
+            for check in state.checks
+            if check.result is not None
+        }
 
         def swap(match: re.Match[str]) -> str:
-            check = by_slot.get(html.unescape(match.group(1)))
-            if check is None or check.result is None:
+            slot = html.unescape(match.group(1))
+            check = by_slot.get(slot)
+            if check is None or slot not in zoned:
                 return ""
             return render_placed_check(
                 check,
-                self.elsewhere.shown(check.result),
+                zoned[slot],
                 display=state.display,
                 stale_after=self.settings.stale_after,
                 history=self.history,
             )
 
         output = _SLOT_RE.sub(swap, output)
-        results = [shown for result in results for shown in self.elsewhere.shown(result)]
+        results = [shown for each in zoned.values() for shown in each]
         if self.badges is not None:
             self.badges.page(results)
         summary = render_page_summary(
