@@ -5,14 +5,13 @@ serve`` rebuilds); ``on_page_markdown`` finds a page's checks, prepares them and
 to the workers, so every check of the site runs at once, in other processes, while MkDocs
 converts the other pages. The SuperFences formatter leaves a placeholder where each
 check sits (inside admonitions, tabs and snippets too); ``on_post_page`` waits for that
-page's results, swaps in the badges and hands the page's badge files to a writing thread.
+page's results, swaps in the badges and hands the page's badge files to a writing process.
 ``on_post_build`` writes the report and JUnit, waits for the badge files, and ends the build
 when a status in ``fail_on`` occurred.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import html
 import logging
@@ -509,11 +508,13 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             started_at=self.started_at,
             report=self.config.report,
             junit=self.config.junit,
-            badges=False,  # written page by page (on_post_page)
         )
-        if self.badges is not None:
+        if self.badges is not None:  # written page by page (on_post_page)
             badges, self.badges = self.badges, None
-            badges.finish()
+            try:
+                badges.finish()
+            except OSError as exc:
+                raise PluginError(f"runbook: badge files: {exc}") from None
         if self.history is not None:
             for problem in self.history.record(results, finished_at=iso_utc(utc_now())):
                 log.warning(problem)
@@ -535,8 +536,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         wrong in it is not news, the build's own error is."""
         if self.badges is not None:
             badges, self.badges = self.badges, None
-            with contextlib.suppress(OSError):
-                badges.finish()
+            badges.stop()
 
     def _end_run(self) -> None:
         """The build's checks are over: the cache is written; a ``serve`` session keeps its

@@ -7,11 +7,12 @@ embedded badge turns red when any network fails."""
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from ..results import CheckResult, Report, iso_utc, sort_failures_first, utc_now
 from .badges import badge_svg, cached_age, shields_endpoint
+from .file_writer import FileWriter
 from .report import html_safe_json, junit_xml, write_report
 
 
@@ -30,8 +31,8 @@ def write_site_outputs(
     started_at: str,
     report: str | None,
     junit: str | None,
-    badges: bool = True,
 ) -> Report:
+    """The report and JUnit XML; the badge files go through ``BadgeWriter`` page by page."""
     finished_at = iso_utc(utc_now())
     run = Report(env=env, started_at=started_at, finished_at=finished_at, checks=results, zone=zone)
     if report:
@@ -40,65 +41,53 @@ def write_site_outputs(
         target = site_dir / junit
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(junit_xml(run), encoding="utf-8")
-    if badges:
-        write_badges(results, site_dir, zone, made=set())
     return run
 
 
 class BadgeWriter:
-    """Writes each page's badge files on a thread of its own, page by page as they render, so
-    that the disk works while MkDocs renders the next pages (two files a check cost a build
-    of a thousand checks seconds at its end). ``finish`` waits for them all and raises what
-    went wrong, as writing them at the end would have."""
+    """Each page's badge files, made as the page renders and written by a process of their
+    own (``FileWriter``: a thread of MkDocs' process would wait on the GIL for every file), so
+    the disk works while MkDocs renders the next pages. ``finish`` waits for them all and
+    raises what went wrong."""
 
     def __init__(self, site_dir: Path, zone: str) -> None:
-        self._site_dir = site_dir
         self._zone = zone
-        self._made: set[Path] = set()  # touched by the one writing thread only
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runbook-badges")
-        self._pending: list[Future[None]] = []
+        self._writer = FileWriter(site_dir)
 
     def page(self, results: list[CheckResult]) -> None:
         """A page's shown results (every zone's); one check's all on one page."""
         if results:
-            self._pending.append(
-                self._executor.submit(write_badges, results, self._site_dir, self._zone, self._made)
-            )
+            self._writer.write(badge_files(results, self._zone))
 
     def finish(self) -> None:
-        try:
-            for pending in self._pending:
-                pending.result()
-        finally:
-            self._executor.shutdown(wait=True)
-            self._pending = []
+        self._writer.finish()
+
+    def stop(self) -> None:
+        self._writer.stop()
 
 
-def write_badges(results: list[CheckResult], site_dir: Path, zone: str, made: set[Path]) -> None:
-    """The badge files of ``results``, one check's zones together; ``made`` holds the folders
-    known to exist (each is created once)."""
+def badge_files(results: list[CheckResult], zone: str) -> Iterator[tuple[PurePosixPath, str]]:
+    """The badge files of ``results`` (names below the site folder, texts), one check's zones
+    together: each zone's own, and the check's main badge showing the worst zone."""
     by_check: dict[PurePosixPath, list[CheckResult]] = {}
     for result in results:
         by_check.setdefault(badge_stem(result), []).append(result)
     for stem, shown in by_check.items():
         if len(shown) == 1 and shown[0].zone in ("", zone):
-            _write_badge(site_dir / stem, shown[0], made)
+            yield from _badge(stem, shown[0])
             continue
         for result in shown:
-            _write_badge(site_dir / stem / (result.zone or zone), result, made)
+            yield from _badge(stem / (result.zone or zone), result)
         worst = sort_failures_first(shown)[0]
-        _write_badge(site_dir / stem, worst, made, zone=worst.zone or zone)
+        yield from _badge(stem, worst, zone=worst.zone or zone)
 
 
-def _write_badge(stem: Path, result: CheckResult, made: set[Path], zone: str = "") -> None:
-    if stem.parent not in made:
-        stem.parent.mkdir(parents=True, exist_ok=True)
-        made.add(stem.parent)
+def _badge(
+    stem: PurePosixPath, result: CheckResult, zone: str = ""
+) -> Iterator[tuple[PurePosixPath, str]]:
     label, age = result.name, cached_age(result)
     value = f"{result.value} · {zone}" if zone else result.value
     # with_name, not with_suffix: a zone's name may hold a dot.
-    stem.with_name(stem.name + ".svg").write_text(
-        badge_svg(label, result.status, value, age), "utf-8"
-    )
+    yield stem.with_name(stem.name + ".svg"), badge_svg(label, result.status, value, age)
     endpoint = shields_endpoint(label, result.status, value, age)
-    stem.with_name(stem.name + ".json").write_text(html_safe_json(endpoint) + "\n", "utf-8")
+    yield stem.with_name(stem.name + ".json"), html_safe_json(endpoint) + "\n"

@@ -1,0 +1,139 @@
+"""Many small files written by a process of their own: a site's badge files.
+
+A build of a thousand checks writes two thousand badge files. Written on a thread of MkDocs'
+process, each file gives up the GIL several times (open, write, close) and must wait to get
+it back while MkDocs renders pages: up to the interpreter's switch interval, 5 ms, each time.
+Measured: 2,000 files took 0.2 s alone and over 30 s beside a busy thread. So the files are
+made in the build process (content, names) and written by a small child process that shares
+no lock with it: the build hands over one page's files in one pipe write.
+
+The child runs Python in isolated mode without ``site`` (``-I -S``): it needs ``os``,
+``struct`` and ``sys`` only, and starts in milliseconds. It writes only below the folder it
+was given: a name that is absolute or climbs out with ``..`` is refused, as is one whose
+folder resolves outside it (a symbolic link in the site folder).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+#: One file's frame: the length of its name (UTF-8) and of its content, then both.
+FRAME_HEADER = struct.Struct(">HI")
+#: A pipe this big takes a large page's files in one write without waiting for the child.
+PIPE_BYTES = 1 << 20
+#: How long ``finish`` waits for the last files to reach the disk.
+FINISH_TIMEOUT_S = 120.0
+
+_CHILD = r"""
+import os, struct, sys
+root = os.path.realpath(sys.argv[1])
+header = struct.Struct(">HI")
+read = sys.stdin.buffer.read
+made = set()
+failed = 0
+first = ""
+while True:
+    head = read(header.size)
+    if len(head) < header.size:
+        break
+    name_size, data_size = header.unpack(head)
+    name = read(name_size).decode("utf-8", "replace")
+    data = read(data_size)
+    parts = name.split("/")
+    folder = os.path.join(root, *parts[:-1])
+    try:
+        if name.startswith("/") or {"", ".", ".."} & set(parts):
+            raise ValueError("not a name inside the site folder")
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            real = os.path.realpath(folder)
+            if real != root and not real.startswith(root + os.sep):
+                raise ValueError("its folder is outside the site folder")
+            made.add(folder)
+        with open(os.path.join(root, name), "wb") as out:
+            out.write(data)
+    except (OSError, ValueError) as exc:
+        failed += 1
+        if not first:
+            first = name + ": " + (getattr(exc, "strerror", None) or str(exc))
+sys.stdout.write("%d\t%s" % (failed, first))
+"""
+
+
+class FileWriterError(OSError):
+    """Files that could not be written, or a writer that ended before its files did."""
+
+
+class FileWriter:
+    """A child process writing the files it is handed below ``root``; ``finish`` waits for
+    them and raises ``FileWriterError`` naming the first that failed."""
+
+    def __init__(self, root: Path) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _CHILD, str(root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            # Its own session: a Ctrl-C in the terminal is the build's to handle.
+            start_new_session=True,
+        )
+        assert self._process.stdin is not None
+        self._input = self._process.stdin
+        _widen_pipe(self._input.fileno())
+        self._broken = False
+
+    def write(self, files: Iterable[tuple[PurePosixPath, str]]) -> None:
+        """Hand over ``files`` (a name below the root, the text), in one pipe write."""
+        frames = bytearray()
+        for name, text in files:
+            encoded_name = str(name).encode("utf-8")
+            data = text.encode("utf-8")
+            frames += FRAME_HEADER.pack(len(encoded_name), len(data)) + encoded_name + data
+        if not frames or self._broken:
+            return
+        try:
+            self._input.write(frames)
+            self._input.flush()
+        except (BrokenPipeError, ValueError):
+            self._broken = True  # the writer is gone: ``finish`` says so
+
+    def finish(self) -> None:
+        try:
+            # It closes the child's input (the end of the files) and reads its one line.
+            out, _ = self._process.communicate(timeout=FINISH_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            raise FileWriterError("the badge file writer did not finish in time") from None
+        failed, _, first = out.decode("utf-8", "replace").partition("\t")
+        if self._process.returncode != 0 or not failed.isdigit():
+            raise FileWriterError(f"the badge file writer ended early ({self._describe_exit()})")
+        if int(failed):
+            others = f" (and {int(failed) - 1} more)" if int(failed) > 1 else ""
+            raise FileWriterError(f"could not write {first}{others}")
+
+    def stop(self) -> None:
+        """End the writer without waiting for its files (a build that failed)."""
+        with contextlib.suppress(OSError):
+            self._input.close()
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+
+    def _describe_exit(self) -> str:
+        code = self._process.returncode
+        return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+
+
+def _widen_pipe(descriptor: int) -> None:
+    """Let the pipe hold a whole large page (Linux only; elsewhere a write may wait)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(descriptor, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass

@@ -1,0 +1,124 @@
+"""The badge files' writing process (``record.file_writer``): a real child process, real
+files in tmp_path, real ``mkdocs build`` runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from mkdocs_runbook.record.file_writer import FileWriter, FileWriterError
+from servers import RouteServer
+from sites import make_site
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_files_are_written_below_the_root_with_their_folders(tmp_path: Path) -> None:
+    writer = FileWriter(tmp_path)
+    writer.write([(PurePosixPath("badges/ops/deploy/api.svg"), "<svg>é</svg>")])
+    writer.write([])
+    big = "x" * (3 << 20)  # more than the pipe holds: the write waits for the child
+    writer.write([(PurePosixPath("badges/ops/deploy/api.json"), big)])
+    writer.write([(PurePosixPath(f"badges/p{n}/c.svg"), str(n)) for n in range(300)])
+    writer.finish()
+    assert (tmp_path / "badges/ops/deploy/api.svg").read_text("utf-8") == "<svg>é</svg>"
+    assert (tmp_path / "badges/ops/deploy/api.json").read_text("utf-8") == big
+    assert [(tmp_path / f"badges/p{n}/c.svg").read_text() for n in range(300)] == [
+        str(n) for n in range(300)
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../escaped.svg", "badges/../../escaped.svg", "/tmp/escaped.svg", ".", "badges/.."],
+)
+def test_a_name_outside_the_root_is_refused_and_the_others_written(
+    tmp_path: Path, name: str
+) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    writer = FileWriter(root)
+    writer.write([(PurePosixPath("badges/a.svg"), "a")])
+    writer.write([(PurePosixPath(name), "escaped")])
+    writer.write([(PurePosixPath("badges/b.svg"), "b")])
+    with pytest.raises(FileWriterError, match=r"could not write .*not a name inside the site"):
+        writer.finish()
+    assert (root / "badges/a.svg").read_text() == "a"
+    assert (root / "badges/b.svg").read_text() == "b"
+    written = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == {Path("site/badges/a.svg"), Path("site/badges/b.svg")}
+
+
+def test_a_folder_that_leads_outside_the_root_is_refused(tmp_path: Path) -> None:
+    root, outside = tmp_path / "site", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (root / "badges").symlink_to(outside)
+    writer = FileWriter(root)
+    writer.write([(PurePosixPath("badges/ops/a.svg"), "a")])
+    with pytest.raises(FileWriterError, match=r"folder is outside the site folder"):
+        writer.finish()
+    assert not any(p.is_file() for p in outside.rglob("*"))
+
+
+def test_failures_are_counted_and_the_first_named(tmp_path: Path) -> None:
+    (tmp_path / "badges").write_text("a file where a folder should be")
+    writer = FileWriter(tmp_path)
+    writer.write([(PurePosixPath(f"badges/ops/c{n}.svg"), "x") for n in range(3)])
+    writer.write([(PurePosixPath("other/ok.svg"), "ok")])
+    failure = r"could not write badges/ops/c0\.svg: .* \(and 2 more\)"
+    with pytest.raises(FileWriterError, match=failure):
+        writer.finish()
+    assert (tmp_path / "other/ok.svg").read_text() == "ok"
+
+
+def test_a_killed_writer_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    writer = FileWriter(tmp_path)
+    os.kill(writer._process.pid, signal.SIGKILL)
+    writer._process.wait()
+    # Its pipe is gone: handing over more files neither raises nor blocks.
+    writer.write([(PurePosixPath(f"badges/c{n}.svg"), "x" * 4096) for n in range(600)])
+    with pytest.raises(FileWriterError, match=r"ended early .*signal 9"):
+        writer.finish()
+
+
+def test_stop_ends_the_writer_at_once(tmp_path: Path) -> None:
+    writer = FileWriter(tmp_path)
+    writer.write([(PurePosixPath("badges/a.svg"), "a")])
+    writer.stop()
+    assert writer._process.returncode is not None
+
+
+CHECK_PAGE = """# Deploy
+
+```check
+name: API live
+http: GET {{ api }}/healthz
+```
+"""
+
+
+def test_a_build_whose_badge_files_cannot_be_written_says_which(
+    tmp_path: Path, http_server: RouteServer
+) -> None:
+    """A file named ``badges`` in the docs takes the badge folder's place in ``site/``: the
+    build ends with one clear error naming the file, not a traceback."""
+    http_server.route("/healthz", body={"status": "ok"})
+    site = make_site(
+        tmp_path, runbook={"environments": {"local": {"api": http_server.url}}, "fail_on": []}
+    )
+    site.page("deploy.md", CHECK_PAGE)
+    (site.docs / "badges").write_text("not a folder")
+    built = site.build()
+    assert built.returncode == 1
+    assert "runbook: badge files: could not write badges/deploy/api-live.svg" in built.stderr
+    assert "Traceback" not in built.stderr
+    (site.docs / "badges").unlink()
+    built = site.build()
+    assert built.returncode == 0, built.stderr
+    svg = (site.out / "badges/deploy/api-live.svg").read_text("utf-8")
+    assert "API live" in svg and "pass" in svg
+    assert (site.out / "badges/deploy/api-live.json").is_file()
