@@ -4,7 +4,9 @@ files in tmp_path, real ``mkdocs build`` runs."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -119,6 +121,91 @@ def test_a_build_whose_badge_files_cannot_be_written_says_which(
     (site.docs / "badges").unlink()
     built = site.build()
     assert built.returncode == 0, built.stderr
-    svg = (site.out / "badges/deploy/api-live.svg").read_text("utf-8")
-    assert "API live" in svg and "pass" in svg
+    svg = site.out / "badges/deploy/api-live.svg"
+    assert "API live" in svg.read_text("utf-8") and "pass" in svg.read_text("utf-8")
     assert (site.out / "badges/deploy/api-live.json").is_file()
+    # Each badge is a link to its content kept in the cache folder, once.
+    kept = {
+        path.read_text("utf-8") for path in (site.root / ".cache/runbook/badge-files").iterdir()
+    }
+    assert kept == {svg.read_text("utf-8"), (site.out / "badges/deploy/api-live.json").read_text()}
+    assert svg.stat().st_nlink == 2
+
+
+def kept_copies(store: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in store.iterdir()}
+
+
+def test_with_a_store_each_content_is_kept_once_and_the_files_link_to_it(
+    tmp_path: Path,
+) -> None:
+    root, store = tmp_path / "site", tmp_path / "store"
+    writer = FileWriter(root, store)
+    writer.write([(PurePosixPath("badges/a.svg"), "same"), (PurePosixPath("badges/b.svg"), "same")])
+    writer.write([(PurePosixPath("badges/c.json"), "other")])
+    writer.finish()
+    assert sorted(kept_copies(store).values()) == [b"other", b"same"]
+    svg_copy = next(path for path in store.iterdir() if path.suffix == ".svg")
+    for name in ("a.svg", "b.svg"):
+        assert (root / "badges" / name).stat().st_ino == svg_copy.stat().st_ino
+    assert svg_copy.stat().st_nlink == 3
+
+    # The next build: a changed badge gets a new copy, the unused one is removed, and the
+    # files of the last build (still linked) are not changed by writing the new ones.
+    old_root = tmp_path / "old-site"
+    root.rename(old_root)
+    writer = FileWriter(root, store)
+    writer.write([(PurePosixPath("badges/a.svg"), "same"), (PurePosixPath("badges/b.svg"), "new")])
+    writer.finish()
+    assert sorted(kept_copies(store).values()) == [b"new", b"same"]
+    assert (root / "badges/b.svg").read_bytes() == b"new"
+    assert (old_root / "badges/b.svg").read_bytes() == b"same"
+
+
+def test_a_kept_copy_changed_on_disk_is_never_shown(tmp_path: Path) -> None:
+    root, store = tmp_path / "site", tmp_path / "store"
+    writer = FileWriter(root, store)
+    writer.write([(PurePosixPath("badges/a.svg"), "pass · 12 ms")])
+    writer.finish()
+    (kept,) = store.iterdir()
+    # Someone edits the published file in place: the kept copy changes with it.
+    with (root / "badges/a.svg").open("w", encoding="utf-8") as published:
+        published.write("pass · 1 ms (forged)")
+    assert kept.read_text("utf-8") == "pass · 1 ms (forged)"
+    writer = FileWriter(root, store)
+    writer.write([(PurePosixPath("badges/a.svg"), "pass · 12 ms")])
+    writer.finish()
+    assert (root / "badges/a.svg").read_text("utf-8") == "pass · 12 ms"
+    assert kept.read_text("utf-8") == "pass · 12 ms"
+
+
+def test_writing_a_name_again_leaves_the_kept_copy_of_its_old_content_alone(
+    tmp_path: Path,
+) -> None:
+    root, store = tmp_path / "site", tmp_path / "store"
+    writer = FileWriter(root, store)
+    writer.write(
+        [(PurePosixPath("badges/a.svg"), "first"), (PurePosixPath("badges/b.svg"), "first")]
+    )
+    writer.write([(PurePosixPath("badges/a.svg"), "second")])
+    writer.finish()
+    assert (root / "badges/a.svg").read_text() == "second"
+    assert (root / "badges/b.svg").read_text() == "first"
+    assert sorted(kept_copies(store).values()) == [b"first", b"second"]
+
+
+def test_without_links_across_filesystems_the_files_are_written(tmp_path: Path) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs /dev/shm on another filesystem than tmp_path")
+    store = Path(tempfile.mkdtemp(dir=shm))
+    try:
+        writer = FileWriter(tmp_path / "site", store)
+        writer.write([(PurePosixPath(f"badges/c{n}.svg"), f"badge {n}") for n in range(5)])
+        writer.finish()
+        for n in range(5):
+            written = tmp_path / f"site/badges/c{n}.svg"
+            assert written.read_text() == f"badge {n}"
+            assert written.stat().st_nlink == 1
+    finally:
+        shutil.rmtree(store)

@@ -180,7 +180,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         # A live preview needs the pages; badge files for a thousand checks would cost every
         # rebuild most of a second.
         if self.command != "serve":
-            self.badges = BadgeWriter(Path(config.site_dir), self.settings.zone)
+            self.badges = BadgeWriter(
+                Path(config.site_dir), self.settings.zone, store=cache_dir / "badge-files"
+            )
         if self.command == "serve":
             # A zone's next report (its runner's next run) shows without touching a page.
             imports = report_directories(self.config["import"], config_dir)

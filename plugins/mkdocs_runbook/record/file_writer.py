@@ -7,10 +7,11 @@ Measured: 2,000 files took 0.2 s alone and over 30 s beside a busy thread. So th
 made in the build process (content, names) and written by a small child process that shares
 no lock with it: the build hands over one page's files in one pipe write.
 
-The child runs Python in isolated mode without ``site`` (``-I -S``): it needs ``os``,
-``struct`` and ``sys`` only, and starts in milliseconds. It writes only below the folder it
-was given: a name that is absolute or climbs out with ``..`` is refused, as is one whose
-folder resolves outside it (a symbolic link in the site folder).
+The child (``file_writer_child.py``) runs Python in isolated mode without ``site``
+(``-I -S``) and the standard library only: it starts in milliseconds. It writes only below
+the folder it was given: a name that is absolute or climbs out with ``..`` is refused, as is
+one whose folder resolves outside it (a symbolic link in the site folder). Given a ``store``
+folder, it keeps each content once there and links the files to it (see the child).
 """
 
 from __future__ import annotations
@@ -29,40 +30,7 @@ PIPE_BYTES = 1 << 20
 #: How long ``finish`` waits for the last files to reach the disk.
 FINISH_TIMEOUT_S = 120.0
 
-_CHILD = r"""
-import os, struct, sys
-root = os.path.realpath(sys.argv[1])
-header = struct.Struct(">HI")
-read = sys.stdin.buffer.read
-made = set()
-failed = 0
-first = ""
-while True:
-    head = read(header.size)
-    if len(head) < header.size:
-        break
-    name_size, data_size = header.unpack(head)
-    name = read(name_size).decode("utf-8", "replace")
-    data = read(data_size)
-    parts = name.split("/")
-    folder = os.path.join(root, *parts[:-1])
-    try:
-        if name.startswith("/") or {"", ".", ".."} & set(parts):
-            raise ValueError("not a name inside the site folder")
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            real = os.path.realpath(folder)
-            if real != root and not real.startswith(root + os.sep):
-                raise ValueError("its folder is outside the site folder")
-            made.add(folder)
-        with open(os.path.join(root, name), "wb") as out:
-            out.write(data)
-    except (OSError, ValueError) as exc:
-        failed += 1
-        if not first:
-            first = name + ": " + (getattr(exc, "strerror", None) or str(exc))
-sys.stdout.write("%d\t%s" % (failed, first))
-"""
+_CHILD = str(Path(__file__).with_name("file_writer_child.py"))
 
 
 class FileWriterError(OSError):
@@ -73,9 +41,9 @@ class FileWriter:
     """A child process writing the files it is handed below ``root``; ``finish`` waits for
     them and raises ``FileWriterError`` naming the first that failed."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, store: Path | None = None) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", _CHILD, str(root)],
+            [sys.executable, "-I", "-S", _CHILD, str(root), str(store or "")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             # Its own session: a Ctrl-C in the terminal is the build's to handle.

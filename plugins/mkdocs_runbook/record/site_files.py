@@ -48,11 +48,12 @@ class BadgeWriter:
     """Each page's badge files, made as the page renders and written by a process of their
     own (``FileWriter``: a thread of MkDocs' process would wait on the GIL for every file), so
     the disk works while MkDocs renders the next pages. ``finish`` waits for them all and
-    raises what went wrong."""
+    raises what went wrong. With a ``store`` folder each content is kept there once and the
+    badge files are links to it: a badge that did not change costs no new file."""
 
-    def __init__(self, site_dir: Path, zone: str) -> None:
+    def __init__(self, site_dir: Path, zone: str, *, store: Path | None = None) -> None:
         self._zone = zone
-        self._writer = FileWriter(site_dir)
+        self._writer = FileWriter(site_dir, store)
 
     def page(self, results: list[CheckResult]) -> None:
         """A page's shown results (every zone's); one check's all on one page."""
