@@ -20,7 +20,8 @@ from .project import Project, load_project
 from .record import html_safe_json, junit_xml, write_report
 from .record.imports import import_results, report_files
 from .render import Progress, print_table, status_page_markdown, wants_rich
-from .results import Report
+from .results import Report, Status
+from .run import WorkerPool
 from .settings import parse_statuses, zone_name
 from .text import printable, printable_value
 from .units import MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
@@ -173,6 +174,19 @@ def _check(args: argparse.Namespace) -> int:
         raise ConfigError("--concurrency must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers must be at least 1")
+    # The worker starts now, while the pages are read and parsed: its own start-up (an
+    # interpreter with asyncio, TLS and httpx) is over by the time the first check is sent.
+    with WorkerPool(args.workers or 1) as workers:
+        workers.start()
+        return _check_with(args, fail_on, timeout, workers)
+
+
+def _check_with(
+    args: argparse.Namespace,
+    fail_on: tuple[Status, ...],
+    timeout: float | None,
+    workers: WorkerPool,
+) -> int:
     project, items, empty_paths = _load(args)
     settings = project.settings
     settings.timeout_override = timeout
@@ -190,7 +204,8 @@ def _check(args: argparse.Namespace) -> int:
         return _nothing_selected(empty_paths + selection.unmatched)
     rich_output = args.format == "text" and wants_rich(sys.stdout)
     with Progress(len(selection.chosen), enabled=rich_output) as progress:
-        report = run_checks(selection.chosen, settings, on_result=progress.advance)
+        report = run_checks(selection.chosen, settings, on_result=progress.advance, workers=workers)
+    workers.close(wait=False)  # they end while the results are recorded and printed
     record_check_run(report, items, settings)
     filters = ", ".join([*(f"--tag {t}" for t in args.tag), *(f"--id {i}" for i in args.id)])
     report.checks += filtered_out(selection.dropped, filters, settings.env, settings.zone)

@@ -6,6 +6,7 @@ from its fence formatter. Nothing here imports mkdocs.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,13 +145,16 @@ def run_checks(
     cache: ResultCache | None = None,
     environ: Mapping[str, str] | None = None,
     on_result: Callable[[CheckResult], None] | None = None,
+    workers: WorkerPool | None = None,
 ) -> Report:
     """Run ``items`` concurrently, in ``settings.workers`` worker processes, and return the
-    report (in the order of ``items``)."""
+    report (in the order of ``items``). ``workers``: a pool the caller started early (so that
+    the processes start while it reads the pages) and closes; by default one of this run's."""
     if catalog is None:
         catalog = load_catalog(settings.catalog)
     started = iso_utc(utc_now())
-    with WorkerPool(settings.workers) as workers:
+    with contextlib.nullcontext(workers) if workers else WorkerPool(settings.workers) as pool:
+        pool.processes = max(1, settings.workers)
         results = run_sync(
             lambda: make_runner(
                 settings,
@@ -158,7 +162,7 @@ def run_checks(
                 mode=mode,
                 cache=cache,
                 environ=environ,
-                workers=workers,
+                workers=pool,
             ),
             items,
             on_result,
