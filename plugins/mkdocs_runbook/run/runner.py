@@ -15,7 +15,6 @@ the run knows all its secrets.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -37,11 +36,16 @@ from ..resolve import (
 from ..resolve.hosts import canonical_host
 from ..results import CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
-from .attempts import masked_traceback, parse_assertions, run_attempts, shown
 from .cache import ResultCache
+from .preparing import masked_traceback, parse_assertions, shown
 from .probes import ProbeContext
 
+# asyncio and ``attempts`` (the probes) load with the first check awaited here (``run``,
+# ``run_all``, ``run_sync``): a site build only prepares checks and submits them to the
+# worker processes, and never needs them in MkDocs' process.
 if TYPE_CHECKING:
+    import asyncio
+
     from .pool import WorkerPool, WorkerSession
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -186,6 +190,8 @@ class CheckRunner:
         items: Iterable[CheckSpec | BrokenCheck],
         on_result: Callable[[CheckResult], None] | None = None,
     ) -> list[CheckResult]:
+        import asyncio
+
         items = list(items)
         self.learn(items)
 
@@ -226,6 +232,8 @@ class CheckRunner:
         return submitted[1]
 
     async def outcome(self, prepared: PreparedCheck) -> RunOutcome:
+        import asyncio
+
         if self._session is not None:
             # Shielded: a cancelled waiter must not cancel the run other pages share.
             return await asyncio.shield(asyncio.wrap_future(self.submit(prepared)))
@@ -267,10 +275,14 @@ class CheckRunner:
         return outcome
 
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
+        from .attempts import run_attempts
+
         async with self._slot(resolved):
             return await run_attempts(resolved, self.context, self.redactor)
 
     def _slot(self, resolved: ResolvedCheck) -> _Slots:
+        import asyncio
+
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.settings.concurrency)
         host = _host_key(resolved)
@@ -398,6 +410,7 @@ def run_sync(
     on_result: Callable[[CheckResult], None] | None = None,
 ) -> list[CheckResult]:
     """Run checks from synchronous code (CLI, pytest collection) on a private event loop."""
+    import asyncio
 
     async def main() -> list[CheckResult]:
         runner = runner_factory()
