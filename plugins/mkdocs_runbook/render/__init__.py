@@ -38,7 +38,11 @@ from .status_markdown import status_page_markdown
 if TYPE_CHECKING:
     from .terminal import Progress, print_table, wants_rich
 
-_LAZY: dict[str, str] = {"Progress": "terminal", "print_table": "terminal", "wants_rich": "terminal"}
+_LAZY: dict[str, str] = {
+    "Progress": "terminal",
+    "print_table": "terminal",
+    "wants_rich": "terminal",
+}
 
 __all__ = [
     "ACTUAL_LIMIT_CHARS",

@@ -16,7 +16,7 @@ from ..assertions import evaluate
 from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
 from ..model import ResolvedCheck
 from ..readable import readable
-from ..resolve import InvalidTarget, Redactor
+from ..resolve import URL_KINDS, InvalidTarget, Redactor, check_allowed_host
 from ..results import AssertionResult, RunOutcome, Status, iso_utc, utc_now
 from ..text import shown_part
 from ..units import format_timeout
@@ -34,6 +34,9 @@ async def run_attempts(
 ) -> RunOutcome:
     """Run ``resolved``: attempt, retry after a fail, then mask with ``redactor`` (every secret
     of the run) while the texts are whole, and cut them to what outputs show."""
+    refused = _refused_url(resolved, context)
+    if refused is not None:
+        return shown(refused, redactor)
     spec = resolved.spec
     started = time.perf_counter()
     attempts = 0
@@ -48,6 +51,28 @@ async def run_attempts(
     outcome.checked_at = checked_at
     outcome.duration_ms = (time.perf_counter() - started) * 1000
     return shown(outcome, redactor)
+
+
+def _refused_url(resolved: ResolvedCheck, context: ProbeContext) -> RunOutcome | None:
+    """An http or metrics check whose URL is invalid or whose host is not allowed: an error
+    before any attempt, as ``resolve`` makes one of any other target in the front-end (which
+    leaves URLs to this process: httpx, the parser the request uses, loads here)."""
+    if resolved.kind not in URL_KINDS:
+        return None
+    try:
+        check_allowed_host(
+            resolved.kind,
+            resolved.target,
+            resolved.params,
+            context.allowed_hosts,
+            shown=resolved.display_target,
+        )
+    except ResolveError as exc:
+        message = f"{resolved.spec.location}: {exc}"
+        return RunOutcome(
+            Status.ERROR, message=message, value="invalid check", checked_at=iso_utc(utc_now())
+        )
+    return None
 
 
 async def _attempt(

@@ -27,11 +27,10 @@ from ..model import BrokenCheck, CheckSpec, ResolvedCheck
 from ..resolve import (
     COMMAND_KINDS,
     CheckCatalog,
-    InvalidTarget,
     Redactor,
     Templates,
+    counted_endpoint,
     resolve_check,
-    target_endpoint,
 )
 from ..resolve.hosts import canonical_host
 from ..results import CheckResult, RunOutcome, Status, iso_utc, utc_now
@@ -391,14 +390,11 @@ def _finished(outcome: RunOutcome) -> Future[RunOutcome]:
 
 
 def _host_key(resolved: ResolvedCheck) -> str:
-    """What ``per_host`` counts: the host and port the check connects to, read by its kind's
-    parser (two services on one machine are two hosts)."""
+    """What ``per_host`` counts: the host and port the check connects to (two services on one
+    machine are two hosts)."""
     if resolved.kind in COMMAND_KINDS:
         return "<commands>"
-    try:
-        endpoint = target_endpoint(resolved.kind, resolved.target, resolved.params)
-    except InvalidTarget:
-        endpoint = None
+    endpoint = counted_endpoint(resolved.kind, resolved.target, resolved.params)
     if endpoint is None:
         return f"<{resolved.kind}>"
     return f"{canonical_host(endpoint.host)}:{endpoint.port}"
