@@ -37,6 +37,8 @@ async def run_attempts(
     refused = _refused_url(resolved, context)
     if refused is not None:
         return shown(refused, redactor)
+    # The kind's probe and its libraries load now, not within the first attempt's timeout.
+    probe_for(resolved.kind)
     spec = resolved.spec
     started = time.perf_counter()
     attempts = 0
