@@ -127,7 +127,8 @@ class BrokenCheck:
 
 @dataclass
 class ResolvedCheck:
-    """A check ready to run: templates rendered, catalog merged, hosts vetted.
+    """A check ready to run: templates rendered, catalog merged, hosts vetted (a URL's host by
+    the check worker, which reads URLs with httpx: ``run.attempts``).
 
     ``target``/``params`` hold the real values (secrets included) and must never be shown;
     ``display_target`` is the same target with every secret replaced by ``••••``.

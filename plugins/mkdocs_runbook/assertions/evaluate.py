@@ -20,8 +20,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jsonpath
-
 from .. import model
 from ..errors import AssertionSyntaxError
 from ..readable import readable_path
@@ -31,7 +29,6 @@ from .syntax import (
     DURATION_SUBJECTS,
     Assertion,
     Subject,
-    compile_jsonpath,
     format_labels,
     parse_assertion,
     subject_column,
@@ -148,20 +145,14 @@ def _measure(subject: Subject, op: str, subjects: Mapping[str, Any]) -> _Measure
 def _measure_json(subject: Subject, subjects: Mapping[str, Any]) -> _Measured:
     if "json" not in subjects:
         raise _NotMeasured("response body is not JSON")
-    document = subjects["json"]
-    found: list[tuple[str, Any]]
+    from .json_query import QUERY_ERRORS, select  # loaded by the first JSONPath subject
+
     try:
-        query = compile_jsonpath(subject.name)
-        if isinstance(document, str):
-            # The library would parse a string as JSON text again (a body of "[1]" would become
-            # a list). A string root has no children, so only the bare `$` selects anything.
-            found = [("$", document)] if query.empty() else []
-        else:
-            found = [(readable_path(match.parts), match.obj) for match in query.finditer(document)]
-    except (jsonpath.JSONPathError, RecursionError) as error:
+        matches, many = select(subject.name, subjects["json"])
+    except QUERY_ERRORS as error:
         reason = error.args[0] if error.args else "nested too deeply"
         raise _NotMeasured(f"could not evaluate {subject.name}: {reason}") from None
-    return _Measured(found, many=not query.singular_query())
+    return _Measured([(readable_path(parts), value) for parts, value in matches], many=many)
 
 
 def _measure_metric(subject: Subject, subjects: Mapping[str, Any]) -> _Measured:

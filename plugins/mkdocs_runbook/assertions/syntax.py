@@ -8,19 +8,15 @@ The value literals are read by ``assertion_literals``; ``assertions`` is the pub
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import jsonpath
-from jsonpath.token import TOKEN_EOF
-
 from ..errors import AssertionSyntaxError
 from ..text import closest
 from .literals import NUMBER, Cursor, scalar
-from .regex import compile_regex, full_match, iregexp
+from .regex import compile_regex, full_match
 
 SYMBOL_OPERATORS: tuple[str, ...] = ("==", "!=", "<=", ">=", "<", ">")
 WORD_OPERATORS: tuple[str, ...] = (
@@ -69,38 +65,6 @@ _OPERATOR_RUN = re.compile(r"[=!<>]+")
 _HEADER_NAME = re.compile(r"(?:[A-Za-z0-9#$%&'*+\-.^_`|~]|!(?!=))+")
 _METRIC_NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class _LinearMatch(jsonpath.function_extensions.Match):
-    def check_cache(self, pattern: str) -> Any:
-        return iregexp(pattern)
-
-
-class _LinearSearch(jsonpath.function_extensions.Search):
-    def check_cache(self, pattern: str) -> Any:
-        return iregexp(pattern)
-
-
-class _LinearJSONPathEnvironment(jsonpath.JSONPathEnvironment):
-    """RFC 9535 queries whose ``match()`` and ``search()`` run on RE2, not backtracking ``re``:
-    a query runs over a target's document, which may also supply the pattern."""
-
-    def setup_function_extensions(self) -> None:
-        super().setup_function_extensions()
-        self.function_extensions["match"] = _LinearMatch()
-        self.function_extensions["search"] = _LinearSearch()
-
-
-_STRICT_JSONPATH = _LinearJSONPathEnvironment(strict=True)
-
-
-@functools.lru_cache(maxsize=1024)
-def compile_jsonpath(path: str) -> jsonpath.JSONPath:
-    """The RFC 9535 query for ``path``, compiled once however many checks use it."""
-    query = _STRICT_JSONPATH.compile(path)
-    if isinstance(query, jsonpath.CompoundJSONPath):  # the library's non-standard `|` and `&`
-        raise jsonpath.JSONPathError("unions of whole queries are not part of RFC 9535")
-    return query
 
 
 def _quote_label(value: str) -> str:
@@ -313,23 +277,17 @@ class _Reader(Cursor):
         if open_brackets:
             raise self.fail("unterminated '[' in JSONPath", open_brackets[0])
         path = self.text[start:index]
+        # The JSONPath library loads here, at the first JSONPath subject (see json_query).
+        from .json_query import QUERY_ERRORS, compile_jsonpath, error_offset
+
         try:
             compile_jsonpath(path)
-        except (jsonpath.JSONPathError, RecursionError) as error:
-            raise self.jsonpath_error(path, start, error) from None
+        except QUERY_ERRORS as error:
+            reason = error.args[0] if error.args else "too deeply nested"
+            offset = error_offset(path, error)
+            raise self.fail(f"invalid JSONPath {path!r}: {reason}", start + offset) from None
         self.pos = index
         return path
-
-    def jsonpath_error(self, path: str, start: int, error: Exception) -> AssertionSyntaxError:
-        token = getattr(error, "token", None)
-        if token is None:
-            offset = 0
-        elif token.kind == TOKEN_EOF or token.index < 0:
-            offset = len(path)
-        else:
-            offset = token.index
-        reason = error.args[0] if error.args else "too deeply nested"
-        return self.fail(f"invalid JSONPath {path!r}: {reason}", start + min(offset, len(path)))
 
     # --- operator ---------------------------------------------------------------------------
 

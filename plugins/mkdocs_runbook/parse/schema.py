@@ -13,9 +13,6 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-import dns.exception
-import dns.rdatatype
-
 from ..assertions import check_subject_for_kind, parse_assertion
 from ..errors import AssertionSyntaxError, CheckDefinitionError
 from ..model import PARAMS_BY_KIND, TARGET_KINDS, AssertionSource, CheckSpec, Kind
@@ -343,6 +340,9 @@ def _environment(checker: _Checker, value: Any) -> dict[str, str]:
 
 def _record_type(checker: _Checker, value: Any) -> str:
     text = checker.text("type", value, example="AAAA").upper()
+    import dns.exception  # dnspython's table of types: loaded by a dns check's ``type`` only
+    import dns.rdatatype
+
     try:
         known = not dns.rdatatype.is_metatype(dns.rdatatype.from_text(text))
     except dns.exception.DNSException:

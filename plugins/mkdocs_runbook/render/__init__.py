@@ -1,7 +1,14 @@
 """Results → what people read: HTML fragments and pages (Jinja2 templates, stylesheet) and
-the terminal table."""
+the terminal table.
+
+The terminal side (``Progress``, ``print_table``, ``wants_rich``) loads on first use: it
+imports rich, which only ``runbook check`` and pytest show, never a site build.
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .alerts import AlertLink, AlertRow, render_alert_links, render_alerts_table
 from .history_view import (
@@ -27,7 +34,15 @@ from .html import (
     stylesheet,
 )
 from .status_markdown import status_page_markdown
-from .terminal import Progress, print_table, wants_rich
+
+if TYPE_CHECKING:
+    from .terminal import Progress, print_table, wants_rich
+
+_LAZY: dict[str, str] = {
+    "Progress": "terminal",
+    "print_table": "terminal",
+    "wants_rich": "terminal",
+}
 
 __all__ = [
     "ACTUAL_LIMIT_CHARS",
@@ -57,3 +72,10 @@ __all__ = [
     "stylesheet",
     "wants_rich",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

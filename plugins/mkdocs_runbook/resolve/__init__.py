@@ -6,11 +6,13 @@ from __future__ import annotations
 from .checks import COMMAND_KINDS, CheckCatalog, resolve_check
 from .environment import base_environment
 from .hosts import (
+    URL_KINDS,
     Endpoint,
     HostPolicy,
     HttpTarget,
     InvalidTarget,
     check_allowed_host,
+    counted_endpoint,
     parse_address,
     parse_http_target,
     parse_url,
@@ -22,6 +24,7 @@ from .templates import Templates
 __all__ = [
     "COMMAND_KINDS",
     "MASK",
+    "URL_KINDS",
     "CheckCatalog",
     "Endpoint",
     "HostPolicy",
@@ -31,6 +34,7 @@ __all__ = [
     "Templates",
     "base_environment",
     "check_allowed_host",
+    "counted_endpoint",
     "parse_address",
     "parse_http_target",
     "parse_url",

@@ -18,7 +18,7 @@ from ..model import AssertionSource, CheckSpec, Kind, ResolvedCheck
 from ..parse.console import PROMPT, ConsoleStep, parse_transcript, transcript_text
 from ..settings import RunbookSettings
 from .environment import base_environment
-from .hosts import check_allowed_host
+from .hosts import URL_KINDS, check_allowed_host
 from .redact import MIN_SECRET_LENGTH
 from .shell import ShellPlacementError
 from .templates import Marked, Templates
@@ -62,7 +62,10 @@ def resolve_check(
         display_source = templates.render(spec.source, mode="source", used={})
     except ResolveError:
         display_source = spec.source
-    check_allowed_host(kind, target, params, settings.allowed_hosts, shown=display_target)
+    if kind not in URL_KINDS:
+        # A URL is vetted by the check worker, with httpx (the parser its request uses), which
+        # a front-end's process does not load.
+        check_allowed_host(kind, target, params, settings.allowed_hosts, shown=display_target)
     return ResolvedCheck(
         spec=rendered_spec,
         kind=kind,

@@ -3,7 +3,10 @@
 The same parser serves the ``allowed_hosts`` check when a check is resolved and the probe
 that connects, so the two can never disagree about the host (SPEC 8):
 
-- ``http`` and ``metrics``: the URL as httpx, which sends the request, reads it;
+- ``http`` and ``metrics``: the URL as httpx, which sends the request, reads it. httpx loads
+  with the first URL read: in the check worker, which vets these targets before it connects
+  (``run.attempts``); a front-end's process needs only the host and port ``per_host`` counts,
+  which ``counted_endpoint`` reads with the standard library;
 - ``tcp`` and ``tls``: ``HOST:PORT`` or ``[IPv6]:PORT``;
 - ``dns``: the ``server`` parameter, ``HOST``, ``HOST:PORT``, an IPv6 address or ``[IPv6]:PORT``
   (the queried name is data, not a connection).
@@ -26,11 +29,13 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..errors import ResolveError
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Link-local networks and the metadata services clouds put at fixed addresses (AWS's IPv6
 #: endpoint, Alibaba's); 169.254.169.254 (AWS, GCP, Azure, Oracle…) is in the first one.
@@ -59,6 +64,8 @@ _METHOD_AND_URL = re.compile(r"^\s*([A-Za-z]+)\s+(\S+)\s*$")
 _HOST_PORT = re.compile(r"([^:\[\]]*)(?::(\d{1,5}))?")
 _BRACKETED = re.compile(r"\[([^\[\]]*)\](?::(\d{1,5}))?")
 DNS_PORT = 53
+#: The kinds whose target is a URL, read by httpx.
+URL_KINDS = frozenset({"http", "metrics"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,8 @@ def _parse_url(text: str, shown: str) -> tuple[httpx.URL, Endpoint]:
         raise invalid("a backslash is not allowed (write / or %5C)")
     if "#" in text:
         raise invalid("a fragment (#…) is never sent to the server; remove it")
+    import httpx  # at the first URL read: in the worker, never in MkDocs' process
+
     try:
         url = httpx.URL(text)
         raw_host = url.raw_host.decode("ascii")
@@ -209,6 +218,27 @@ def target_endpoint(
     if kind == "dns" and params.get("server"):
         return parse_address(str(params["server"]), default_port=DNS_PORT, what="dns server")
     return None
+
+
+def counted_endpoint(kind: str, target: str, params: dict[str, Any]) -> Endpoint | None:
+    """Where a check connects, as ``per_host`` counts it, read without httpx: a URL by the
+    standard library's ``urlsplit`` (the same host and port as httpx's for any URL the worker
+    accepts; a URL it refuses never connects), the other kinds by their own parsers. Not a
+    guard: the worker vets a URL with httpx before it connects. ``None``: nothing to count."""
+    if kind not in URL_KINDS:
+        try:
+            return target_endpoint(kind, target, params)
+        except InvalidTarget:
+            return None
+    match = _METHOD_AND_URL.match(target)
+    try:
+        parts = urlsplit(match.group(2) if match else target.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return Endpoint(parts.hostname, port or (443 if parts.scheme == "https" else 80))
 
 
 def canonical_host(host: str) -> str:

@@ -11,23 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import traceback
 
-from ..assertions import (
-    Assertion,
-    check_subject_for_kind,
-    evaluate,
-    parse_assertion,
-    with_default_expectations,
-)
+from ..assertions import evaluate
 from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
-from ..model import AssertionSource, ResolvedCheck
+from ..model import ResolvedCheck
 from ..readable import readable
-from ..resolve import InvalidTarget, Redactor
+from ..resolve import URL_KINDS, InvalidTarget, Redactor, check_allowed_host
 from ..results import AssertionResult, RunOutcome, Status, iso_utc, utc_now
-from ..text import cut, shown_part
+from ..text import shown_part
 from ..units import format_timeout
 from .offload import off_loop_if_heavy
+from .preparing import masked_traceback, parse_assertions, shown
 from .probes import Observation, ProbeContext, probe_for
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -40,6 +34,11 @@ async def run_attempts(
 ) -> RunOutcome:
     """Run ``resolved``: attempt, retry after a fail, then mask with ``redactor`` (every secret
     of the run) while the texts are whole, and cut them to what outputs show."""
+    refused = _refused_url(resolved, context)
+    if refused is not None:
+        return shown(refused, redactor)
+    # The kind's probe and its libraries load now, not within the first attempt's timeout.
+    probe_for(resolved.kind)
     spec = resolved.spec
     started = time.perf_counter()
     attempts = 0
@@ -56,13 +55,26 @@ async def run_attempts(
     return shown(outcome, redactor)
 
 
-def shown(outcome: RunOutcome, redactor: Redactor) -> RunOutcome:
-    """``outcome`` masked while whole, then cut to what outputs show (in place)."""
-    redactor.outcome(outcome)
-    outcome.message = cut(outcome.message)
-    outcome.value = cut(outcome.value)
-    outcome.detail = shown_part(outcome.detail)
-    return outcome
+def _refused_url(resolved: ResolvedCheck, context: ProbeContext) -> RunOutcome | None:
+    """An http or metrics check whose URL is invalid or whose host is not allowed: an error
+    before any attempt, as ``resolve`` makes one of any other target in the front-end (which
+    leaves URLs to this process: httpx, the parser the request uses, loads here)."""
+    if resolved.kind not in URL_KINDS:
+        return None
+    try:
+        check_allowed_host(
+            resolved.kind,
+            resolved.target,
+            resolved.params,
+            context.allowed_hosts,
+            shown=resolved.display_target,
+        )
+    except ResolveError as exc:
+        message = f"{resolved.spec.location}: {exc}"
+        return RunOutcome(
+            Status.ERROR, message=message, value="invalid check", checked_at=iso_utc(utc_now())
+        )
+    return None
 
 
 async def _attempt(
@@ -93,11 +105,6 @@ async def _attempt(
         log.debug("probe %s crashed: %s", resolved.kind, masked_traceback(redactor))
         message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
         return RunOutcome(Status.ERROR, message=message, value="internal error")
-
-
-def masked_traceback(redactor: Redactor) -> str:
-    """The exception being handled, as text, masked (for debug logs)."""
-    return redactor.text(traceback.format_exc())
 
 
 def judge(
@@ -135,24 +142,6 @@ def judge(
             detail=detail,
         )
     return RunOutcome(Status.PASS, value=observation.value, assertions=results, detail=detail)
-
-
-def parse_assertions(resolved: ResolvedCheck) -> tuple[list[Assertion], list[Assertion]]:
-    spec = resolved.spec
-
-    def parse(source: AssertionSource) -> Assertion:
-        try:
-            assertion = parse_assertion(source.text)
-            check_subject_for_kind(assertion, resolved.kind)
-            return assertion
-        except CheckDefinitionError as exc:
-            raise CheckDefinitionError(
-                f"`{source.text}`: {exc.message}", file=spec.page, line=source.line or spec.line
-            ) from None
-
-    expect = with_default_expectations(resolved.kind, [parse(a) for a in spec.expect])
-    warn = [parse(a) for a in spec.warn]
-    return expect, warn
 
 
 def _short(actual: object) -> str:

@@ -31,7 +31,7 @@ from types import TracebackType
 from ..model import ResolvedCheck
 from ..results import RunOutcome
 from .probes import ProbeContext
-from .worker import CloseSession, frame
+from .wire import CloseSession, frame
 from .worker_process import CLOSE_WAIT_S, Job, WorkerProcess, settle, worker_error
 
 

@@ -15,7 +15,6 @@ the run knows all its secrets.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -28,20 +27,24 @@ from ..model import BrokenCheck, CheckSpec, ResolvedCheck
 from ..resolve import (
     COMMAND_KINDS,
     CheckCatalog,
-    InvalidTarget,
     Redactor,
     Templates,
+    counted_endpoint,
     resolve_check,
-    target_endpoint,
 )
 from ..resolve.hosts import canonical_host
 from ..results import CheckResult, RunOutcome, Status, iso_utc, utc_now
 from ..settings import RunbookSettings
-from .attempts import masked_traceback, parse_assertions, run_attempts, shown
 from .cache import ResultCache
+from .preparing import masked_traceback, parse_assertions, shown
 from .probes import ProbeContext
 
+# asyncio and ``attempts`` (the probes) load with the first check awaited here (``run``,
+# ``run_all``, ``run_sync``): a site build only prepares checks and submits them to the
+# worker processes, and never needs them in MkDocs' process.
 if TYPE_CHECKING:
+    import asyncio
+
     from .pool import WorkerPool, WorkerSession
 
 log = logging.getLogger("mkdocs.plugins.runbook")
@@ -186,6 +189,8 @@ class CheckRunner:
         items: Iterable[CheckSpec | BrokenCheck],
         on_result: Callable[[CheckResult], None] | None = None,
     ) -> list[CheckResult]:
+        import asyncio
+
         items = list(items)
         self.learn(items)
 
@@ -226,6 +231,8 @@ class CheckRunner:
         return submitted[1]
 
     async def outcome(self, prepared: PreparedCheck) -> RunOutcome:
+        import asyncio
+
         if self._session is not None:
             # Shielded: a cancelled waiter must not cancel the run other pages share.
             return await asyncio.shield(asyncio.wrap_future(self.submit(prepared)))
@@ -267,10 +274,14 @@ class CheckRunner:
         return outcome
 
     async def _run_with_retries(self, resolved: ResolvedCheck) -> RunOutcome:
+        from .attempts import run_attempts
+
         async with self._slot(resolved):
             return await run_attempts(resolved, self.context, self.redactor)
 
     def _slot(self, resolved: ResolvedCheck) -> _Slots:
+        import asyncio
+
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.settings.concurrency)
         host = _host_key(resolved)
@@ -379,14 +390,11 @@ def _finished(outcome: RunOutcome) -> Future[RunOutcome]:
 
 
 def _host_key(resolved: ResolvedCheck) -> str:
-    """What ``per_host`` counts: the host and port the check connects to, read by its kind's
-    parser (two services on one machine are two hosts)."""
+    """What ``per_host`` counts: the host and port the check connects to (two services on one
+    machine are two hosts)."""
     if resolved.kind in COMMAND_KINDS:
         return "<commands>"
-    try:
-        endpoint = target_endpoint(resolved.kind, resolved.target, resolved.params)
-    except InvalidTarget:
-        endpoint = None
+    endpoint = counted_endpoint(resolved.kind, resolved.target, resolved.params)
     if endpoint is None:
         return f"<{resolved.kind}>"
     return f"{canonical_host(endpoint.host)}:{endpoint.port}"
@@ -398,6 +406,7 @@ def run_sync(
     on_result: Callable[[CheckResult], None] | None = None,
 ) -> list[CheckResult]:
     """Run checks from synchronous code (CLI, pytest collection) on a private event loop."""
+    import asyncio
 
     async def main() -> list[CheckResult]:
         runner = runner_factory()

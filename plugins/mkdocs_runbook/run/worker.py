@@ -3,10 +3,7 @@
 A check measures the target's time only if nothing else runs in the process that measures it:
 in MkDocs' interpreter every resumption of a check would wait for a slice of page rendering.
 So the front-ends (``pool.WorkerPool``) start this module as ``python -c …`` and talk to it
-over its standard input and output, in frames: an 8-byte big-endian length, then a pickle of
-one of the messages below (pickle between two processes of this package, never from a file or
-the network). Secrets travel inside the resolved checks, over the pipe, as they reach a probe
-in one process; nothing is written to disk.
+over its standard input and output, in the frames of ``wire``.
 
 In the worker one asyncio loop reads messages and runs each check as a task
 (``runner.run_attempts``); the parent decides how many run at once, so the worker runs every
@@ -23,80 +20,16 @@ import logging
 import os
 import pickle
 import signal
-import struct
 import sys
-from dataclasses import dataclass
-from typing import Any
 
-from ..model import ResolvedCheck
 from ..resolve import Redactor
 from ..results import RunOutcome, Status
-from .attempts import masked_traceback, run_attempts
+from .attempts import run_attempts
+from .preparing import masked_traceback
 from .probes import ProbeContext
+from .wire import LENGTH, CheckDone, CloseSession, OpenSession, RunCheck, frame
 
-#: What follows ``python -c`` to start a worker; the package's folder comes as ``argv[1]``
-#: (appended to ``sys.path``, for a copy that is not installed). httpx's command line, which
-#: httpx imports when its dependencies are there (click, pygments, rich: 5 MB), is left out
-#: the way httpx itself allows when they are missing.
-BOOTSTRAP = (
-    "import sys; sys.path.append(sys.argv[1]); sys.modules['httpx._main'] = None; "
-    "from mkdocs_runbook.run.worker import main; main()"
-)
-
-_LENGTH = struct.Struct(">Q")
 log = logging.getLogger("mkdocs.plugins.runbook")
-
-
-@dataclass(frozen=True)
-class OpenSession:
-    """One run (a build, a CLI run, a pytest session): its probe settings and HTTP clients."""
-
-    session: int
-    context: ProbeContext
-
-
-@dataclass(frozen=True)
-class RunCheck:
-    job: int
-    session: int
-    resolved: ResolvedCheck
-    #: Every secret of the run so far: the outcome is masked with all of them.
-    secrets: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CloseSession:
-    session: int
-
-
-@dataclass(frozen=True)
-class CheckDone:
-    job: int
-    outcome: RunOutcome
-
-
-def frame(message: object) -> bytes:
-    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    return _LENGTH.pack(len(payload)) + payload
-
-
-class FrameReader:
-    """Frames out of a byte stream read in pieces of any size."""
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-
-    def feed(self, data: bytes) -> list[Any]:
-        self._buffer += data
-        messages: list[Any] = []
-        while len(self._buffer) >= _LENGTH.size:
-            (length,) = _LENGTH.unpack_from(self._buffer)
-            end = _LENGTH.size + length
-            if len(self._buffer) < end:
-                break
-            messages.append(pickle.loads(self._buffer[_LENGTH.size : end]))
-            del self._buffer[:end]
-        return messages
 
 
 def main() -> None:
@@ -149,7 +82,7 @@ async def _serve(reading: int, writing: int) -> None:
     try:
         while True:
             try:
-                (length,) = _LENGTH.unpack(await reader.readexactly(_LENGTH.size))
+                (length,) = LENGTH.unpack(await reader.readexactly(LENGTH.size))
                 message = pickle.loads(await reader.readexactly(length))
             except asyncio.IncompleteReadError:
                 return  # the parent closed our input, or is gone

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from ..model import ResolvedCheck
 from ..results import RunOutcome, Status, iso_utc, utc_now
-from .worker import BOOTSTRAP, CheckDone, FrameReader, OpenSession, RunCheck, frame
+from .wire import BOOTSTRAP, CheckDone, FrameReader, OpenSession, RunCheck, frame
 
 if TYPE_CHECKING:
     from .pool import WorkerPool, WorkerSession

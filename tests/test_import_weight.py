@@ -1,0 +1,117 @@
+"""MkDocs' process loads only what a site build uses (issue 14): every module the plugin imports
+is build time. The checks run in the worker processes, so httpx and the probes load there;
+rich is for terminals, the JSONPath library for JSONPath assertions.
+
+Proved by what ``sys.modules`` holds, never by a clock: after importing the plugin, and in a
+real ``mkdocs build`` (a hook writes the list at the end of the build) whose http checks pass.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from servers import RouteServer
+from sites import make_site
+
+#: What a site build's process must not load: the worker's side (httpx and its transport,
+#: asyncio, the probes, the check loop), the terminal's (rich), and libraries that only some
+#: checks need (the JSONPath library, dnspython's record types).
+WORKER_AND_TERMINAL = (
+    "httpx",
+    "httpcore",
+    "asyncio",
+    "rich",
+    "jsonpath",
+    "dns",
+    "mkdocs_runbook.run.attempts",
+    "mkdocs_runbook.run.worker",
+    "mkdocs_runbook.run.probes.http",
+    "mkdocs_runbook.render.terminal",
+)
+
+#: Writes the names of the loaded modules next to mkdocs.yml when the build ends.
+MODULES_HOOK = """\
+import json, sys
+from pathlib import Path
+
+def on_post_build(config, **kwargs):
+    out = Path(config["config_file_path"]).with_name("modules.json")
+    out.write_text(json.dumps(sorted(sys.modules)), encoding="utf-8")
+"""
+
+PAGE = """# Deploy
+
+```check
+name: API live
+http: GET {{ api }}/healthz
+expect: [status == 200, latency < 30s]
+```
+
+```bash check name="API ready"
+curl -sf {{ api }}/readyz
+```
+"""
+
+JSONPATH_CHECK = """
+```check
+name: API status
+http: GET {{ api }}/healthz
+expect: [$.status == ok]
+```
+"""
+
+
+def loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` (packages included with their submodules) are in ``modules``."""
+    return sorted(
+        name for name in names if any(m == name or m.startswith(f"{name}.") for m in modules)
+    )
+
+
+def test_importing_the_plugin_loads_neither_the_worker_nor_the_terminal() -> None:
+    code = "import json, sys, mkdocs_runbook.plugin; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert loaded(json.loads(done.stdout), WORKER_AND_TERMINAL) == []
+
+
+def build_modules(root: Path, server: RouteServer, page: str) -> list[str]:
+    """Build a site of ``page`` and return the modules MkDocs' process held at the end."""
+    site = make_site(
+        root,
+        runbook={"environments": {"local": {"api": server.url}}, "history": None},
+        extensions=["pymdownx.superfences"],
+    )
+    config = site.root / "mkdocs.yml"
+    config.write_text(config.read_text() + "hooks: [modules_hook.py]\n", encoding="utf-8")
+    (site.root / "modules_hook.py").write_text(MODULES_HOOK, encoding="utf-8")
+    site.page("index.md", page)
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    report = json.loads((site.out / "runbook-checks.json").read_text(encoding="utf-8"))
+    assert {check["name"]: check["status"] for check in report["checks"]} == {
+        name: "pass" for name in ("API live", "API ready", "API status") if name in page
+    }
+    modules: list[str] = json.loads((site.root / "modules.json").read_text(encoding="utf-8"))
+    return modules
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_a_site_build_runs_its_http_checks_without_httpx_in_mkdocs_process(
+    tmp_path: Path, http_server: RouteServer
+) -> None:
+    http_server.route("/healthz", body={"status": "ok"})
+    http_server.route("/readyz", body={"status": "ok"})
+    modules = build_modules(tmp_path / "plain", http_server, PAGE)
+    assert "mkdocs_runbook.plugin" in modules
+    assert loaded(modules, WORKER_AND_TERMINAL) == []
+    # The hook sees what a check loads: a JSONPath assertion is read (and judged) with the
+    # library when the page is read, so that a bad path is an error with its column.
+    with_jsonpath = build_modules(tmp_path / "jsonpath", http_server, PAGE + JSONPATH_CHECK)
+    assert loaded(with_jsonpath, WORKER_AND_TERMINAL) == ["jsonpath"]
