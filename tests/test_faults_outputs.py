@@ -506,8 +506,9 @@ def test_a_cached_result_is_keyed_by_definition_env_and_a_keyed_hash_of_its_secr
     cache_dir = tmp_path / "cache"
     environments = {"local": {"x": "1"}, "other": {"x": "1"}}
 
-    def run(token: str, env: str = "local") -> CheckResult:
+    def run(token: str, env: str = "local", allowed: tuple[str, ...] = ()) -> CheckResult:
         settings = RunbookSettings(base_dir=tmp_path, cache_ttl=3600, env=env)
+        settings.allowed_hosts = list(allowed)
         settings.environments = environments
         report = run_checks(
             collect([page], settings),
@@ -523,6 +524,12 @@ def test_a_cached_result_is_keyed_by_definition_env_and_a_keyed_hash_of_its_secr
     assert run(first_secret).cached, "same definition, env and secret: reused"
     assert not run(second_secret).cached, "another secret value: run again"
     assert not run(first_secret, env="other").cached, "another env: run again"
+    assert http_server.hits["/keyed"] == 3
+    # allowed_hosts is vetted in the check worker: a result measured under other bounds is
+    # not reused, and a target the new bounds leave out is refused without being contacted.
+    refused = run(first_secret, allowed=("example.invalid",))
+    assert not refused.cached and refused.status is Status.ERROR
+    assert "allowed_hosts" in refused.message
     assert http_server.hits["/keyed"] == 3
 
     stored = (cache_dir / "results.json").read_text("utf-8")

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..model import ResolvedCheck
@@ -54,12 +55,18 @@ class ResultCache:
         # Without a folder nothing is kept past this process, so the key need not be either.
         self._secret = secrets.token_bytes(_KEY_BYTES) if directory is None else None
 
-    def key_for(self, resolved: ResolvedCheck, env: str) -> str:
-        """The key of ``resolved``'s result in ``env``: changes with the definition, the env
-        and the value of any secret the check uses."""
+    def key_for(self, resolved: ResolvedCheck, env: str, allowed_hosts: Sequence[str] = ()) -> str:
+        """The key of ``resolved``'s result in ``env``: changes with the definition, the env,
+        the value of any secret the check uses and ``allowed_hosts`` (the check worker vets an
+        http target against it, so a result measured under other bounds is not reused)."""
         secret_fingerprints = sorted({self._mac(value) for value in resolved.secrets})
         payload = json.dumps(
-            {"check": resolved.definition, "env": env, "secrets": secret_fingerprints},
+            {
+                "check": resolved.definition,
+                "env": env,
+                "secrets": secret_fingerprints,
+                "allowed_hosts": sorted(allowed_hosts),
+            },
             sort_keys=True,
         )
         return self._mac(payload)

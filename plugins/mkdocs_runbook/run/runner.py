@@ -258,7 +258,9 @@ class CheckRunner:
     def _from_cache(self, resolved: ResolvedCheck) -> RunOutcome | None:
         if self.mode == "always":
             return None
-        outcome = self.cache.get(self.cache.key_for(resolved, self.settings.env))
+        outcome = self.cache.get(
+            self.cache.key_for(resolved, self.settings.env, self.settings.allowed_hosts)
+        )
         if outcome is None:
             return None
         if self.mode == "cached" and outcome.age_seconds() > self.settings.cache_ttl:
@@ -269,7 +271,9 @@ class CheckRunner:
         # The future stays in _in_flight for the runner's life (one build or one CLI run):
         # a check used on several pages runs once even when the pages come one after another.
         outcome = self.shown(await self._run_with_retries(resolved))
-        self.cache.put(self.cache.key_for(resolved, self.settings.env), outcome)
+        self.cache.put(
+            self.cache.key_for(resolved, self.settings.env, self.settings.allowed_hosts), outcome
+        )
         self._stored.append(outcome)
         return outcome
 
@@ -297,7 +301,10 @@ class CheckRunner:
         for resolved, done in self._submitted.values():
             if done.done() and not done.cancelled():
                 outcome = done.result()
-                self.cache.put(self.cache.key_for(resolved, self.settings.env), outcome)
+                self.cache.put(
+                    self.cache.key_for(resolved, self.settings.env, self.settings.allowed_hosts),
+                    outcome,
+                )
                 self._stored.append(outcome)
         # The run knows all its secrets now; an outcome stored early may hold one that only a
         # later check named.
