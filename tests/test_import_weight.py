@@ -115,3 +115,37 @@ def test_a_site_build_runs_its_http_checks_without_httpx_in_mkdocs_process(
     # library when the page is read, so that a bad path is an error with its column.
     with_jsonpath = build_modules(tmp_path / "jsonpath", http_server, PAGE + JSONPATH_CHECK)
     assert loaded(with_jsonpath, WORKER_AND_TERMINAL) == ["jsonpath"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "absent", "shows"),
+    [
+        (["check", "--help"], ["mkdocs_runbook.demo", "mkdocs_runbook.alerts"], "--concurrency"),
+        (["--help"], ["mkdocs_runbook.demo", "mkdocs_runbook.alerts"], "demo-target"),
+        (["alerts", "--help"], ["mkdocs_runbook.demo"], "--site-url"),
+        (["demo-target", "--help"], ["mkdocs_runbook.alerts"], "--dns-port"),
+    ],
+)
+def test_a_command_loads_no_other_commands_module(
+    argv: list[str], absent: list[str], shows: str
+) -> None:
+    """The demo service and the alerts code load only for their own commands."""
+    script = (
+        "import json, sys\n"
+        "from mkdocs_runbook.cli import main\n"
+        "try:\n"
+        "    main(json.loads(sys.argv[1]))\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert shows in done.stdout
+    assert [name for name in absent if name in loaded] == []

@@ -33,7 +33,14 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NOTHING_SELECTED = 0, 1, 2, 5
 ListRow = dict[str, object]
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Commands whose arguments come from modules of their own, too heavy to import for the others
+#: (the demo service alone took 0.18 s): only the command being run loads its module.
+_OWN_MODULE_COMMANDS = ("alerts", "demo-target")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; given the ``command`` being run, the other commands of
+    ``_OWN_MODULE_COMMANDS`` get their one-line help without their arguments."""
     parser = argparse.ArgumentParser(
         prog="runbook", description="Run the check blocks of runbook Markdown files."
     )
@@ -96,15 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_parsers(commands)
 
     alerts = commands.add_parser("alerts", help="check that every alert's runbook exists and works")
-    from .alerts import add_arguments as add_alerts_arguments
+    if command in (None, "alerts"):
+        from .alerts import add_arguments as add_alerts_arguments
 
-    add_alerts_arguments(alerts)
+        add_alerts_arguments(alerts)
 
     demo = commands.add_parser("demo-target", help="run the bundled demo service")
-    from .demo import add_arguments
+    if command in (None, "demo-target"):
+        from .demo import add_arguments
 
-    add_arguments(demo)
+        add_arguments(demo)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str:
+    """The command ``argv`` runs: its first word that is not an option ("" if none)."""
+    words = [word for word in argv if not word.startswith("-")]
+    return words[0] if words else ""
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +128,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(_command_in(words)).parse_args(words)
     try:
         if args.command == "check":
             return _check(args)
