@@ -32,17 +32,17 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from .location import StoreProblem
+    from .layout import SCHEMA_VERSION
+    from .problem import StoreProblem
     from .recorder import new_run, read_site_history, record
-    from .schema import SCHEMA_VERSION
     from .spool import Spool
     from .store import HistoryStore
 
 _LAZY: dict[str, str] = {
     "HistoryStore": "store",
-    "SCHEMA_VERSION": "schema",
+    "SCHEMA_VERSION": "layout",
     "Spool": "spool",
-    "StoreProblem": "location",
+    "StoreProblem": "problem",
     "new_run": "recorder",
     "read_latest_results": "recorder",
     "read_site_history": "recorder",

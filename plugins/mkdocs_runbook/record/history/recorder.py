@@ -16,7 +16,6 @@ from pathlib import Path
 
 from ...results import CheckResult, iso_utc, utc_now
 from ...settings import RunbookSettings
-from .location import StoreProblem
 from .model import (
     RecordOutcome,
     ResultRow,
@@ -26,6 +25,7 @@ from .model import (
     recorded_results,
     verified_pages,
 )
+from .problem import StoreProblem
 from .spool import Spool
 from .store import HistoryStore
 
