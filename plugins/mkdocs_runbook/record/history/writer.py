@@ -50,7 +50,7 @@ def write_statements(dialect: str) -> dict[str, Executable]:
     inserts name no values: each execution passes every column of its table."""
     before: BindParameter[str] = bindparam("before")
     return {
-        queries.RUN_EXISTS: select(exists().where(runs.c.id == bindparam("run_id"))),
+        queries.RUN_EXISTS: select(exists().where(runs.c.id == bindparam("run_id")).label("found")),
         queries.INSERT_RUN: runs.insert(),
         queries.INSERT_RESULTS: results.insert(),
         queries.ADD_DAILY: _add_to_daily(dialect),
