@@ -1,5 +1,8 @@
 """The history store (SPEC 10): every run that contacted targets, and each of its results, in
-SQLite or PostgreSQL, behind one schema and one query layer (SQLAlchemy Core).
+SQLite or PostgreSQL, behind one schema and one query layer (SQLAlchemy Core). A SQLite store
+is recorded in and read for a site through the stdlib ``sqlite3`` driver, running SQLAlchemy's
+statements compiled to text (``sqlite_store``, ``sqlite_sql``): a build on such a store does
+not import SQLAlchemy.
 
 ``new_run`` + ``record`` for the front-ends that ran checks; ``read_site_history`` for a site
 build; ``HistoryStore`` for the commands that read it (``runbook history``, ``freshness``).
