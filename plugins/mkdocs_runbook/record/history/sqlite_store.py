@@ -71,6 +71,9 @@ class NeedsSqlAlchemy(Exception):
 
 
 class SqliteStore:
+    """A SQLite file as a ``Store``: each operation in one ``sqlite3`` transaction, or through
+    ``HistoryStore`` when the store is not at the current schema version."""
+
     def __init__(self, history: str, base_dir: Path, database: Path, display: str) -> None:
         self.history = history
         self.base_dir = base_dir
@@ -118,7 +121,7 @@ class SqliteStore:
         return self.fallback
 
     def _transaction(self, work: Callable[[queries.Database], T], *, write: bool = False) -> T:
-        if self.fallback is not None or not self.database.is_file():
+        if self.fallback is not None or not _is_file(self.database):
             raise NeedsSqlAlchemy
         try:
             # isolation_level=None: the transactions are begun here, as on the SQLAlchemy path.
@@ -149,6 +152,13 @@ class SqliteStore:
 
     def _problem(self, what: str) -> StoreProblem:
         return StoreProblem(f"history store {self.display}: {what}")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False  # SQLAlchemy's path says what is wrong with it, as it always did
 
 
 def _version(database: SqliteDatabase) -> int | None:
