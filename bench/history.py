@@ -30,14 +30,8 @@ from typing import Any
 from sqlalchemy import text
 
 from mkdocs_runbook.record.history import HistoryStore, new_run, read_site_history, record
-from mkdocs_runbook.record.history.schema import (
-    checks,
-    daily,
-    encode_mark,
-    pages,
-    results,
-    runs,
-)
+from mkdocs_runbook.record.history.layout import encode_mark
+from mkdocs_runbook.record.history.schema import checks, daily, pages, results, runs
 from mkdocs_runbook.record.history.writer import lock_for_writing
 from mkdocs_runbook.results import CheckResult, Status, iso_utc
 from mkdocs_runbook.settings import RunbookSettings

@@ -24,6 +24,7 @@ from mkdocs_runbook.record.history import (
     read_site_history,
     record,
 )
+from mkdocs_runbook.record.history import layout as history_layout
 from mkdocs_runbook.record.history import schema as history_schema
 from mkdocs_runbook.results import CheckResult, Status, iso_utc
 from mkdocs_runbook.settings import RunbookSettings
@@ -235,7 +236,7 @@ def test_an_older_schema_is_upgraded_in_place_keeping_its_runs(
         connection.execute(text("ALTER TABLE runbook_runs ADD COLUMN note VARCHAR(20)"))
         upgraded.append(SCHEMA_VERSION)
 
-    monkeypatch.setattr(history_schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(history_layout, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     monkeypatch.setitem(history_schema.UPGRADES, SCHEMA_VERSION, add_a_note_column)
     later = NOW + timedelta(hours=1)
     assert record(settings, run_of(settings, [result("a", Status.FAIL, later)], later)).recorded

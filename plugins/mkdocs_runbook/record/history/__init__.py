@@ -1,5 +1,8 @@
 """The history store (SPEC 10): every run that contacted targets, and each of its results, in
-SQLite or PostgreSQL, behind one schema and one query layer (SQLAlchemy Core).
+SQLite or PostgreSQL, behind one schema and one query layer (SQLAlchemy Core). A SQLite store
+is recorded in and read for a site through the stdlib ``sqlite3`` driver, running SQLAlchemy's
+statements compiled to text (``sqlite_store``, ``sqlite_sql``): a build on such a store does
+not import SQLAlchemy.
 
 ``new_run`` + ``record`` for the front-ends that ran checks; ``read_site_history`` for a site
 build; ``HistoryStore`` for the commands that read it (``runbook history``, ``freshness``).
@@ -32,17 +35,17 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from .location import StoreProblem
+    from .layout import SCHEMA_VERSION
+    from .problem import StoreProblem
     from .recorder import new_run, read_site_history, record
-    from .schema import SCHEMA_VERSION
     from .spool import Spool
     from .store import HistoryStore
 
 _LAZY: dict[str, str] = {
     "HistoryStore": "store",
-    "SCHEMA_VERSION": "schema",
+    "SCHEMA_VERSION": "layout",
     "Spool": "spool",
-    "StoreProblem": "location",
+    "StoreProblem": "problem",
     "new_run": "recorder",
     "read_latest_results": "recorder",
     "read_site_history": "recorder",

@@ -1,9 +1,10 @@
 """Where the history store is: the ``history`` option as a path or URL, turned into a
 SQLAlchemy engine with the settings each database needs, and named with its password masked.
 
-SQLite (the default, a file next to mkdocs.yml) runs in WAL mode, so readers never wait for a
-writer, and every write starts with ``BEGIN IMMEDIATE``, so two processes recording at once
-queue on the write lock (``busy_timeout``) instead of failing on a lock upgrade. PostgreSQL is
+SQLite (the default, a file next to mkdocs.yml) runs in WAL mode (``problem.SQLITE_PRAGMAS``),
+so readers never wait for a writer, and every write starts with ``BEGIN IMMEDIATE``, so two
+processes recording at once queue on the write lock (``busy_timeout``) instead of failing on a
+lock upgrade. PostgreSQL is
 reached through psycopg 3 (the ``[postgres]`` extra); credentials may come from the URL or the
 usual ``PG*`` variables, as libpq reads them.
 """
@@ -18,18 +19,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from ...errors import RunbookError
 from ...resolve import MASK, Redactor
+from .problem import LOCK_WAIT_SECONDS, SQLITE_PRAGMAS, StoreProblem, plain_path
 
-#: How long a writer waits for another process's write to finish before giving up (and
-#: spooling). A run's write takes milliseconds; this only trips on a stuck store.
-LOCK_WAIT_SECONDS = 15
 CONNECT_TIMEOUT_SECONDS = 5
-
-
-class StoreProblem(RunbookError):
-    """The store cannot be used: a bad URL, unreachable, locked, read-only, refused, another
-    schema version. ``str()`` names the store (password masked) and says what went wrong."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +44,7 @@ def locate(history: str, base_dir: Path) -> StoreLocation:
     """The store the ``history`` option names: a path (relative to ``base_dir``) or a
     ``sqlite:///`` or ``postgresql://`` URL. Anything else is a ``StoreProblem``."""
     if "://" not in history:
-        path = Path(history).expanduser()
-        path = path if path.is_absolute() else base_dir / path
+        path = plain_path(history, base_dir)
         url = URL.create("sqlite", database=str(path))
         return StoreLocation(url, str(path), Redactor())
     try:
@@ -118,9 +110,8 @@ def _sqlite_engine(location: StoreLocation) -> Engine:
         # Transactions are begun by the listener below, not by the driver.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_SECONDS * 1000}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -1,4 +1,6 @@
-"""What the front-ends call: record a run (spooled runs first), read a site's history.
+"""What the front-ends call: record a run (spooled runs first), read a site's history. A SQLite
+store is read and written with the stdlib driver (``sqlite_store``), other stores and the other
+reads with SQLAlchemy, loaded only then.
 
 Nothing here raises for a store problem: a run always completes. A problem comes back as one
 message (the front-end warns once with it: the MkDocs plugin through its logger, so that
@@ -16,7 +18,6 @@ from pathlib import Path
 
 from ...results import CheckResult, iso_utc, utc_now
 from ...settings import RunbookSettings
-from .location import StoreProblem
 from .model import (
     RecordOutcome,
     ResultRow,
@@ -26,8 +27,9 @@ from .model import (
     recorded_results,
     verified_pages,
 )
+from .problem import StoreProblem
 from .spool import Spool
-from .store import HistoryStore
+from .sqlite_store import open_store
 
 
 def new_run(
@@ -74,7 +76,7 @@ def record(
     if run is None and not pending:
         return outcome
     try:
-        with HistoryStore.open(settings.history, settings.base_dir) as store:
+        with open_store(settings.history, settings.base_dir) as store:
             for spooled in pending:
                 store.write(spooled.run)
                 spool.done(spooled)
@@ -108,7 +110,7 @@ def read_site_history(
     if settings.history is None:
         return None, None
     try:
-        with HistoryStore.open(settings.history, settings.base_dir) as store:
+        with open_store(settings.history, settings.base_dir) as store:
             history = store.read_site(env=settings.env, zone=settings.zone, now=now or utc_now())
     except StoreProblem as problem:
         return None, str(problem)
@@ -120,6 +122,8 @@ def read_latest_results(settings: RunbookSettings) -> tuple[list[CheckResult], s
     ``run: never`` build shows, SPEC 11), or ``[]`` and the problem to warn about."""
     if settings.history is None:
         return [], None
+    from .store import HistoryStore  # SQLAlchemy: this read is not on a build's usual path
+
     try:
         with HistoryStore.open(settings.history, settings.base_dir) as store:
             return store.read_latest(env=settings.env), None

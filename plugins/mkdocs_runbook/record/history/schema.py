@@ -1,5 +1,6 @@
 """The history store's tables, one definition for SQLite and PostgreSQL (SQLAlchemy Core), and
-the version that says which definition a store was made with.
+the checks of the version that says which definition a store was made with (the number itself
+is ``layout.SCHEMA_VERSION``, readable without SQLAlchemy).
 
 Raw facts: ``runbook_runs`` and ``runbook_results`` (one row per check per run; the primary key
 ``run_id, page, check_id`` is the only index it needs, as every read starts from a time range
@@ -34,11 +35,9 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ...errors import RunbookError
 from ...results import iso_utc, parse_iso_utc
-from .model import RECENT_MARKS, Mark
-
-#: The version this code reads and writes. A store of an older version is upgraded in place
-#: by the steps in ``UPGRADES``; a newer one is refused, never guessed at.
-SCHEMA_VERSION = 1
+from . import layout
+from .layout import MARK_WIDTH
+from .model import RECENT_MARKS
 
 metadata = MetaData()
 
@@ -65,28 +64,6 @@ class UtcTime(TypeDecorator[str]):
         if value is None or isinstance(value, str):
             return value
         return iso_utc(value)
-
-
-#: A mark in ``runbook_checks.recent``: the status's letter, then the 20-character time.
-MARK_WIDTH = 21
-_LETTERS = {"pass": "p", "warn": "w", "fail": "f", "error": "e", "skip": "s"}
-_STATUSES = {letter: status for status, letter in _LETTERS.items()}
-
-
-def encode_mark(status: str, checked_at: str) -> str:
-    return _LETTERS[status] + checked_at
-
-
-def decode_marks(text: str) -> list[Mark]:
-    return [
-        Mark(_STATUSES[text[i]], text[i + 1 : i + MARK_WIDTH])
-        for i in range(0, len(text) - MARK_WIDTH + 1, MARK_WIDTH)
-    ]
-
-
-def day_number(iso: str) -> int:
-    """The UTC day of a moment, as a number that counts days (the daily table's key)."""
-    return parse_iso_utc(iso).date().toordinal()
 
 
 _TIME = UtcTime()
@@ -173,6 +150,10 @@ Upgrade = Callable[[Connection], None]
 UPGRADES: dict[int, Upgrade] = {}
 
 
+#: The store's schema version (one row). Also run, compiled, by the stdlib SQLite path.
+VERSION_QUERY = select(schema_table.c.version)
+
+
 class SchemaVersionError(RunbookError):
     """The store was written with a schema this version does not know."""
 
@@ -181,7 +162,7 @@ def stored_version(connection: Connection) -> int | None:
     """The store's schema version; ``None`` for a store without our tables yet."""
     if not inspect(connection).has_table(schema_table.name):
         return None
-    version = connection.scalar(select(schema_table.c.version))
+    version = connection.scalar(VERSION_QUERY)
     return None if version is None else int(version)
 
 
@@ -191,15 +172,15 @@ def ensure_schema(connection: Connection) -> None:
     version = stored_version(connection)
     if version is None:
         metadata.create_all(connection)
-        connection.execute(schema_table.insert().values(version=SCHEMA_VERSION))
+        connection.execute(schema_table.insert().values(version=layout.SCHEMA_VERSION))
         return
     refuse_newer(version)
-    while version < SCHEMA_VERSION:
+    while version < layout.SCHEMA_VERSION:
         step = UPGRADES.get(version)
         if step is None:
             raise SchemaVersionError(
                 f"schema version {version} is too old to upgrade (this version of "
-                f"mkdocs-runbook reads {SCHEMA_VERSION})"
+                f"mkdocs-runbook reads {layout.SCHEMA_VERSION})"
             )
         step(connection)
         version += 1
@@ -207,8 +188,8 @@ def ensure_schema(connection: Connection) -> None:
 
 
 def refuse_newer(version: int) -> None:
-    if version > SCHEMA_VERSION:
+    if version > layout.SCHEMA_VERSION:
         raise SchemaVersionError(
             f"written by a newer mkdocs-runbook (schema version {version}; this version reads "
-            f"{SCHEMA_VERSION}): upgrade mkdocs-runbook, or point `history` at another store"
+            f"{layout.SCHEMA_VERSION}): upgrade mkdocs-runbook, or point `history` at another store"
         )

@@ -3,24 +3,25 @@ into a ``StoreProblem`` that names the store (password masked) and says what wen
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Executable
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...results import CheckResult
-from . import schema
-from .location import StoreLocation, StoreProblem, locate, make_engine
+from . import layout, queries
+from .location import StoreLocation, locate, make_engine
 from .model import HistoryEntry, RunRecord, SiteHistory
-from .reader import read_entries, read_latest, read_site
+from .problem import StoreProblem, first_line, sqlite_permission_hint
+from .reader import read_entries, read_latest, site_statements
 from .schema import SchemaVersionError, refuse_newer, stored_version
-from .writer import lock_for_writing, prune, write_run
+from .writer import lock_for_writing, write_statements
 
 T = TypeVar("T")
 
@@ -61,9 +62,10 @@ class HistoryStore:
 
         def work(connection: Connection) -> bool:
             lock_for_writing(connection)
-            written = write_run(connection, run)
+            database = AlchemyDatabase(connection)
+            written = queries.write_run(database, run)
             if prune_before is not None:
-                prune(connection, before=prune_before)
+                queries.prune(database, before=prune_before)
             return written
 
         return self._transaction(work, write=True)
@@ -72,7 +74,8 @@ class HistoryStore:
 
     def read_site(self, *, env: str, zone: str, now: datetime) -> SiteHistory:
         return self._read(
-            lambda c: read_site(c, env=env, zone=zone, now=now), SiteHistory(env=env, zone=zone)
+            lambda c: queries.read_site(AlchemyDatabase(c), env=env, zone=zone, now=now),
+            SiteHistory(env=env, zone=zone),
         )
 
     def read_latest(self, *, env: str) -> list[CheckResult]:
@@ -99,7 +102,7 @@ class HistoryStore:
             if version is None:
                 return empty
             refuse_newer(version)
-            return work(connection) if version == schema.SCHEMA_VERSION else None
+            return work(connection) if version == layout.SCHEMA_VERSION else None
 
         result = self._transaction(guarded)
         if result is None:
@@ -134,20 +137,33 @@ class HistoryStore:
             raise self.location.problem(exc.strerror or str(exc)) from None
 
     def _permission_hint(self) -> str:
-        """SQLite says "readonly database" or "unable to open"; say which file is at fault."""
         if not self.location.is_sqlite:
             return ""
-        database = Path(self.location.url.database or "")
-        if database.exists() and not os.access(database, os.W_OK):
-            return " (the file is read-only for this user)"
-        if not os.access(database.parent, os.W_OK):
-            return f" (its folder {database.parent} is read-only for this user)"
-        return ""
+        return sqlite_permission_hint(Path(self.location.url.database or ""))
+
+
+class AlchemyDatabase:
+    """``queries.Database`` on a SQLAlchemy connection: the statements as reader.py and
+    writer.py define them, for the connection's database."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.statements = _statements(connection.dialect.name)
+
+    def rows(self, name: str, params: Mapping[str, Any]) -> Sequence[Any]:
+        return self.connection.execute(self.statements[name], params).all()
+
+    def execute(self, name: str, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> None:
+        self.connection.execute(self.statements[name], params)
+
+
+@cache
+def _statements(dialect: str) -> dict[str, Executable]:
+    return site_statements() | write_statements(dialect)
 
 
 def _reason(exc: SQLAlchemyError) -> str:
     """The driver's own words, first line only (SQLAlchemy appends the SQL and a link)."""
     original = getattr(exc, "orig", None)
-    text = str(original if original is not None else exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
+    first = first_line(str(original if original is not None else exc)) or type(exc).__name__
     return first.removeprefix("(sqlite3.OperationalError) ").strip()
