@@ -464,6 +464,10 @@ def test_console_blocks_keep_the_transcript() -> None:
             '```bash check retries="many"\nls\n```',
             "docs/ops.md:1: option 'retries' must be a whole",
         ),
+        (
+            '```bash check retries="¹"\nls\n```',  # a digit to isdigit(), not to int()
+            "docs/ops.md:1: option 'retries' must be a whole number, got \"¹\"",
+        ),
         ('```bash check timeout="soon"\nls\n```', "docs/ops.md:1: 'timeout': expected a duration"),
         (
             "```bash check\n# expect: status == 200\n```",

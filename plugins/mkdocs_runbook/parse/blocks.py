@@ -173,7 +173,8 @@ def _info_options(block: CheckBlock, file: str, line: int) -> dict[str, Any]:
                 f"option '{key}' needs a quoted value, like {key}=\"…\"", file=file, line=line
             )
         elif key == "retries":
-            if not value.strip().isdigit():
+            # ASCII digits only: "¹" and "²" pass isdigit() but int() refuses them.
+            if not value.strip().isascii() or not value.strip().isdigit():
                 raise CheckDefinitionError(
                     f"option 'retries' must be a whole number, got \"{value}\"",
                     file=file,
