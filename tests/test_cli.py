@@ -148,6 +148,11 @@ def test_list_shows_yaml_warnings_and_curls_that_need_commands(project: Path) ->
         "error: jobs.md:7: curl flag '--proxy' cannot be honoured by a native HTTP check: "
         "remove it, or set allow_commands: true to run the block as the command it is"
     )
+    assert lines[-1] == "2 checks, 1 problem"
+    (project / "docs" / "one.md").write_text("```check\nhttp: GET {{ api }}/x\n```\n")
+    assert runbook("list", "docs/one.md", cwd=project).stdout.splitlines()[-1] == (
+        "1 check, 0 problems"
+    )
     rows = json.loads(runbook("list", "docs/jobs.md", "--format", "json", cwd=project).stdout)
     assert [len(row["warnings"]) for row in rows] == [1, 0]
 

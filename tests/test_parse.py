@@ -468,6 +468,10 @@ def test_console_blocks_keep_the_transcript() -> None:
             '```bash check retries="¹"\nls\n```',  # a digit to isdigit(), not to int()
             "docs/ops.md:1: option 'retries' must be a whole number, got \"¹\"",
         ),
+        (
+            "```bash check\ncurl --retry ² http://h\n```",
+            "docs/ops.md:2: curl flag '--retry' needs a whole number, got '²'",
+        ),
         ('```bash check timeout="soon"\nls\n```', "docs/ops.md:1: 'timeout': expected a duration"),
         (
             "```bash check\n# expect: status == 200\n```",

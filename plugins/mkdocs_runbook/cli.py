@@ -319,7 +319,8 @@ def _print_list(rows: list[ListRow], broken: int) -> None:
         for warning in warnings if isinstance(warnings, list) else ():
             print(f"{'':40} warning: {warning}")
     checks = sum(1 for row in rows if row["kind"] != "catalog")
-    print(f"{checks} checks, {broken} {'problem' if broken == 1 else 'problems'}")
+    checks_said = f"{checks} check" if checks == 1 else f"{checks} checks"
+    print(f"{checks_said}, {broken} {'problem' if broken == 1 else 'problems'}")
 
 
 def _status_page(args: argparse.Namespace) -> int:

@@ -106,3 +106,12 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` — did you mean 'x'?`` for the closest choice, or an empty string."""
     match = closest(word, choices)
     return f" — did you mean '{match}'?" if match else ""
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number if it is ASCII digits only, else ``None``. Not
+    ``str.isdigit``: it accepts "¹" and "²", which ``int`` then refuses with a crash."""
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None

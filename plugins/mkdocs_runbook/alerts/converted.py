@@ -30,6 +30,7 @@ from ..find import (
 )
 from ..parse import parse_blocks
 from ..settings import NotInstalled, SiteSettings
+from ..text import whole_number
 from .outline import PageOutline, outline_from_html
 
 __all__ = ["ConvertedPage", "SiteConverter"]
@@ -135,10 +136,10 @@ class SiteConverter:
             raise ConfigError(f"cannot convert the page {path.as_posix()}: {exc}") from None
 
         def check_of(attributes: dict[str, str | None]) -> str | None:
-            marker = attributes.get(_MARKER)
-            if marker is None or not marker.isdigit() or int(marker) >= len(shown):
+            number = whole_number(attributes.get(_MARKER) or "")
+            if number is None or number >= len(shown):
                 return None
-            return shown[int(marker)]
+            return shown[number]
 
         outline = outline_from_html(html, check_of)
         placed = set(outline.checks)

@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import CheckDefinitionError
 from ..find import FENCE_OPTIONS, HIGHLIGHT_OPTIONS
 from ..model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
-from ..text import did_you_mean
+from ..text import did_you_mean, whole_number
 from .curl import CurlNotConvertible, CurlRequest, curl_to_http, is_single_curl
 from .schema import ID_PATTERN, build_spec, slugify
 from .shell_words import strip_prompts
@@ -127,8 +127,9 @@ def _location(block: CheckBlock) -> tuple[str, int]:
     """Where the block's text is written: the page, or the snippet file it was included from."""
     if block.origin:
         file, _, line = block.origin.rpartition(":")
-        if file and line.isdigit():
-            return file, int(line)
+        number = whole_number(line)
+        if file and number is not None:
+            return file, number
     return block.page, block.line
 
 
@@ -173,14 +174,14 @@ def _info_options(block: CheckBlock, file: str, line: int) -> dict[str, Any]:
                 f"option '{key}' needs a quoted value, like {key}=\"…\"", file=file, line=line
             )
         elif key == "retries":
-            # ASCII digits only: "¹" and "²" pass isdigit() but int() refuses them.
-            if not value.strip().isascii() or not value.strip().isdigit():
+            retries = whole_number(value.strip())
+            if retries is None:
                 raise CheckDefinitionError(
                     f"option 'retries' must be a whole number, got \"{value}\"",
                     file=file,
                     line=line,
                 )
-            options[key] = int(value)
+            options[key] = retries
         else:
             options[key] = value
     return options

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
 from ..errors import CheckDefinitionError
+from ..text import whole_number
 from .shell_words import TEMPLATE, joined_lines, split_words, uses_shell
 
 #: Flags taking a value, by canonical name, with every spelling curl accepts.
@@ -322,9 +323,10 @@ class _Converter:
         return seconds
 
     def count(self, flag: str, value: str) -> int:
-        if not value.isdigit():
+        number = whole_number(value)
+        if number is None:
             raise self.error(f"curl flag '{flag}' needs a whole number, got '{value}'")
-        return int(value)
+        return number
 
 
 def _default_header(request: CurlRequest, name: str, value: str) -> None:
