@@ -211,6 +211,8 @@ def target_endpoint(
     return None
 
 
+# Pure, and a site's checks name few hosts: each is read once.
+@functools.lru_cache(maxsize=1024)
 def canonical_host(host: str) -> str:
     """The form ``allowed_hosts`` patterns are matched against: lower case, no trailing dot,
     IPv6 compressed, and IPv4 in dotted decimal however it was spelled (``2852039166``,
@@ -302,6 +304,7 @@ class HostPolicy:
             raise _guarded(host, str(ip))
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_guarded_literal(name: str) -> bool:
     try:
         return is_guarded_address(ipaddress.ip_address(name))
