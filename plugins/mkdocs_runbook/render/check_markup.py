@@ -40,6 +40,8 @@ MATERIAL_ADMONITION_TYPES: dict[str, str] = {
 }
 
 
+# What this reads of html.py's AssertionRow, CappedText and CatalogSource (html.py imports
+# this module, so it cannot import them).
 class _Row(Protocol):
     expected: str
     actual: str

@@ -3,11 +3,13 @@ summary, and the status page.
 
 Everything a ``CheckResult`` carries is untrusted (a target's answer can end up in a message
 or an actual value), so the Jinja2 environment escapes everything; only ``source_html``, the
-block as the plugin highlighted it, is marked safe. A check's own markup, a thousand times a
-site, is written by ``check_markup`` with the same escaping, byte for byte what
-``templates/check.html`` makes. The markup needs no script and no inline
-style, because Backstage TechDocs strips both: a status is a word in the text inside an
-element with the class ``runbook-status-<status>``, and the look comes from ``stylesheet()``.
+block as the plugin highlighted it, is marked safe. What a site shows once per check (a
+check's markup, the page summaries, the status page's rows) is written by ``check_markup`` and
+``page_markup`` with the same escaping, byte for byte what ``check.html``,
+``page_summary.html`` and ``status_page.html`` make from the ``*_context`` of each; the alerts
+render through Jinja. The markup needs no script and no inline style, because Backstage
+TechDocs strips both: a status is a word in the text inside an element with the class
+``runbook-status-<status>``, and the look comes from ``stylesheet()``.
 """
 
 from __future__ import annotations
