@@ -60,3 +60,47 @@ def test_serve_rebuilds_hit_live_targets_once(
     # Three distinct checks ran (live, ready, ready?v=2): each left a result on disk.
     on_disk = json.loads((tmp_path / ".cache" / "runbook" / "results.json").read_text())
     assert len(on_disk["results"]) == 3
+
+
+def test_serve_rebuild_reads_an_edited_snippet_again(
+    tmp_path: Path,
+    http_server: RouteServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A page's parsed checks are kept across rebuilds while its Markdown stays the same, but
+    a page that includes snippets also depends on those files: an edited one counts."""
+    http_server.route("/v1", body={"status": "ok"})
+    http_server.route("/v2", body={"status": "ok"})
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
+    included = snippets / "check.md"
+    included.write_text("```check\nname: included\nhttp: {{ api }}/v1\n```\n", encoding="utf-8")
+    site = make_site(
+        tmp_path,
+        runbook={"environments": {"local": {"api": http_server.url}}},
+        extensions=[{"pymdownx.snippets": {"base_path": [str(snippets)]}}],
+    )
+    site.page("index.md", '# Ops\n\n--8<-- "check.md"\n')
+    monkeypatch.chdir(tmp_path)
+    config_file = str(tmp_path / "mkdocs.yml")
+
+    def rebuild() -> str:
+        """The target of the page's one check."""
+        config = load_config(config_file, site_dir=str(tmp_path / "served"))
+        build(config, serve_url="http://127.0.0.1:8000/")
+        report = json.loads((tmp_path / "served" / "runbook-checks.json").read_text())
+        [check] = report["checks"]
+        return str(check["target"])
+
+    first_config = load_config(config_file, site_dir=str(tmp_path / "served"))
+    first_config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        assert rebuild().endswith("/v1")
+        included.write_text(included.read_text().replace("/v1", "/v2"), encoding="utf-8")
+        caplog.clear()
+        assert rebuild().endswith("/v2")
+        assert http_server.hits["/v2"] == 1
+        assert "found only by the site build" not in caplog.text
+    finally:
+        first_config.plugins.on_shutdown()

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -147,10 +148,11 @@ class ResolvedCheck:
     display_source: str = ""
     environment: dict[str, str] | None = None
 
-    @property
+    @functools.cached_property
     def definition(self) -> str:
         """*What runs*, as canonical JSON: the resolved target and parameters (secret values
-        included, so never write it anywhere), the assertions, timeout and retries."""
+        included, so never write it anywhere), the assertions, timeout and retries. Made once
+        (the run key and the cache key both read it): a resolved check is not changed."""
         return json.dumps(
             {
                 "kind": self.kind,

@@ -76,6 +76,9 @@ _SLOT_ATTR = "data-runbook-slot"
 _SLOT_RE = re.compile(r'<div class="runbook-slot" data-runbook-slot="([^"]+)"></div>')
 _SUMMARY_SLOT = '<div class="runbook-summary-slot"></div>'
 _STATUS_SLOT = '<div class="runbook-status-slot"></div>'
+#: In every ``pymdownx.snippets`` include (``--8<--``, ``-8<-``…): a page without it includes
+#: nothing.
+_SNIPPET_MARK = "8<-"
 
 
 class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
@@ -301,10 +304,11 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self, page_path: str, markdown: str
     ) -> list[tuple[CheckBlock, CheckSpec | BrokenCheck]]:
         """A page's blocks and their parsed checks; reused across `mkdocs serve` rebuilds for
-        as long as the page's Markdown (and the snippets setting) stay the same."""
+        as long as the page's Markdown (and the snippets setting) stay the same, unless the page
+        includes snippets: the files it includes may have changed since."""
         key = (page_path, markdown, tuple(self.settings.snippet_paths))
         parsed = self._parse_cache.get(key)
-        if parsed is None:
+        if parsed is None or (self.settings.snippet_paths and _SNIPPET_MARK in markdown):
             # The formatter sees what SuperFences formats; the finder only needs to be quick
             # and exact about lines, so the Markdown pass that confirms blocks is skipped here.
             blocks = find_blocks(

@@ -8,6 +8,7 @@ The value literals are read by ``assertion_literals``; ``assertions`` is the pub
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -152,6 +153,8 @@ def subject_column(text: str) -> int:
     return (match.end() if match else 0) + 1
 
 
+# An assertion is immutable and pages repeat the same ones (``status == 200``) many times.
+@functools.lru_cache(maxsize=1024)
 def parse_assertion(text: str) -> Assertion:
     """Parse ``[not] SUBJECT OP VALUE``; raises ``AssertionSyntaxError`` pointing at a column."""
     return _Reader(text).assertion()

@@ -101,13 +101,11 @@ def compose_yaml(
         return None
     if "*" in readable:  # every alias starts with one: without it there is nothing to expand
         _refuse_alias_bombs(node, file=file, first_line=first_line)
-    if warnings is not None:
+    if warnings is not None and "#" in readable:  # no `#`, no value a comment could cut
         for warning in cut_by_comments(node, readable, file=file, first_line=first_line):
             message = _STAND_IN.sub(lambda m: templates[int(m.group(1))], warning.message)
             warnings.append(YamlWarning(warning.file, warning.line, message))
-    if templates:
-        _put_back(node, templates)
-    _refuse_duplicate_keys(node, file=file, first_line=first_line)
+    _put_back_and_refuse_duplicate_keys(node, templates, file=file, first_line=first_line)
     return node
 
 
@@ -121,13 +119,10 @@ def _single_node(loader_type: type[yaml.SafeLoader], text: str) -> yaml.Node | N
 
 
 def construct(node: yaml.Node, *, file: str = "", first_line: int = 1) -> Any:
-    """The Python data of a node (or of one subtree of a document), built safely."""
-    loader = yaml.SafeLoader("")
-    try:
-        with _as_definition_error(file, first_line):
-            return loader.construct_document(node)
-    finally:
-        loader.dispose()
+    """The Python data of a node (or of one subtree of a document), built safely: by the safe
+    loader's constructor alone, since the text was read already."""
+    with _as_definition_error(file, first_line):
+        return yaml.constructor.SafeConstructor().construct_document(node)
 
 
 @contextmanager
@@ -209,21 +204,29 @@ def _nodes(root: yaml.Node) -> Iterator[yaml.Node]:
             pending.extend(node.value)
 
 
-def _put_back(root: yaml.Node, templates: list[str]) -> None:
-    for node in _nodes(root):
-        if isinstance(node, yaml.ScalarNode) and _STAND_IN_OPEN in node.value:
+def _put_back_and_refuse_duplicate_keys(
+    root: yaml.Node, templates: list[str], *, file: str, first_line: int
+) -> None:
+    """The templates back in the values, and a mapping with a key twice refused (in one walk
+    of the nodes). PyYAML keeps the last of two equal keys without a word; an author who wrote
+    ``expect`` twice would silently lose half the assertions."""
+
+    def put_back(node: yaml.ScalarNode) -> None:
+        if templates and _STAND_IN_OPEN in node.value:
             node.value = _STAND_IN.sub(lambda m: templates[int(m.group(1))], node.value)
 
-
-def _refuse_duplicate_keys(root: yaml.Node, *, file: str, first_line: int) -> None:
-    """PyYAML keeps the last of two equal keys without a word; an author who wrote ``expect``
-    twice would silently lose half the assertions."""
     for node in _nodes(root):
+        if isinstance(node, yaml.ScalarNode):
+            put_back(node)
+            continue
         if not isinstance(node, yaml.MappingNode):
             continue
         seen: dict[str, int] = {}
         for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            put_back(key_node)  # keys are compared as written
+            if key_node.value == "<<":
                 continue
             line = node_line(key_node, first_line)
             if key_node.value in seen:

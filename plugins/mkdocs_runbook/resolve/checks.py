@@ -50,9 +50,9 @@ def resolve_check(
     if kind in COMMAND_KINDS:
         target, references = _command(spec, templates, used)
         environment = _command_environment(templates, params.get("env") or {}, references)
+        display_target = templates.render(spec.target, mode="mask", used=used)
     else:
-        target = templates.render(spec.target, mode="run", used=used)
-    display_target = templates.render(spec.target, mode="mask", used=used)
+        target, display_target = templates.render_shown(spec.target, used=used)
     rendered_spec = dataclasses.replace(
         spec,
         expect=[_render_assertion(a, templates, used) for a in spec.expect],

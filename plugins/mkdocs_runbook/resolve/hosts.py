@@ -241,6 +241,8 @@ def counted_endpoint(kind: str, target: str, params: dict[str, Any]) -> Endpoint
     return Endpoint(parts.hostname, port or (443 if parts.scheme == "https" else 80))
 
 
+# Pure, and a site's checks name few hosts: each is read once.
+@functools.lru_cache(maxsize=1024)
 def canonical_host(host: str) -> str:
     """The form ``allowed_hosts`` patterns are matched against: lower case, no trailing dot,
     IPv6 compressed, and IPv4 in dotted decimal however it was spelled (``2852039166``,
@@ -332,6 +334,7 @@ class HostPolicy:
             raise _guarded(host, str(ip))
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_guarded_literal(name: str) -> bool:
     try:
         return is_guarded_address(ipaddress.ip_address(name))

@@ -226,6 +226,13 @@ class Templates:
             return text
         return self.marked(text, used=used, command=False).filled(mode)
 
+    def render_shown(self, text: str, *, used: dict[str, str]) -> tuple[str, str]:
+        """``text`` with real values (``run``) and as shown (``mask``), rendered once."""
+        if "{" not in text or not _TEMPLATE_SYNTAX.search(text):
+            return text, text
+        marked = self.marked(text, used=used, command=False)
+        return marked.filled("run"), marked.filled("mask")
+
     def render_command(self, text: str, *, used: dict[str, str]) -> tuple[str, dict[str, str]]:
         """A command: every value as a reference to an environment variable, and those."""
         if "{" not in text or not _TEMPLATE_SYNTAX.search(text):

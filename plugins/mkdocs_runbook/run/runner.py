@@ -15,7 +15,7 @@ the run knows all its secrets.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
@@ -265,7 +265,11 @@ class CheckRunner:
             return None
         if self.mode == "cached" and outcome.age_seconds() > self.settings.cache_ttl:
             return None
-        return self.shown(dataclasses.replace(outcome, cached=True))
+        # A copy to mask and cut: the cached one stays whole. Its texts are clean already, so
+        # not made anew (``replace`` would clean every text again).
+        reused = copy.copy(outcome)
+        reused.cached = True
+        return self.shown(reused)
 
     async def _run_and_store(self, resolved: ResolvedCheck) -> RunOutcome:
         # The future stays in _in_flight for the runner's life (one build or one CLI run):
