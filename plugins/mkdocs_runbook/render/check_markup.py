@@ -6,8 +6,8 @@ process. This writes the same markup with ``markupsafe.escape``, the escaping Ji
 autoescape uses, so every value is escaped exactly as the template escapes it; only
 ``source_html`` and ``catalog_html`` (highlighted by the plugin) go in as they are.
 ``templates/check.html`` stays the readable definition of the markup:
-``tests/test_markup_matches_templates.py`` renders both over many hostile values and requires
-equal bytes, so a change to one that is not made to the other fails there.
+``tests/test_check_markup.py`` renders both over many hostile values and requires equal bytes,
+so a change to one that is not made to the other fails there.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _escaped(text: str) -> str:
     return str(escape(text))
 
 
-def escaped(value: object) -> str:
+def _e(value: object) -> str:
     """``value`` escaped as Jinja's autoescape escapes it. Most texts of a page repeat from
     check to check (statuses, times, assertions, the env), so each short one is escaped once."""
     if type(value) is str and len(value) <= _CACHED_LENGTH:
@@ -99,7 +99,7 @@ def check_markup(
     history: CheckHistoryView | None,
 ) -> str:
     """The markup of ``check.html`` for these values (the template's context, one to one)."""
-    e = escaped
+    e = _e
     status_e = e(status)
     anchor_e = e(anchor)
     out = [
@@ -113,7 +113,7 @@ def check_markup(
         f"{e(badge_text)}</span></a>\n"
     ]
     if result.checked_at:
-        out.append(time_markup(result.checked_at) + "\n")
+        out.append(_time(result.checked_at) + "\n")
     if result.env:
         out.append(f'<span class="runbook-env">env: {e(result.env)}</span>\n')
     if zone:
@@ -167,10 +167,8 @@ def check_markup(
     return "".join(out)
 
 
-def time_markup(iso: str) -> str:
-    """``_macros.html``'s ``time`` macro."""
-    shown = escaped(readable_time(iso))
-    return f'<time class="runbook-time" datetime="{escaped(iso)}">{shown}</time>'
+def _time(iso: str) -> str:
+    return f'<time class="runbook-time" datetime="{_e(iso)}">{_e(readable_time(iso))}</time>'
 
 
 def _catalog_block(catalog: _Catalog | None, catalog_html: str) -> str:
@@ -178,14 +176,13 @@ def _catalog_block(catalog: _Catalog | None, catalog_html: str) -> str:
         return ""
     return (
         '<div class="runbook-catalog">\n<p class="runbook-catalog-title">Catalog check '
-        f"<code>{escaped(catalog.check_id)}</code> from "
-        f"<code>{escaped(catalog.location)}</code></p>\n"
+        f"<code>{_e(catalog.check_id)}</code> from <code>{_e(catalog.location)}</code></p>\n"
         f"{catalog_html}\n</div>\n"
     )
 
 
 def _row(row: _Row) -> str:
-    e = escaped
+    e = _e
     severity = '<span class="runbook-severity">warn</span> ' if row.severity == "warn" else ""
     message = (
         f' <span class="runbook-assertion-message">{e(row.message)}</span>' if row.message else ""
@@ -202,7 +199,7 @@ def _row(row: _Row) -> str:
 
 def _check_history(history: CheckHistoryView) -> str:
     """``_history.html``'s ``check_history`` macro."""
-    e = escaped
+    e = _e
     marks = "".join(
         f'<span class="runbook-mark runbook-status-{e(mark.status)}" role="img" '
         f'aria-label="{e(mark.status)} {e(readable_time(mark.checked_at))}" '
@@ -211,7 +208,7 @@ def _check_history(history: CheckHistoryView) -> str:
     )
     out = [f'<div class="runbook-history">\n<span class="runbook-marks">{marks}</span>\n']
     if not history.passing_now:
-        out.append(last_passed_markup(history) + "\n")
+        out.append(_last_passed(history) + "\n")
     out.append(
         f'<span class="runbook-share">passed {e(history.uptime_detail["30d"])} in 30 days</span>\n'
     )
@@ -221,14 +218,14 @@ def _check_history(history: CheckHistoryView) -> str:
     return "".join(out)
 
 
-def last_passed_markup(history: CheckHistoryView) -> str:
+def _last_passed(history: CheckHistoryView) -> str:
     """``_history.html``'s ``last_passed`` macro."""
     if history.last_passed_at:
-        at = escaped(history.last_passed_at)
+        at = _e(history.last_passed_at)
         return (
             '<span class="runbook-last-passed">last passed <time class="runbook-time" '
-            f'datetime="{at}" title="{escaped(readable_time(history.last_passed_at))}">'
-            f"{escaped(history.last_passed_ago)}</time></span>\n"
+            f'datetime="{at}" title="{_e(readable_time(history.last_passed_at))}">'
+            f"{_e(history.last_passed_ago)}</time></span>\n"
         )
     return '<span class="runbook-last-passed runbook-never-passed">never passed</span>\n'
 

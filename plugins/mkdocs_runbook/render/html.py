@@ -39,7 +39,6 @@ from ..results import (
 from ..text import printable, shown_part
 from .check_markup import MATERIAL_ADMONITION_TYPES, STATUS_SYMBOLS, check_markup, readable_time
 from .history_view import CheckHistoryView, PageRow, page_rows
-from .page_markup import page_summary_markup, status_page_markup
 
 __all__ = [
     "CatalogSource",
@@ -221,34 +220,12 @@ def render_page_summary(
 ) -> str:
     """The line at the top of a page with checks: counts by status, when, which environment,
     its owner (front matter) and, with history, when it was last fully verified."""
-    return page_summary_markup(
-        **page_summary_context(
-            results,
-            env=env,
-            checked_at=checked_at,
-            status_page_url=status_page_url,
-            owner=owner,
-            verified=verified,
-        )
-    )
-
-
-def page_summary_context(
-    results: Sequence[CheckResult],
-    *,
-    env: str,
-    checked_at: str,
-    status_page_url: str | None,
-    owner: str,
-    verified: PageVerification | None,
-) -> dict[str, Any]:
-    """What ``templates/page_summary.html`` (and ``page_summary_markup``) shows."""
     summary = _summary_context(results, env=env, when=checked_at)
     # Each count links to the first check with that status, in page order.
     summary["links"] = {}
     for result in results:
         summary["links"].setdefault(result.status.value, f"#{anchor_id(result)}")
-    return dict(
+    return _template("page_summary.html").render(
         summary=summary,
         status_page_url=status_page_url,
         owner=printable(owner),
@@ -270,30 +247,8 @@ def render_status_page(
     """The body of the generated status page: every check of the site, failures first, with
     uptimes, last pass and flapping when the site keeps history; then its pages by owner,
     oldest full verification first."""
-    return status_page_markup(
-        **status_page_context(
-            results,
-            env=env,
-            started_at=started_at,
-            link_for=link_for,
-            history_for=history_for,
-            pages=pages,
-        )
-    )
-
-
-def status_page_context(
-    results: Sequence[CheckResult],
-    *,
-    env: str,
-    started_at: str,
-    link_for: Callable[[CheckResult], str],
-    history_for: Callable[[CheckResult], CheckHistoryView] | None,
-    pages: Sequence[PageRow],
-) -> dict[str, Any]:
-    """What ``templates/status_page.html`` (and ``status_page_markup``) shows."""
     ordered = sort_failures_first(list(results))
-    return dict(
+    return _template("status_page.html").render(
         summary=_summary_context(results, env=env, when=started_at),
         rows=[
             (result, link_for(result), history_for(result) if history_for else None)

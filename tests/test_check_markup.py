@@ -1,8 +1,7 @@
-"""A check's HTML, a page's summary and the status page are written without Jinja
-(``render.check_markup``, ``render.page_markup``); the templates stay the markup's readable
-definition. Both must give the very same bytes for everything a site can show: hostile names,
-values, messages and times, every status, history, catalog, folded sources, zones, cut
-details, long messages."""
+"""A check's HTML is written without Jinja (``render.check_markup``); ``templates/check.html``
+stays the markup's readable definition. Both must give the very same bytes for every result a
+site can show: hostile names, values, messages and times, every status, history, catalog,
+folded sources, zones, cut details."""
 
 from __future__ import annotations
 
@@ -12,24 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mkdocs_runbook.record.history import Share
-from mkdocs_runbook.render import (
-    CatalogSource,
-    CheckHistoryView,
-    PageRow,
-    PageVerification,
-    render_check,
-    render_page_summary,
-    render_status_page,
-)
+from mkdocs_runbook.render import CatalogSource, CheckHistoryView, render_check
 from mkdocs_runbook.render.check_markup import check_markup
 from mkdocs_runbook.render.history_view import MarkView
-from mkdocs_runbook.render.html import (
-    _template,
-    check_context,
-    page_summary_context,
-    status_page_context,
-)
-from mkdocs_runbook.render.page_markup import page_summary_markup, status_page_markup
+from mkdocs_runbook.render.html import _template, check_context
 from mkdocs_runbook.results import AssertionResult, CheckResult, Status
 
 HOSTILE = [
@@ -218,136 +203,3 @@ def test_render_check_is_the_written_markup() -> None:
         first=True,
     )
     assert render_check(result, source_html="", stale=False) == _both(context)[0]
-
-
-MESSAGES = st.one_of(
-    TEXT,
-    st.lists(st.sampled_from(["word", "<b>", "&", " ", "  ", "x" * 30, "ü"]), max_size=80).map(
-        "".join
-    ),
-)
-VERIFIED = st.one_of(
-    st.none(), st.builds(PageVerification, at=st.one_of(st.none(), TIMES), ago=TEXT)
-)
-PAGE_ROWS = st.lists(
-    st.builds(
-        PageRow,
-        page=TEXT,
-        link=TEXT,
-        owner=TEXT,
-        last_verified_at=st.one_of(st.none(), TIMES),
-        last_verified_ago=TEXT,
-    ),
-    max_size=3,
-)
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    results=st.lists(RESULTS, max_size=6),
-    env=TEXT,
-    checked_at=TIMES,
-    status_page_url=st.one_of(st.none(), TEXT),
-    owner=TEXT,
-    verified=VERIFIED,
-)
-def test_page_summary_markup_is_the_templates_byte_for_byte(
-    results: list[CheckResult],
-    env: str,
-    checked_at: str,
-    status_page_url: str | None,
-    owner: str,
-    verified: PageVerification | None,
-) -> None:
-    context = page_summary_context(
-        results,
-        env=env,
-        checked_at=checked_at,
-        status_page_url=status_page_url,
-        owner=owner,
-        verified=verified,
-    )
-    from_template = _template("page_summary.html").render(**context)
-    assert page_summary_markup(**context) == from_template
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    results=st.lists(RESULTS, max_size=6),
-    messages=st.lists(MESSAGES, min_size=6, max_size=6),
-    env=TEXT,
-    started_at=TIMES,
-    links=st.lists(TEXT, min_size=6, max_size=6),
-    histories=st.one_of(st.none(), st.lists(st.one_of(st.none(), HISTORY), min_size=6, max_size=6)),
-    pages=PAGE_ROWS,
-)
-def test_status_page_markup_is_the_templates_byte_for_byte(
-    results: list[CheckResult],
-    messages: list[str],
-    env: str,
-    started_at: str,
-    links: list[str],
-    histories: list[CheckHistoryView | None] | None,
-    pages: list[PageRow],
-) -> None:
-    for result, message in zip(results, messages, strict=False):
-        result.message = message  # long ones, with spaces where truncate(200) cuts
-    by_result = {id(result): number for number, result in enumerate(results)}
-
-    def history_for(result: CheckResult) -> CheckHistoryView:
-        assert histories is not None
-        # A check without history shows dashes: the template allows it, so compare it too.
-        return histories[by_result[id(result)]]  # type: ignore[return-value]
-
-    context = status_page_context(
-        results,
-        env=env,
-        started_at=started_at,
-        link_for=lambda result: links[by_result[id(result)]],
-        history_for=history_for if histories is not None else None,
-        pages=pages,
-    )
-    from_template = _template("status_page.html").render(**context)
-    assert status_page_markup(**context) == from_template
-
-
-def test_page_renderers_are_the_written_markup() -> None:
-    result = CheckResult(
-        id="a", name="A", page="p.md", line=1, kind="tcp", target="db", status=Status.FAIL
-    )
-    context = page_summary_context(
-        [result], env="local", checked_at="", status_page_url="s/", owner="sre", verified=None
-    )
-    assert render_page_summary(
-        [result], env="local", checked_at="", status_page_url="s/", owner="sre"
-    ) == _template("page_summary.html").render(**context)
-    page = status_page_context(
-        [result], env="local", started_at="", link_for=lambda r: "#a", history_for=None, pages=[]
-    )
-    assert render_status_page(
-        [result], env="local", started_at="", link_for=lambda r: "#a"
-    ) == _template("status_page.html").render(**page)
-
-
-def test_status_messages_are_cut_as_jinjas_truncate_cuts_them() -> None:
-    """Messages around the cut (200 characters, 5 of leeway), with and without spaces."""
-    results = [
-        CheckResult(
-            id=f"c{length}-{spaced}",
-            name="n",
-            page="p.md",
-            line=1,
-            kind="http",
-            target="t",
-            status=Status.FAIL,
-            message=(("word " * 60) if spaced else "x" * 300)[:length],
-        )
-        for length in range(190, 216)
-        for spaced in (False, True)
-    ]
-    context = status_page_context(
-        results, env="", started_at="", link_for=lambda r: "#", history_for=None, pages=[]
-    )
-    written = status_page_markup(**context)
-    assert written == _template("status_page.html").render(**context)
-    assert "..." in written
