@@ -3,13 +3,9 @@ summary, and the status page.
 
 Everything a ``CheckResult`` carries is untrusted (a target's answer can end up in a message
 or an actual value), so the Jinja2 environment escapes everything; only ``source_html``, the
-block as the plugin highlighted it, is marked safe. What a site shows once per check (a
-check's markup, the page summaries, the status page's rows) is written by ``check_markup`` and
-``page_markup`` with the same escaping, byte for byte what ``check.html``,
-``page_summary.html`` and ``status_page.html`` make from the ``*_context`` of each; the alerts
-render through Jinja. The markup needs no script and no inline style, because Backstage
-TechDocs strips both: a status is a word in the text inside an element with the class
-``runbook-status-<status>``, and the look comes from ``stylesheet()``.
+block as the plugin highlighted it, is marked safe. The markup needs no script and no inline
+style, because Backstage TechDocs strips both: a status is a word in the text inside an
+element with the class ``runbook-status-<status>``, and the look comes from ``stylesheet()``.
 """
 
 from __future__ import annotations
@@ -37,7 +33,6 @@ from ..results import (
     utc_now,
 )
 from ..text import printable, shown_part
-from .check_markup import MATERIAL_ADMONITION_TYPES, STATUS_SYMBOLS, check_markup, readable_time
 from .history_view import CheckHistoryView, PageRow, page_rows
 
 __all__ = [
@@ -52,6 +47,20 @@ __all__ = [
     "render_status_page",
     "stylesheet",
 ]
+
+#: A symbol beside each status word: with every stylesheet removed (Backstage TechDocs keeps
+#: only Material's), a status still reads at a glance, not by colour alone.
+STATUS_SYMBOLS: dict[str, str] = {"pass": "✓", "warn": "⚠", "fail": "✗", "error": "⊘", "skip": "–"}
+
+#: Material for MkDocs' admonition types, on the Result panel: where only Material's CSS is
+#: left (TechDocs), the panel still takes the status's colour and icon.
+MATERIAL_ADMONITION_TYPES: dict[str, str] = {
+    "pass": "success",
+    "warn": "warning",
+    "fail": "failure",
+    "error": "danger",
+    "skip": "note",
+}
 
 #: An actual value is a table cell; a whole response body belongs in the detail, not there.
 ACTUAL_LIMIT_CHARS = 200
@@ -161,36 +170,8 @@ def render_check(
     ``zone`` names the zone the result is from when a check shows several (SPEC 11); every
     one but the ``first`` gets an anchor of its own, suffixed with its zone.
     """
-    return check_markup(
-        **check_context(
-            result,
-            source_html=source_html,
-            stale=stale,
-            detail=detail,
-            fold_source=fold_source,
-            catalog=catalog,
-            history=history,
-            zone=zone,
-            first=first,
-        )
-    )
-
-
-def check_context(
-    result: CheckResult,
-    *,
-    source_html: str,
-    stale: bool,
-    detail: str,
-    fold_source: bool,
-    catalog: CatalogSource | None,
-    history: CheckHistoryView | None,
-    zone: str,
-    first: bool,
-) -> dict[str, Any]:
-    """What ``templates/check.html`` (and ``check_markup``, which writes the same) shows."""
     anchor = anchor_id(result) if first else f"{anchor_id(result)}-{_slug(zone)}"
-    return dict(
+    return _template("check.html").render(
         result=result,
         fold_source=fold_source,
         catalog=catalog,
@@ -283,7 +264,7 @@ def _environment() -> Environment:
         # The templates are package files: no need to look at them again on every render.
         auto_reload=False,
     )
-    environment.filters["readable_time"] = readable_time
+    environment.filters["readable_time"] = _readable_time
     environment.filters["printable"] = printable
     environment.globals["symbols"] = STATUS_SYMBOLS
     environment.globals["material_types"] = MATERIAL_ADMONITION_TYPES
@@ -339,3 +320,12 @@ def _cap(text: str) -> CappedText:
     text = printable(text)
     shown = shown_part(text)
     return CappedText(shown, None if shown == text else len(text.encode("utf-8")))
+
+
+def _readable_time(iso: str) -> str:
+    """``2026-11-23 07:41 UTC`` for ``2026-11-23T07:41:03Z``: absolute, since a page built
+    today is read tomorrow; the exact instant stays in the ``datetime`` attribute."""
+    try:
+        return parse_iso_utc(iso).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso

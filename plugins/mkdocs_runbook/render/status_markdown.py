@@ -16,8 +16,7 @@ from datetime import datetime
 
 from ..results import CheckResult, latest, sort_failures_first
 from ..text import printable
-from .check_markup import STATUS_SYMBOLS
-from .html import anchor_id, render_page_summary
+from .html import STATUS_SYMBOLS, anchor_id, render_page_summary
 
 _PUNCTUATION = frozenset(string.punctuation)
 
