@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from history_results import stored_result
 from mkdocs_runbook.record.history import (
     HistoryStore,
     RunRecord,
@@ -88,20 +89,8 @@ def test_other_stores_are_left_to_sqlalchemy(tmp_path: Path, history: str) -> No
 
 def result(check: tuple[str, str], status: Status, at: datetime, message: str = "") -> CheckResult:
     page, check_id = check
-    return CheckResult(
-        id=check_id,
-        name=f"Check {check_id} <b>é</b>",
-        page=page,
-        line=3,
-        kind="http",
-        target="GET http://127.0.0.1/x",
-        status=status,
-        value="42 ms" if status is Status.PASS else "503",
-        message=message,
-        duration_ms=12.345,
-        checked_at=iso_utc(at),
-        attempts=0 if status is Status.SKIP else 1,
-    )
+    name = f"Check {check_id} <b>é</b>"
+    return stored_result(check_id, status, at, page=page, name=name, message=message)
 
 
 def run_at(number: int, at: datetime, zone: str, results: list[CheckResult]) -> RunRecord:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, text
 
+from history_results import stored_result as result
 from mkdocs_runbook.record.history import (
     SCHEMA_VERSION,
     CheckHistory,
@@ -32,32 +33,6 @@ from postgres import PASSWORD, PostgresServer
 from privileges import as_unprivileged, shared_folder
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
-
-
-def result(
-    check_id: str,
-    status: Status,
-    at: datetime,
-    *,
-    page: str = "ops.md",
-    cached: bool = False,
-    message: str = "",
-) -> CheckResult:
-    return CheckResult(
-        id=check_id,
-        name=f"Check {check_id}",
-        page=page,
-        line=3,
-        kind="http",
-        target="GET http://127.0.0.1/x",
-        status=status,
-        value="42 ms" if status is Status.PASS else "503",
-        message=message,
-        duration_ms=12.345,
-        checked_at=iso_utc(at),
-        attempts=0 if status is Status.SKIP else 1,
-        cached=cached,
-    )
 
 
 def run_of(settings: RunbookSettings, results: list[CheckResult], at: datetime) -> RunRecord:

@@ -103,7 +103,7 @@ def parse_url(text: str, *, shown: str | None = None) -> tuple[httpx.URL, Endpoi
     return _parse_url(text.strip(), shown if shown is not None else text)
 
 
-# Preparing a check reads its URL twice (allowed_hosts, then per_host's key): parsed once.
+# The worker reads a URL twice (vetting it against allowed_hosts, then the probe): parsed once.
 @functools.lru_cache(maxsize=4096)
 def _parse_url(text: str, shown: str) -> tuple[httpx.URL, Endpoint]:
     def invalid(reason: str) -> InvalidTarget:
