@@ -23,6 +23,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from ..text import whole_number
+
 #: One file's frame: the length of its name (UTF-8) and of its content, then both.
 FRAME_HEADER = struct.Struct(">HI")
 #: A pipe this big takes a large page's files in one write without waiting for the child.
@@ -77,11 +79,12 @@ class FileWriter:
             self._process.kill()
             self._process.wait()
             raise FileWriterError("the badge file writer did not finish in time") from None
-        failed, _, first = out.decode("utf-8", "replace").partition("\t")
-        if self._process.returncode != 0 or not failed.isdigit():
+        count, _, first = out.decode("utf-8", "replace").partition("\t")
+        failed = whole_number(count)
+        if self._process.returncode != 0 or failed is None:
             raise FileWriterError(f"the badge file writer ended early ({self._describe_exit()})")
-        if int(failed):
-            others = f" (and {int(failed) - 1} more)" if int(failed) > 1 else ""
+        if failed:
+            others = f" (and {failed - 1} more)" if failed > 1 else ""
             raise FileWriterError(f"could not write {first}{others}")
 
     def stop(self) -> None:
