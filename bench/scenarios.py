@@ -52,6 +52,15 @@ RUNBOOK_CACHED = Contender("runbook", Variant.RUNBOOK, {"run": "cached", "cache_
 WIDE = {"per_host": 32}
 RUNBOOK_WIDE = Contender("runbook", Variant.RUNBOOK, WIDE)
 RUNBOOK_CHECK_WIDE = Contender("runbook check", Variant.RUNBOOK, WIDE, command="check")
+# Scenario 7 at the default concurrency (32) cannot be faster than 1,000 / 32 rounds × 50 ms =
+# 1.56 s of checks, above its target of plain + 1 s. This row runs 64 at once (16 rounds:
+# 0.8 s), under the target, so what it shows against the target is the plugin's own cost.
+RUNBOOK_WIDE_64 = Contender(
+    "runbook concurrency=64",
+    Variant.RUNBOOK,
+    {**WIDE, "concurrency": 64},
+    informational=True,
+)
 # Scenario 8: one host, per_host 32: only the rounds of 32 checks bound the time.
 RUNBOOK_ONE_HOST_32 = Contender("runbook", Variant.RUNBOOK, {"per_host": 32})
 
@@ -191,7 +200,7 @@ def scenarios(*, quick: bool, include_slow: bool) -> list[Scenario]:
             f"{wide.checks} checks over {wide.hosts} hosts, live, {thousand_latency * 1000:.0f} ms",
             wide,
             thousand_latency,
-            (RUNBOOK_WIDE, PLAIN),
+            (RUNBOOK_WIDE, PLAIN, RUNBOOK_WIDE_64),
         ),
         Scenario(
             "8",

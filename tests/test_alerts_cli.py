@@ -172,6 +172,10 @@ def test_text_output_is_one_line_per_alert(site: Path) -> None:
     assert len(lines) == len(ALERTS) + 1
     assert lines[0].startswith("ok              rules.yml:4 ")
     assert "Healthy [page] — 2 checks in section #healthy pass" in lines[0]
+    # One check is "1 check", not "1 checks".
+    assert any("1 of 1 check in section #broken failing: api-broken" in line for line in lines)
+    assert any("1 of 1 check in unrun.md unverified: never" in line for line in lines)
+    assert any("1 check in section #detail passes" in line for line in lines)
     assert lines[-1] == (
         "17 alerts in 1 rule file: 4 ok, 1 no-runbook, 2 outside-site, 1 missing-page, "
         "1 missing-anchor, 2 no-checks, 4 failing, 2 unverified"

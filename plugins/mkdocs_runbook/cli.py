@@ -23,7 +23,7 @@ from .render import Progress, print_table, status_page_markdown, wants_rich
 from .results import Report, Status
 from .run import WorkerPool
 from .settings import parse_statuses, zone_name
-from .text import printable, printable_value
+from .text import counted, printable, printable_value
 from .units import MAX_TIMEOUT_SECONDS, format_timeout, parse_duration
 
 #: 5, as pytest exits when it collects nothing: a selection that matched no check.
@@ -319,8 +319,7 @@ def _print_list(rows: list[ListRow], broken: int) -> None:
         for warning in warnings if isinstance(warnings, list) else ():
             print(f"{'':40} warning: {warning}")
     checks = sum(1 for row in rows if row["kind"] != "catalog")
-    checks_said = f"{checks} check" if checks == 1 else f"{checks} checks"
-    print(f"{checks_said}, {broken} {'problem' if broken == 1 else 'problems'}")
+    print(f"{counted(checks, 'check')}, {counted(broken, 'problem')}")
 
 
 def _status_page(args: argparse.Namespace) -> int:

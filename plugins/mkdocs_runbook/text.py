@@ -115,3 +115,8 @@ def whole_number(text: str) -> int | None:
     """``text`` as a whole number if it is ASCII digits only, else ``None``. Not
     ``str.isdigit``: it accepts "¹" and "²", which ``int`` then refuses with a crash."""
     return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 check``, ``2 checks``: a count as people write it (English nouns that take -s)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

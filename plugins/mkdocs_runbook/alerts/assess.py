@@ -28,6 +28,7 @@ from enum import Enum
 
 from ..render import is_stale
 from ..results import STATUS_ORDER, CheckResult, Status, parse_iso_utc
+from ..text import counted
 from .outline import PageOutline
 from .rules import AlertRule
 from .site import Location, SiteMap, SitePage
@@ -194,14 +195,16 @@ def assess(
     if failing:
         verdict.problem = Problem.FAILING
         names = ", ".join(f"{s.id} ({s.status})" for s in failing)
-        verdict.message = f"{len(failing)} of {len(states)} checks in {where} failing: {names}"
+        of_all = f"{len(failing)} of {counted(len(states), 'check')}"
+        verdict.message = f"{of_all} in {where} failing: {names}"
     elif unverified:
         verdict.problem = Problem.UNVERIFIED
         names = ", ".join(f"{s.id} ({_why_unverified(s)})" for s in unverified)
-        count = f"{len(unverified)} of {len(states)} checks"
+        count = f"{len(unverified)} of {counted(len(states), 'check')}"
         verdict.message = f"{count} in {where} unverified: {names}"
     else:
-        verdict.message = f"{len(states)} checks in {where} pass"
+        passing = "passes" if len(states) == 1 else "pass"
+        verdict.message = f"{counted(len(states), 'check')} in {where} {passing}"
     return verdict
 
 
