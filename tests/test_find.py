@@ -277,6 +277,15 @@ def test_front_matter_is_skipped_and_lines_stay_those_of_the_file() -> None:
     assert found(text) == [(9, "check", "http: GET x")]
 
 
+def test_markdown_placeholder_markers_are_dropped_as_python_markdown_does() -> None:
+    """STX and ETX (Python-Markdown's placeholder markers) never reach SuperFences: a fence
+    they split is still a fence, and a body loses them."""
+    text = "```che\x02ck\nhttp: GET \x03x\x02\n```\n\n\x03```check\nhttp: GET y\n```\n"
+    blocks = find_blocks(text, "markers.md")
+    assert [(b.lang, b.body) for b in blocks] == site_build_blocks(text)
+    assert [(b.line, b.body) for b in blocks] == [(1, "http: GET x"), (5, "http: GET y")]
+
+
 def test_windows_line_endings() -> None:
     text = "Intro\r\n\r\n```check\r\nhttp: GET x\r\nexpect: [status == 200]\r\n```\r\n"
     assert [(b.line, b.body) for b in find_blocks(text, "p.md")] == [

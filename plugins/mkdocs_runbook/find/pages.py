@@ -51,8 +51,8 @@ __all__ = [
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # MkDocs' own front matter pattern (mkdocs.utils.meta); MkDocs drops it before Markdown runs.
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
-# Python-Markdown strips these placeholder markers from its input.
-_MARKDOWN_RESERVED = str.maketrans("", "", "\x02\x03")
+# Python-Markdown strips these placeholder markers (STX, ETX) from its input.
+_STX, _ETX = "\x02", "\x03"
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,8 @@ def _normalized(lines: list[str]) -> list[str]:
     tabs expanded, lines of only spaces emptied (except the first, as its regex does)."""
     normalized = []
     for index, line in enumerate(lines):
-        text = line.translate(_MARKDOWN_RESERVED).expandtabs(TAB_LENGTH)
+        # Two replace() rather than str.translate: a tenth of the time, on every line of a site.
+        text = line.replace(_STX, "").replace(_ETX, "").expandtabs(TAB_LENGTH)
         if index and text and not text.strip(" "):
             text = ""
         normalized.append(text)
