@@ -183,6 +183,8 @@ def _cert_expires_in(response: httpx.Response) -> float | None:
     ``None`` for plain HTTP, and with ``verify_tls: false``: Python's ssl module only decodes a
     certificate it has verified (a ``tls`` check reports on unverified ones).
     """
+    if response.url.scheme != "https":  # asking a plain stream for TLS costs a check's CPU
+        return None
     network_stream = response.extensions.get("network_stream")
     if network_stream is None:
         return None
