@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
-from collections.abc import Coroutine
-from typing import Any, TypeVar
 
 from ..assertions import evaluate
 from ..errors import CheckDefinitionError, ProbeFailure, ResolveError
@@ -23,6 +20,7 @@ from ..resolve import URL_KINDS, InvalidTarget, Redactor, check_allowed_host
 from ..results import AssertionResult, RunOutcome, Status, iso_utc, utc_now
 from ..text import shown_part
 from ..units import format_timeout
+from .deadlines import within
 from .offload import off_loop_if_heavy
 from .preparing import masked_traceback, parse_assertions, shown
 from .probes import Observation, ProbeContext, probe_for
@@ -30,8 +28,6 @@ from .probes import Observation, ProbeContext, probe_for
 log = logging.getLogger("mkdocs.plugins.runbook")
 
 VALUE_CAP = 60
-
-_Result = TypeVar("_Result")
 
 
 async def run_attempts(
@@ -94,7 +90,7 @@ async def _attempt(
         return await off_loop_if_heavy(_size(observation), judge, resolved, observation, redactor)
 
     try:
-        return await _within(resolved.timeout, measure_and_judge())
+        return await within(resolved.timeout, measure_and_judge())
     except ProbeFailure as exc:
         return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
     except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see
@@ -110,16 +106,6 @@ async def _attempt(
         log.debug("probe %s crashed: %s", resolved.kind, masked_traceback(redactor))
         message = f"internal error in the {resolved.kind} probe: {type(exc).__name__}: {exc}"
         return RunOutcome(Status.ERROR, message=message, value="internal error")
-
-
-async def _within(seconds: float, work: Coroutine[Any, Any, _Result]) -> _Result:
-    """``work``, cancelled after ``seconds`` with ``TimeoutError``. From Python 3.11 in the
-    calling task: ``wait_for`` runs it as a task of its own, which costs a check more CPU
-    than judging it."""
-    if sys.version_info >= (3, 11):
-        async with asyncio.timeout(seconds):
-            return await work
-    return await asyncio.wait_for(work, timeout=seconds)
 
 
 def judge(
