@@ -7,14 +7,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Iterator
 
 import httpcore
 import pytest
+import trustme
 
 from mkdocs_runbook.run.probes.streams import HIGH_WATER_BYTES, AsyncioStream, open_stream
+
+pytestmark = pytest.mark.pyversions  # asyncio's transports differ between versions
 
 #: Each bounded wait of these tests gives up after this many polls of 10 ms.
 POLLS = 1000
@@ -138,3 +142,43 @@ def test_writing_to_a_closed_stream_is_a_write_error() -> None:
             await stream.aclose()
 
     asyncio.run(scenario())
+
+
+def _tls_peer(peer: socket.socket, authority: trustme.CA) -> None:
+    """The server's end: a TLS handshake with a certificate for ``localhost``, then an echo."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(context)
+    with contextlib.suppress(OSError), context.wrap_socket(peer, server_side=True) as tls:
+        tls.sendall(tls.recv(1024).upper())
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_tls_on_the_connection_is_verified_against_the_host_name(trusted: bool) -> None:
+    authority = trustme.CA()
+    client_context = ssl.create_default_context()
+    if trusted:
+        authority.configure_trust(client_context)
+
+    async def scenario() -> bytes:
+        with listener() as server:
+            stream, peer = await connect(server)
+            helper = threading.Thread(target=_tls_peer, args=(peer, authority), daemon=True)
+            helper.start()
+            try:
+                tls = await stream.start_tls(client_context, "localhost", timeout=10)
+                await tls.write(b"hello", timeout=5)
+                answer = await tls.read(1024, timeout=5)
+                assert tls.get_extra_info("ssl_object") is not None
+                await tls.aclose()
+                return answer
+            finally:
+                await stream.aclose()
+                helper.join(10)
+                peer.close()
+
+    if trusted:
+        assert asyncio.run(scenario()) == b"HELLO"
+    else:
+        with pytest.raises(httpcore.ConnectError) as caught:
+            asyncio.run(scenario())
+        assert isinstance(caught.value.__cause__, ssl.SSLCertVerificationError)
