@@ -240,6 +240,21 @@ def test_redirects_are_reported_unless_followed(http_server: RouteServer) -> Non
     assert followed["json"] == {"moved": True}
 
 
+def test_a_cookie_set_by_a_redirect_goes_with_the_next_hop(http_server: RouteServer) -> None:
+    # Only responses that set a cookie are read for cookies (network.skip_cookieless_responses).
+    login = http_server.route(
+        "/login", status=302, headers={"Location": "/home", "Set-Cookie": "session=abc; Path=/"}
+    )
+    http_server.route("/home", body={"home": True})
+
+    followed = run_probe(http_check(login, follow_redirects=True)).subjects
+
+    assert followed["status"] == 200
+    home_request_headers = http_server.requests[-1][2]
+    assert http_server.requests[-1][1] == "/home"
+    assert home_request_headers.get("Cookie") == "session=abc"
+
+
 def test_redirect_loop() -> None:
     with RedirectLoopServer() as server:
         assert run_probe(http_check(server.url + "/a")).subjects["status"] == 302

@@ -20,6 +20,7 @@ from ..resolve import URL_KINDS, InvalidTarget, Redactor, check_allowed_host
 from ..results import AssertionResult, RunOutcome, Status, iso_utc, utc_now
 from ..text import shown_part
 from ..units import format_timeout
+from .deadlines import within
 from .offload import off_loop_if_heavy
 from .preparing import masked_traceback, parse_assertions, shown
 from .probes import Observation, ProbeContext, probe_for
@@ -89,7 +90,7 @@ async def _attempt(
         return await off_loop_if_heavy(_size(observation), judge, resolved, observation, redactor)
 
     try:
-        return await asyncio.wait_for(measure_and_judge(), timeout=resolved.timeout)
+        return await within(resolved.timeout, measure_and_judge())
     except ProbeFailure as exc:
         return RunOutcome(Status.FAIL, message=exc.message, value=exc.value)
     except CheckDefinitionError as exc:  # e.g. a malformed HOST:PORT only the probe can see

@@ -118,7 +118,7 @@ class ProbeContext:
         import httpx
 
         from .decoding import ACCEPT_ENCODING
-        from .network import guarded_transport
+        from .network import guarded_transport, skip_cookieless_responses
 
         key = (verify_tls, ca_file if verify_tls else "", origin)
         idle = self._idle_clients.get(key)
@@ -135,6 +135,7 @@ class ProbeContext:
             headers={"Accept-Encoding": ACCEPT_ENCODING},
             trust_env=False,
         )
+        skip_cookieless_responses(client)
         self._all_clients[id(client)] = (key, client)
         return client
 
