@@ -255,6 +255,27 @@ def test_a_cookie_set_by_a_redirect_goes_with_the_next_hop(http_server: RouteSer
     assert home_request_headers.get("Cookie") == "session=abc"
 
 
+def test_a_cookie_one_check_was_set_is_not_sent_by_the_next(http_server: RouteServer) -> None:
+    """Checks to one origin share a client (and its connection), not its cookies: a check
+    never sends a session another check's answer opened."""
+    login = http_server.route("/login", headers={"Set-Cookie": "session=abc; Path=/"})
+    home = http_server.route("/home", body={"home": True})
+
+    async def one_after_the_other() -> int:
+        context = ProbeContext()
+        try:
+            await probe(http_check(login), context)
+            await probe(http_check(home), context)
+            return len(context._all_clients)
+        finally:
+            await context.aclose()
+
+    assert asyncio.run(one_after_the_other()) == 1, "both checks used the one client"
+    (login_request, home_request) = http_server.requests[-2:]
+    assert (login_request[1], home_request[1]) == ("/login", "/home")
+    assert "Cookie" not in home_request[2]
+
+
 def test_redirect_loop() -> None:
     with RedirectLoopServer() as server:
         assert run_probe(http_check(server.url + "/a")).subjects["status"] == 302

@@ -140,9 +140,11 @@ class ProbeContext:
         return client
 
     def release_client(self, client: httpx.AsyncClient) -> None:
-        """``client`` is free for the next check to its origin."""
+        """``client`` is free for the next check to its origin, without the cookies this
+        check's answers set: they serve its own redirects, and no other check sends them."""
         made = self._all_clients.get(id(client))
         if made is not None:
+            client.cookies.clear()
             self._idle_clients.setdefault(made[0], []).append(client)
 
     async def aclose(self) -> None:
