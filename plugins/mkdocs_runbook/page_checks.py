@@ -20,6 +20,7 @@ from .render import (
     CheckHistoryView,
     PageRow,
     PageVerification,
+    RenderedChecks,
     ago,
     check_history_view,
     is_stale,
@@ -121,9 +122,11 @@ def render_placed_check(
     display: str,
     stale_after: float,
     history: BuildHistory | None,
+    memo: RenderedChecks | None = None,
 ) -> str:
     """A check's HTML where its block sat: one badge per zone of ``shown`` (the check's own
-    result among them), the block itself once, under the first."""
+    result among them), the block itself once, under the first. ``memo``: markup kept across
+    ``serve`` rebuilds."""
     own = check.result
     return "".join(
         render_check(
@@ -138,6 +141,7 @@ def render_placed_check(
             history=history.check(result) if history else None,
             zone=result.zone if len(shown) > 1 or result is not own else "",
             first=index == 0,
+            memo=memo,
         )
         for index, result in enumerate(shown)
     )

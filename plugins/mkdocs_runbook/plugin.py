@@ -55,6 +55,7 @@ from .parse import load_catalog, parse_blocks, unreadable_page_check
 from .record import BadgeWriter, write_site_outputs
 from .record.imports import ResultsElsewhere, import_results, report_directories, report_files
 from .render import (
+    RenderedChecks,
     anchor_id,
     render_page_summary,
     render_status_page,
@@ -110,6 +111,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             tuple[str, str, tuple[Path, ...]], list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
         ] = {}
         self.highlights = HighlightCache()
+        #: Each check's markup, reused by the next `serve` rebuild when nothing it shows changed.
+        self.rendered = RenderedChecks()
         #: Writes each page's badge files as the page is done (none under ``serve``).
         self.badges: BadgeWriter | None = None
 
@@ -176,6 +179,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         )
         self.pages = {}
         self.page_problems = {}
+        self.rendered.next_build()
         self.started_at = iso_utc(utc_now())
         self.history = BuildHistory(self.settings, started_at=self.started_at)
         self.elsewhere = self._results_elsewhere(config_dir, mode)
@@ -433,6 +437,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 display=state.display,
                 stale_after=self.settings.stale_after,
                 history=self.history,
+                # A build of its own renders each check once: nothing to keep for later.
+                memo=self.rendered if self.command == "serve" else None,
             )
 
         output = _SLOT_RE.sub(swap, output)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
@@ -34,6 +34,7 @@ from ..results import (
 )
 from ..text import printable, shown_part
 from .history_view import CheckHistoryView, PageRow, page_rows
+from .rendered_checks import RenderedChecks
 
 __all__ = [
     "CatalogSource",
@@ -160,6 +161,7 @@ def render_check(
     history: CheckHistoryView | None = None,
     zone: str = "",
     first: bool = True,
+    memo: RenderedChecks | None = None,
 ) -> str:
     """The badge line, the check's history (when the site keeps one), the block itself
     (``source_html``, trusted) and the collapsible result.
@@ -168,26 +170,42 @@ def render_check(
     escaped and capped to ``text.SHOWN_BYTES``. ``fold_source`` puts the block (and the
     ``catalog`` check a ``use:`` stands for) inside the Result panel instead of above it.
     ``zone`` names the zone the result is from when a check shows several (SPEC 11); every
-    one but the ``first`` gets an anchor of its own, suffixed with its zone.
+    one but the ``first`` gets an anchor of its own, suffixed with its zone. With ``memo``
+    (a ``serve`` session's), the markup of the last build is reused when nothing it shows
+    changed.
     """
     anchor = anchor_id(result) if first else f"{anchor_id(result)}-{_slug(zone)}"
-    return _template("check.html").render(
-        result=result,
-        fold_source=fold_source,
-        catalog=catalog,
-        catalog_html=Markup(catalog.source_html) if catalog else "",
-        status=result.status.value,
-        anchor=anchor,
-        zone=zone,
-        badge_text=badge_message(result.status, result.value, cached_age(result)),
-        stale=stale,
-        source_html=Markup(source_html),
-        message=_cap(result.message).shortened(),
-        rows=[_assertion_row(assertion) for assertion in result.assertions],
-        detail=_cap(detail),
-        expanded=result.status in (Status.FAIL, Status.ERROR),
-        history=history,
-    )
+    age = cached_age(result)
+    context: dict[str, Any] = {
+        "result": result,
+        "fold_source": fold_source,
+        "catalog": catalog,
+        "catalog_html": Markup(catalog.source_html) if catalog else "",
+        "status": result.status.value,
+        "anchor": anchor,
+        "zone": zone,
+        "badge_text": badge_message(result.status, result.value, age),
+        "stale": stale,
+        "source_html": Markup(source_html),
+        "message": _cap(result.message).shortened(),
+        "rows": [_assertion_row(assertion) for assertion in result.assertions],
+        "detail": _cap(detail),
+        "expanded": result.status in (Status.FAIL, Status.ERROR),
+        "history": history,
+    }
+    template = _template("check.html")
+    if memo is None:
+        return template.render(context)
+    # The texts that change with the clock go in as holes (see rendered_checks).
+    texts: dict[str, str] = {}
+    holed = dict(context)
+    if age:
+        texts["age"] = age
+        holed["badge_text"] = badge_message(result.status, result.value, memo.hole("age"))
+    if history is not None and history.last_passed_ago:
+        texts["last_passed_ago"] = history.last_passed_ago
+        holed["history"] = replace(history, last_passed_ago=memo.hole("last_passed_ago"))
+    return memo.render(template, holed, texts, direct=lambda: template.render(context))
 
 
 def render_page_summary(
