@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+from mkdocs_runbook import page_checks
 from mkdocs_runbook.record.history import CheckHistory, Mark
 from mkdocs_runbook.render import (
     CatalogSource,
@@ -18,6 +20,7 @@ from mkdocs_runbook.render import (
     render_check,
 )
 from mkdocs_runbook.results import CheckResult, Status, iso_utc
+from mkdocs_runbook.settings import RunbookSettings
 from test_render import HOSTILE, SOURCE_HTML, hostile_result, make_result
 
 NOW = datetime(2026, 11, 29, 5, 0, 0, tzinfo=timezone.utc)
@@ -151,3 +154,25 @@ def test_markup_unused_by_a_build_is_dropped() -> None:
     memo.next_build()
     render_both(one, memo)
     assert memo.renders == 3, "one was not used by the build in between: rendered again"
+
+
+def test_a_build_makes_each_results_history_view_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check's markup and the status page show the same view of its history: made once."""
+    made: list[CheckResult] = []
+    original = page_checks.check_history_view
+
+    def counted(stored: CheckHistory, result: CheckResult, *, now: datetime) -> CheckHistoryView:
+        made.append(result)
+        return original(stored, result, now=now)
+
+    monkeypatch.setattr(page_checks, "check_history_view", counted)
+    settings = RunbookSettings(base_dir=tmp_path)  # the default SQLite store, empty
+    history = page_checks.BuildHistory(settings, started_at=iso_utc(NOW))
+    one, other = make_result(), make_result(id="other")
+    assert history.check(one) is history.check(one) is not None
+    status_page = history.for_status_page([one, other], {}, str)
+    assert status_page["history_for"](other) is history.check(other)
+    assert history.check(make_result()) == history.check(one), "an equal result: its own view"
+    assert [result.id for result in made] == ["api-ready", "other", "api-ready"]

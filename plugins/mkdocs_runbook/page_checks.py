@@ -173,6 +173,7 @@ class BuildHistory:
         self.now = parse_iso_utc(started_at)
         self.site: SiteHistory | None = None
         self.problem: str | None = None
+        self._views: dict[int, tuple[CheckResult, CheckHistoryView]] = {}
         if settings.history is not None:
             from .record.history import read_site_history
 
@@ -182,9 +183,15 @@ class BuildHistory:
         return None if self.site is None else self._view(result)
 
     def _view(self, result: CheckResult) -> CheckHistoryView:
+        # Made once per result: its check's markup and the status page both show it.
+        seen = self._views.get(id(result))
+        if seen is not None and seen[0] is result:
+            return seen[1]
         assert self.site is not None
         stored = self.site.check(result.page, result.id, result.zone)
-        return check_history_view(stored, result, now=self.now)
+        view = check_history_view(stored, result, now=self.now)
+        self._views[id(result)] = (result, view)  # the result is kept: its id stays its own
+        return view
 
     def page(self, page: str, results: Sequence[CheckResult]) -> PageVerification | None:
         if self.site is None:
