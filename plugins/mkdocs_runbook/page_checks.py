@@ -20,7 +20,7 @@ from .render import (
     CheckHistoryView,
     PageRow,
     PageVerification,
-    RenderedChecks,
+    RenderedMarkup,
     ago,
     check_history_view,
     is_stale,
@@ -122,7 +122,7 @@ def render_placed_check(
     display: str,
     stale_after: float,
     history: BuildHistory | None,
-    memo: RenderedChecks | None = None,
+    memo: RenderedMarkup | None = None,
 ) -> str:
     """A check's HTML where its block sat: one badge per zone of ``shown`` (the check's own
     result among them), the block itself once, under the first. ``memo``: markup kept across

@@ -33,7 +33,7 @@ from .html import (
     render_status_page,
     stylesheet,
 )
-from .rendered_checks import RenderedChecks
+from .rendered_markup import RenderedMarkup
 from .status_markdown import status_page_markdown
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ __all__ = [
     "PageRow",
     "PageVerification",
     "Progress",
-    "RenderedChecks",
+    "RenderedMarkup",
     "ago",
     "anchor_id",
     "check_anchor",

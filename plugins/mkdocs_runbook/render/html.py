@@ -34,7 +34,7 @@ from ..results import (
 )
 from ..text import printable, shown_part
 from .history_view import CheckHistoryView, PageRow, page_rows
-from .rendered_checks import RenderedChecks
+from .rendered_markup import RenderedMarkup
 
 __all__ = [
     "CatalogSource",
@@ -161,7 +161,7 @@ def render_check(
     history: CheckHistoryView | None = None,
     zone: str = "",
     first: bool = True,
-    memo: RenderedChecks | None = None,
+    memo: RenderedMarkup | None = None,
 ) -> str:
     """The badge line, the check's history (when the site keeps one), the block itself
     (``source_html``, trusted) and the collapsible result.
@@ -196,7 +196,7 @@ def render_check(
     template = _template("check.html")
     if memo is None:
         return template.render(context)
-    # The texts that change with the clock go in as holes (see rendered_checks).
+    # The texts that change with the clock go in as holes (see rendered_markup).
     texts: dict[str, str] = {}
     holed = dict(context)
     if age:
@@ -216,22 +216,31 @@ def render_page_summary(
     status_page_url: str | None,
     owner: str = "",
     verified: PageVerification | None = None,
+    memo: RenderedMarkup | None = None,
 ) -> str:
     """The line at the top of a page with checks: counts by status, when, which environment,
-    its owner (front matter) and, with history, when it was last fully verified."""
+    its owner (front matter) and, with history, when it was last fully verified. ``memo`` as
+    for ``render_check``."""
     summary = _summary_context(results, env=env, when=checked_at)
     # Each count links to the first check with that status, in page order.
     summary["links"] = {}
     for result in results:
         summary["links"].setdefault(result.status.value, f"#{anchor_id(result)}")
-    return _template("page_summary.html").render(
-        summary=summary,
-        status_page_url=status_page_url,
-        owner=printable(owner),
-        history_on=verified is not None,
-        verified_at=verified.at if verified is not None else None,
-        verified_ago=verified.ago if verified is not None else "",
-    )
+    ago = verified.ago if verified is not None else ""
+    context: dict[str, Any] = {
+        "summary": summary,
+        "status_page_url": status_page_url,
+        "owner": printable(owner),
+        "history_on": verified is not None,
+        "verified_at": verified.at if verified is not None else None,
+        "verified_ago": ago,
+    }
+    template = _template("page_summary.html")
+    if memo is None:
+        return template.render(context)
+    texts = {"verified_ago": ago} if ago else {}
+    holed = {**context, "verified_ago": memo.hole("verified_ago")} if ago else context
+    return memo.render(template, holed, texts, direct=lambda: template.render(context))
 
 
 def render_status_page(

@@ -1,6 +1,6 @@
-"""A check's markup kept across ``serve`` rebuilds (render/rendered_checks.py): what is reused is
-exactly what the template makes for the same inputs, the texts that change with the clock
-included, and any change to what a check shows renders it again."""
+"""Markup kept across ``serve`` rebuilds (render/rendered_markup.py): what is reused is exactly
+what the template makes for the same inputs, the texts that change with the clock included,
+and any change to what a check or a page summary shows renders it again."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from mkdocs_runbook.record.history import CheckHistory, Mark
 from mkdocs_runbook.render import (
     CatalogSource,
     CheckHistoryView,
-    RenderedChecks,
+    PageVerification,
+    RenderedMarkup,
     check_history_view,
     render_check,
+    render_page_summary,
 )
 from mkdocs_runbook.results import CheckResult, Status, iso_utc
 from mkdocs_runbook.settings import RunbookSettings
@@ -44,14 +46,14 @@ def failing_history(result: CheckResult, last_passed: datetime, now: datetime) -
     return check_history_view(stored, result, now=now)
 
 
-def render_both(result: CheckResult, memo: RenderedChecks, **options: object) -> tuple[str, str]:
+def render_both(result: CheckResult, memo: RenderedMarkup, **options: object) -> tuple[str, str]:
     """(the markup rendered directly, the markup through ``memo``)."""
     values: dict[str, object] = {"source_html": SOURCE_HTML, "stale": False, **options}
     return render_check(result, **values), render_check(result, memo=memo, **values)  # type: ignore[arg-type]
 
 
 def test_reused_markup_is_what_the_template_makes(clock: list[datetime]) -> None:
-    memo = RenderedChecks()
+    memo = RenderedMarkup()
     fail = cached(30, status=Status.FAIL, value="503", message="down")
     history = failing_history(fail, NOW - timedelta(minutes=3), NOW)
     assert history.last_passed_ago == "3 m ago"
@@ -74,7 +76,7 @@ def test_reused_markup_is_what_the_template_makes(clock: list[datetime]) -> None
 
 
 def test_a_reused_result_shows_its_age_now(clock: list[datetime]) -> None:
-    memo = RenderedChecks()
+    memo = RenderedMarkup()
     result = cached(5)
     direct, kept = render_both(result, memo)
     assert kept == direct and "pass · 42 ms · 5 s ago<" in kept
@@ -86,7 +88,7 @@ def test_a_reused_result_shows_its_age_now(clock: list[datetime]) -> None:
 
 
 def test_the_last_pass_shows_its_age_now(clock: list[datetime]) -> None:
-    memo = RenderedChecks()
+    memo = RenderedMarkup()
     result = make_result(status=Status.FAIL, value="503")
     passed = NOW - timedelta(seconds=20)
     earlier = failing_history(result, passed, NOW)
@@ -123,7 +125,7 @@ def test_the_last_pass_shows_its_age_now(clock: list[datetime]) -> None:
 def test_anything_a_check_shows_changes_its_markup(
     clock: list[datetime], change: dict[str, object]
 ) -> None:
-    memo = RenderedChecks()
+    memo = RenderedMarkup()
     result = cached(70)
     history = check_history_view(CheckHistory(), result, now=NOW)
     options: dict[str, object] = {"history": history}
@@ -138,7 +140,7 @@ def test_anything_a_check_shows_changes_its_markup(
 
 
 def test_an_input_holding_a_hole_is_rendered_directly(clock: list[datetime]) -> None:
-    memo = RenderedChecks()
+    memo = RenderedMarkup()
     sneaky = cached(5, message=f"answer: {memo.hole('age')}")
     direct, shown = render_both(sneaky, memo)
     assert shown == direct and memo.renders == 0, "rendered directly, not kept"
@@ -146,7 +148,7 @@ def test_an_input_holding_a_hole_is_rendered_directly(clock: list[datetime]) -> 
 
 
 def test_markup_unused_by_a_build_is_dropped() -> None:
-    memo = RenderedChecks()
+    memo = RenderedMarkup()
     one, other = make_result(), make_result(id="other")
     render_both(one, memo)
     memo.next_build()
@@ -176,3 +178,43 @@ def test_a_build_makes_each_results_history_view_once(
     assert status_page["history_for"](other) is history.check(other)
     assert history.check(make_result()) == history.check(one), "an equal result: its own view"
     assert [result.id for result in made] == ["api-ready", "other", "api-ready"]
+
+
+def render_summaries(memo: RenderedMarkup, **options: object) -> tuple[str, str]:
+    """A page summary (direct, through ``memo``)."""
+    values: dict[str, object] = {
+        "results": [make_result(), make_result(id="b", status=Status.FAIL)],
+        "env": "staging",
+        "checked_at": "2026-11-29T04:59:00Z",
+        "status_page_url": "../status/",
+        "owner": "team-api",
+        "verified": PageVerification("2026-11-29T02:00:00Z", "3 h ago"),
+        **options,
+    }
+    return render_page_summary(**values), render_page_summary(memo=memo, **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"results": [make_result()]},
+        {"env": "production"},
+        {"checked_at": "2026-11-29T05:00:00Z"},
+        {"status_page_url": None},
+        {"owner": "<b>ops</b>"},
+        {"verified": PageVerification(None, "")},
+        {"verified": None},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_page_summary_is_reused_with_its_verification_age_now(change: dict[str, object]) -> None:
+    memo = RenderedMarkup()
+    direct, kept = render_summaries(memo)
+    assert kept == direct and ">3 h ago</time>" in kept
+    memo.next_build()
+    later = PageVerification("2026-11-29T02:00:00Z", "4 h ago")
+    direct, reused = render_summaries(memo, verified=later)
+    assert memo.renders == 1, "only the age changed"
+    assert reused == direct and ">4 h ago</time>" in reused
+    direct, edited = render_summaries(memo, **change)
+    assert memo.renders == 2 and edited == direct != reused

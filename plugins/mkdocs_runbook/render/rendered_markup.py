@@ -1,6 +1,7 @@
-"""A check's markup kept across ``mkdocs serve`` rebuilds (issue 14): the plugin object lives
-as long as the ``serve`` session, and a rebuild after a prose edit would otherwise render every
-check of the site through Jinja again, with the same values.
+"""Markup kept across ``mkdocs serve`` rebuilds (issue 14): each check's and each page
+summary's. The plugin object lives as long as the ``serve`` session, and a rebuild after a
+prose edit would otherwise render every check of the site through Jinja again, with the same
+values.
 
 The markup is still what the template makes; what is kept is its output, under a digest of
 everything the template is given (its name and its whole context, by ``repr``: every field of
@@ -8,12 +9,13 @@ the result, the highlighted block, the history view, the flags). A change to any
 another key, so another rendering.
 
 Only the texts that change with the clock are left out of the key: a reused result's age
-(``· 12 s ago``) and the history's ``last passed 3 min ago``. They change every second in a
-result's first minute, so rebuilds seconds apart could never reuse a markup keyed on them.
-The template is given a *hole* for each instead (a token no target can know: random per
-process, letters, digits and ``-`` only, so escaping leaves it as it is), and the kept output
-gets each hole replaced by its text, escaped as the template escapes it. Should an input
-hold a hole token nonetheless, that check is rendered directly and not kept.
+(``· 12 s ago``), the history's ``last passed 3 min ago`` and a page's ``last fully verified
+2 h ago``. They change every second in a result's first minute, so rebuilds seconds apart
+could never reuse a markup keyed on them. The template is given a *hole* for each instead (a
+token no target can know: random per process, letters, digits and ``-`` only, so escaping
+leaves it as it is), and the kept output gets each hole replaced by its text, escaped as the
+template escapes it. Should an input hold a hole token nonetheless, it is rendered directly
+and not kept.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from jinja2 import Template
 from markupsafe import escape
 
 
-class RenderedChecks:
+class RenderedMarkup:
     """Rendered markup by digest of its template's context, for this build and the last."""
 
     def __init__(self) -> None:
@@ -45,7 +47,7 @@ class RenderedChecks:
 
     def hole(self, name: str) -> str:
         """The stand-in for the text ``name`` in a context given to :meth:`render`. Names
-        must not start with one another (``age`` and ``last_passed_ago``)."""
+        must not start with one another (``age``, ``last_passed_ago``, ``verified_ago``)."""
         return f"{self._token}-{name}"
 
     def render(
