@@ -11,7 +11,7 @@ element with the class ``runbook-status-<status>``, and the look comes from ``st
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -174,38 +174,46 @@ def render_check(
     (a ``serve`` session's), the markup of the last build is reused when nothing it shows
     changed.
     """
-    anchor = anchor_id(result) if first else f"{anchor_id(result)}-{_slug(zone)}"
-    age = cached_age(result)
-    context: dict[str, Any] = {
+    # The texts that change with the clock: a kept markup has them filled in anew.
+    texts = {
+        "age": cached_age(result),
+        "last_passed_ago": history.last_passed_ago if history else "",
+    }
+
+    def make(shown: Mapping[str, str]) -> str:
+        anchor = anchor_id(result) if first else f"{anchor_id(result)}-{_slug(zone)}"
+        return _template("check.html").render(
+            result=result,
+            fold_source=fold_source,
+            catalog=catalog,
+            catalog_html=Markup(catalog.source_html) if catalog else "",
+            status=result.status.value,
+            anchor=anchor,
+            zone=zone,
+            badge_text=badge_message(result.status, result.value, shown["age"]),
+            stale=stale,
+            source_html=Markup(source_html),
+            message=_cap(result.message).shortened(),
+            rows=[_assertion_row(assertion) for assertion in result.assertions],
+            detail=_cap(detail),
+            expanded=result.status in (Status.FAIL, Status.ERROR),
+            history=_with_last_passed_ago(history, shown["last_passed_ago"]),
+        )
+
+    if memo is None:
+        return make(texts)
+    inputs = {
         "result": result,
+        "source_html": source_html,
+        "stale": stale,
+        "detail": detail,
         "fold_source": fold_source,
         "catalog": catalog,
-        "catalog_html": Markup(catalog.source_html) if catalog else "",
-        "status": result.status.value,
-        "anchor": anchor,
+        "history": replace(history, last_passed_ago="") if history else None,
         "zone": zone,
-        "badge_text": badge_message(result.status, result.value, age),
-        "stale": stale,
-        "source_html": Markup(source_html),
-        "message": _cap(result.message).shortened(),
-        "rows": [_assertion_row(assertion) for assertion in result.assertions],
-        "detail": _cap(detail),
-        "expanded": result.status in (Status.FAIL, Status.ERROR),
-        "history": history,
+        "first": first,
     }
-    template = _template("check.html")
-    if memo is None:
-        return template.render(context)
-    # The texts that change with the clock go in as holes (see rendered_markup).
-    texts: dict[str, str] = {}
-    holed = dict(context)
-    if age:
-        texts["age"] = age
-        holed["badge_text"] = badge_message(result.status, result.value, memo.hole("age"))
-    if history is not None and history.last_passed_ago:
-        texts["last_passed_ago"] = history.last_passed_ago
-        holed["history"] = replace(history, last_passed_ago=memo.hole("last_passed_ago"))
-    return memo.render(template, holed, texts, direct=lambda: template.render(context))
+    return memo.render("check.html", inputs, texts, make)
 
 
 def render_page_summary(
@@ -221,26 +229,35 @@ def render_page_summary(
     """The line at the top of a page with checks: counts by status, when, which environment,
     its owner (front matter) and, with history, when it was last fully verified. ``memo`` as
     for ``render_check``."""
-    summary = _summary_context(results, env=env, when=checked_at)
-    # Each count links to the first check with that status, in page order.
-    summary["links"] = {}
-    for result in results:
-        summary["links"].setdefault(result.status.value, f"#{anchor_id(result)}")
-    ago = verified.ago if verified is not None else ""
-    context: dict[str, Any] = {
-        "summary": summary,
-        "status_page_url": status_page_url,
-        "owner": printable(owner),
-        "history_on": verified is not None,
-        "verified_at": verified.at if verified is not None else None,
-        "verified_ago": ago,
-    }
-    template = _template("page_summary.html")
+    texts = {"verified_ago": verified.ago if verified is not None else ""}
+
+    def make(shown: Mapping[str, str]) -> str:
+        summary = _summary_context(results, env=env, when=checked_at)
+        # Each count links to the first check with that status, in page order.
+        summary["links"] = {}
+        for result in results:
+            summary["links"].setdefault(result.status.value, f"#{anchor_id(result)}")
+        return _template("page_summary.html").render(
+            summary=summary,
+            status_page_url=status_page_url,
+            owner=printable(owner),
+            history_on=verified is not None,
+            verified_at=verified.at if verified is not None else None,
+            verified_ago=shown["verified_ago"],
+        )
+
     if memo is None:
-        return template.render(context)
-    texts = {"verified_ago": ago} if ago else {}
-    holed = {**context, "verified_ago": memo.hole("verified_ago")} if ago else context
-    return memo.render(template, holed, texts, direct=lambda: template.render(context))
+        return make(texts)
+    inputs = {
+        "results": results,
+        "env": env,
+        "checked_at": checked_at,
+        "status_page_url": status_page_url,
+        "owner": owner,
+        "verified_at": verified.at if verified is not None else None,
+        "history_on": verified is not None,
+    }
+    return memo.render("page_summary.html", inputs, texts, make)
 
 
 def render_status_page(
@@ -321,6 +338,12 @@ def _summary_context(results: Sequence[CheckResult], *, env: str, when: str) -> 
         if len(by_zone) > 1
         else [],
     }
+
+
+def _with_last_passed_ago(history: CheckHistoryView | None, text: str) -> CheckHistoryView | None:
+    if history is None or history.last_passed_ago == text:
+        return history
+    return replace(history, last_passed_ago=text)
 
 
 def _assertion_row(assertion: AssertionResult) -> AssertionRow:

@@ -3,10 +3,10 @@ summary's. The plugin object lives as long as the ``serve`` session, and a rebui
 prose edit would otherwise render every check of the site through Jinja again, with the same
 values.
 
-The markup is still what the template makes; what is kept is its output, under a digest of
-everything the template is given (its name and its whole context, by ``repr``: every field of
-the result, the highlighted block, the history view, the flags). A change to any of them is
-another key, so another rendering.
+The markup is still what the template makes; what is kept is its output, under everything the
+rendering function was given (every field of the result, the highlighted block, the history
+view, the flags: texts as themselves, other values by their ``repr``). A change to any of them
+is another key, so another rendering.
 
 Only the texts that change with the clock are left out of the key: a reused result's age
 (``· 12 s ago``), the history's ``last passed 3 min ago`` and a page's ``last fully verified
@@ -14,29 +14,31 @@ Only the texts that change with the clock are left out of the key: a reused resu
 could never reuse a markup keyed on them. The template is given a *hole* for each instead (a
 token no target can know: random per process, letters, digits and ``-`` only, so escaping
 leaves it as it is), and the kept output gets each hole replaced by its text, escaped as the
-template escapes it. Should an input hold a hole token nonetheless, it is rendered directly
-and not kept.
+template escapes it. Whether each text is empty is part of the key (an empty one is left out
+of the markup, not filled in). Should an input hold a hole token nonetheless, it is rendered
+directly and not kept.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jinja2 import Template
 from markupsafe import escape
+
+#: Renders with the given texts (holes or the texts themselves) where the clock's texts go.
+Make = Callable[[Mapping[str, str]], str]
 
 
 class RenderedMarkup:
-    """Rendered markup by digest of its template's context, for this build and the last."""
+    """Rendered markup by what it was rendered from, for this build and the last."""
 
     def __init__(self) -> None:
         self._token = f"runbook-hole-{secrets.token_hex(16)}"
         #: What the last build rendered or reused; what this build has rendered or reused.
-        self._last: dict[bytes, str] = {}
-        self._this: dict[bytes, str] = {}
+        self._last: dict[tuple[object, ...], str] = {}
+        self._this: dict[tuple[object, ...], str] = {}
         #: Template renderings done (reuses are not counted): how tests see reuse.
         self.renders = 0
 
@@ -46,29 +48,40 @@ class RenderedMarkup:
         self._last, self._this = self._this, {}
 
     def hole(self, name: str) -> str:
-        """The stand-in for the text ``name`` in a context given to :meth:`render`. Names
-        must not start with one another (``age``, ``last_passed_ago``, ``verified_ago``)."""
+        """The stand-in for the text ``name``. Names must not start with one another (``age``,
+        ``last_passed_ago``, ``verified_ago``)."""
         return f"{self._token}-{name}"
 
     def render(
-        self,
-        template: Template,
-        context: dict[str, Any],
-        texts: Mapping[str, str],
-        *,
-        direct: Callable[[], str],
+        self, template: str, inputs: Mapping[str, Any], texts: Mapping[str, str], make: Make
     ) -> str:
-        """``template`` rendered with ``context``, which holds :meth:`hole` (once each) where
-        each of ``texts`` belongs; ``direct`` renders the same with the texts in place."""
-        shape = repr((template.name, context))
-        if shape.count(self._token) != len(texts):
-            return direct()  # an input holds a token: no reuse is safe for it
-        key = hashlib.blake2b(shape.encode("utf-8", "backslashreplace"), digest_size=16).digest()
+        """What ``make(texts)`` returns, ``make`` being a pure function of ``inputs`` and
+        ``texts`` that renders the template named ``template``."""
+        key = self._key(template, inputs, texts)
+        if key is None:
+            return make(texts)  # an input holds a token: no reuse is safe for it
         markup = self._this.get(key) or self._last.get(key)
         if markup is None:
-            markup = template.render(context)
+            markup = make({name: self.hole(name) if text else "" for name, text in texts.items()})
             self.renders += 1
         self._this[key] = markup
         for name, text in texts.items():
-            markup = markup.replace(self.hole(name), str(escape(text)))
+            if text:
+                markup = markup.replace(self.hole(name), str(escape(text)))
         return markup
+
+    def _key(
+        self, template: str, inputs: Mapping[str, Any], texts: Mapping[str, str]
+    ) -> tuple[object, ...] | None:
+        parts: list[object] = [template, tuple(name for name, text in texts.items() if text)]
+        for name, value in inputs.items():
+            # A text is compared as itself (its type too: Markup is shown unescaped); the
+            # rest by repr, which for these dataclasses, lists and scalars shows every field.
+            shown = value if isinstance(value, str) else repr(value)
+            if self._token in shown:
+                return None
+            parts.append((name, type(value), shown))
+        for text in texts.values():
+            if self._token in text:
+                return None
+        return tuple(parts)
