@@ -65,6 +65,10 @@ def test_reused_markup_is_what_the_template_makes(clock: list[datetime]) -> None
         *[(hostile_result(payload), {"detail": payload}) for payload in HOSTILE],
         *[(dataclasses.replace(hostile_result(p), cached=True), {}) for p in HOSTILE],
     ]
+    # Each its own place on the page, as a site's checks are.
+    cases = [
+        (dataclasses.replace(result, line=n), options) for n, (result, options) in enumerate(cases)
+    ]
     first = [render_both(result, memo, **options) for result, options in cases]
     assert memo.renders == len(cases)
     memo.next_build()
@@ -218,3 +222,16 @@ def test_a_page_summary_is_reused_with_its_verification_age_now(change: dict[str
     assert reused == direct and ">4 h ago</time>" in reused
     direct, edited = render_summaries(memo, **change)
     assert memo.renders == 2 and edited == direct != reused
+
+
+def test_a_check_rendered_anew_lets_go_of_its_old_markup(clock: list[datetime]) -> None:
+    """One markup per place: a serve session whose results all change (its first rebuild
+    turns live results into cached ones) does not hold two markups of every check."""
+    memo = RenderedMarkup()
+    checks = [make_result(id=f"c{n}") for n in range(5)]
+    for check in checks:
+        render_both(check, memo)
+    memo.next_build()
+    for check in checks:
+        render_both(dataclasses.replace(check, cached=True), memo)
+    assert memo.renders == 10 and len(memo) == 5

@@ -213,7 +213,8 @@ def render_check(
         "zone": zone,
         "first": first,
     }
-    return memo.render("check.html", inputs, texts, make)
+    place = ("check", result.page, result.id, result.line, zone, first)
+    return memo.render("check.html", inputs, texts, make, place=place)
 
 
 def render_page_summary(
@@ -257,7 +258,8 @@ def render_page_summary(
         "verified_at": verified.at if verified is not None else None,
         "history_on": verified is not None,
     }
-    return memo.render("page_summary.html", inputs, texts, make)
+    place = ("summary", *sorted({result.page for result in results}))
+    return memo.render("page_summary.html", inputs, texts, make, place=place)
 
 
 def render_status_page(

@@ -22,7 +22,7 @@ directly and not kept.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from markupsafe import escape
@@ -36,16 +36,21 @@ class RenderedMarkup:
 
     def __init__(self) -> None:
         self._token = f"runbook-hole-{secrets.token_hex(16)}"
-        #: What the last build rendered or reused; what this build has rendered or reused.
-        self._last: dict[tuple[object, ...], str] = {}
-        self._this: dict[tuple[object, ...], str] = {}
+        #: By the place a fragment fills (a check's result, a page's summary): what it was
+        #: rendered from and the markup, as the last build left it and as this build has.
+        #: One markup per place: a place rendered anew lets go of its old markup at once.
+        self._last: dict[Hashable, tuple[tuple[object, ...], str]] = {}
+        self._this: dict[Hashable, tuple[tuple[object, ...], str]] = {}
         #: Template renderings done (reuses are not counted): how tests see reuse.
         self.renders = 0
 
     def next_build(self) -> None:
-        """A build starts: markup the last build did not use is dropped, so what is kept is
-        at most two builds' worth."""
+        """A build starts: markup of places the last build did not fill is dropped."""
         self._last, self._this = self._this, {}
+
+    def __len__(self) -> int:
+        """Markups kept."""
+        return len(self._last) + len(self._this)
 
     def hole(self, name: str) -> str:
         """The stand-in for the text ``name``. Names must not start with one another (``age``,
@@ -53,18 +58,26 @@ class RenderedMarkup:
         return f"{self._token}-{name}"
 
     def render(
-        self, template: str, inputs: Mapping[str, Any], texts: Mapping[str, str], make: Make
+        self,
+        template: str,
+        inputs: Mapping[str, Any],
+        texts: Mapping[str, str],
+        make: Make,
+        *,
+        place: Hashable,
     ) -> str:
         """What ``make(texts)`` returns, ``make`` being a pure function of ``inputs`` and
-        ``texts`` that renders the template named ``template``."""
+        ``texts`` that renders the template named ``template`` for ``place``."""
         key = self._key(template, inputs, texts)
         if key is None:
             return make(texts)  # an input holds a token: no reuse is safe for it
-        markup = self._this.get(key) or self._last.get(key)
-        if markup is None:
+        kept = self._this.get(place) or self._last.pop(place, None)
+        if kept is not None and kept[0] == key:
+            markup = kept[1]
+        else:
             markup = make({name: self.hole(name) if text else "" for name, text in texts.items()})
             self.renders += 1
-        self._this[key] = markup
+        self._this[place] = (key, markup)
         for name, text in texts.items():
             if text:
                 markup = markup.replace(self.hole(name), str(escape(text)))
