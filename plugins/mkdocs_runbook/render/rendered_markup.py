@@ -3,10 +3,11 @@ summary's. The plugin object lives as long as the ``serve`` session, and a rebui
 prose edit would otherwise render every check of the site through Jinja again, with the same
 values.
 
-The markup is still what the template makes; what is kept is its output, under everything the
-rendering function was given (every field of the result, the highlighted block, the history
-view, the flags: texts as themselves, other values by their ``repr``). A change to any of them
-is another key, so another rendering.
+The markup is still what the template makes; what is kept is its output, one per place it
+fills (a check's result, a page's summary), with a digest of everything the rendering function
+was given (every field of the result, the highlighted block, the history view, the flags:
+texts as themselves, other values by their ``repr``; BLAKE2b keyed with a random key per
+process). A change to any of them is another digest, so another rendering.
 
 Only the texts that change with the clock are left out of the key: a reused result's age
 (``· 12 s ago``), the history's ``last passed 3 min ago`` and a page's ``last fully verified
@@ -21,6 +22,7 @@ directly and not kept.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
@@ -36,11 +38,12 @@ class RenderedMarkup:
 
     def __init__(self) -> None:
         self._token = f"runbook-hole-{secrets.token_hex(16)}"
+        self._digest_key = secrets.token_bytes(32)
         #: By the place a fragment fills (a check's result, a page's summary): what it was
         #: rendered from and the markup, as the last build left it and as this build has.
         #: One markup per place: a place rendered anew lets go of its old markup at once.
-        self._last: dict[Hashable, tuple[tuple[object, ...], str]] = {}
-        self._this: dict[Hashable, tuple[tuple[object, ...], str]] = {}
+        self._last: dict[Hashable, tuple[bytes, str]] = {}
+        self._this: dict[Hashable, tuple[bytes, str]] = {}
         #: Template renderings done (reuses are not counted): how tests see reuse.
         self.renders = 0
 
@@ -85,16 +88,19 @@ class RenderedMarkup:
 
     def _key(
         self, template: str, inputs: Mapping[str, Any], texts: Mapping[str, str]
-    ) -> tuple[object, ...] | None:
-        parts: list[object] = [template, tuple(name for name, text in texts.items() if text)]
-        for name, value in inputs.items():
-            # A text is compared as itself (its type too: Markup is shown unescaped); the
-            # rest by repr, which for these dataclasses, lists and scalars shows every field.
-            shown = value if isinstance(value, str) else repr(value)
-            if self._token in shown:
-                return None
-            parts.append((name, type(value), shown))
-        for text in texts.values():
-            if self._token in text:
-                return None
-        return tuple(parts)
+    ) -> bytes | None:
+        # Texts as themselves (their type too: Markup is shown unescaped), the rest by repr,
+        # which for these dataclasses, lists and scalars shows every field; kept as a keyed
+        # digest of all that, so a kept markup does not also keep a copy of its inputs.
+        shape = repr(
+            (
+                template,
+                [name for name, text in texts.items() if text],
+                [(name, type(value).__name__, value) for name, value in inputs.items()],
+            )
+        )
+        if self._token in shape or any(self._token in text for text in texts.values()):
+            return None
+        return hashlib.blake2b(
+            shape.encode("utf-8", "backslashreplace"), digest_size=16, key=self._digest_key
+        ).digest()
