@@ -209,3 +209,24 @@ def test_without_links_across_filesystems_the_files_are_written(tmp_path: Path) 
             assert written.stat().st_nlink == 1
     finally:
         shutil.rmtree(store)
+
+
+def test_handing_over_files_never_waits_for_a_lagging_writer(tmp_path: Path) -> None:
+    """A site's badge files outgrow the pipe: MkDocs hands over each page's files and goes on
+    rendering even while the child has not read the last ones; ``finish`` hands over the
+    rest."""
+    writer = FileWriter(tmp_path)
+    os.kill(writer._process.pid, signal.SIGSTOP)  # a child that reads nothing for now
+    try:
+        pages = [
+            [(PurePosixPath(f"badges/p{page}/c{n}.svg"), f"{page}.{n}" * 512) for n in range(10)]
+            for page in range(100)
+        ]  # about 2.6 MB: more than twice what the pipe holds
+        for files in pages:
+            writer.write(files)  # would wait forever for the stopped child if it blocked
+    finally:
+        os.kill(writer._process.pid, signal.SIGCONT)
+    writer.finish()
+    for files in pages:
+        for name, text in files:
+            assert (tmp_path / name).read_text("utf-8") == text

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -102,5 +105,64 @@ def test_serve_rebuild_reads_an_edited_snippet_again(
         assert rebuild().endswith("/v2")
         assert http_server.hits["/v2"] == 1
         assert "found only by the site build" not in caplog.text
+    finally:
+        first_config.plugins.on_shutdown()
+
+
+def test_serve_rebuilds_reuse_check_markup_until_what_it_shows_changes(
+    tmp_path: Path, http_server: RouteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild after a prose edit renders no check again, yet every check shows what a fresh
+    rendering would: its age now, an edited snippet's check, a changed ``display``."""
+    http_server.route("/healthz", body={"status": "ok"})
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
+    included = snippets / "check.md"
+    included.write_text("```check\nname: included\nhttp: {{ api }}/healthz\n```\n", "utf-8")
+    runbook = {"environments": {"local": {"api": http_server.url}}}
+    extensions: list[object] = [{"pymdownx.snippets": {"base_path": [str(snippets)]}}]
+    make_site(tmp_path, runbook=runbook, extensions=extensions)
+    page = tmp_path / "docs" / "index.md"
+    page.write_text(
+        "# Ops\n\nProse.\n\n```check\nname: own\nhttp: {{ api }}/healthz?own\n```\n\n"
+        '--8<-- "check.md"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    config_file = tmp_path / "mkdocs.yml"
+
+    def rebuild() -> str:
+        build(load_config(str(config_file), site_dir=str(tmp_path / "served")), serve_url="/")
+        return (tmp_path / "served" / "index.html").read_text("utf-8")
+
+    first_config = load_config(str(config_file), site_dir=str(tmp_path / "served"))
+    first_config.plugins.on_startup(command="serve", dirty=False)
+    plugin = first_config.plugins["runbook"]
+    try:
+        rebuild()  # live
+        rebuild()  # the results reused from the cache: "cached", with their age
+        renders = plugin.rendered.renders  # type: ignore[attr-defined]
+        page.write_text(page.read_text("utf-8").replace("Prose.", "Edited prose."), "utf-8")
+        edited = rebuild()
+        assert plugin.rendered.renders == renders, "a prose edit renders no check again"  # type: ignore[attr-defined]
+        assert "Edited prose." in edited and edited.count("runbook-flag-cached") == 2
+
+        later = datetime.now(timezone.utc) + timedelta(minutes=2, seconds=30)
+        monkeypatch.setattr("mkdocs_runbook.record.badges.utc_now", lambda: later)
+        aged = rebuild()
+        assert plugin.rendered.renders == renders, "only the age changed"  # type: ignore[attr-defined]
+        assert len(re.findall(r">pass · (?:\d+|&lt;1) ms · 2 min ago<", aged)) == 2, aged
+
+        included.write_text(included.read_text("utf-8").replace("included", "shared"), "utf-8")
+        snippet_edited = rebuild()
+        assert ">shared<" in snippet_edited and ">included<" not in snippet_edited
+        # The edited check, and the page summary (it is rendered from the page's results).
+        assert plugin.rendered.renders == renders + 2  # type: ignore[attr-defined]
+
+        config = yaml.safe_load(config_file.read_text("utf-8"))
+        config["plugins"][0]["runbook"]["display"] = "compact"
+        config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+        compact = rebuild()
+        assert "runbook-source" not in snippet_edited and compact.count('runbook-source"') == 2
     finally:
         first_config.plugins.on_shutdown()

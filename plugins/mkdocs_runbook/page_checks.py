@@ -20,6 +20,7 @@ from .render import (
     CheckHistoryView,
     PageRow,
     PageVerification,
+    RenderedMarkup,
     ago,
     check_history_view,
     is_stale,
@@ -121,9 +122,11 @@ def render_placed_check(
     display: str,
     stale_after: float,
     history: BuildHistory | None,
+    memo: RenderedMarkup | None = None,
 ) -> str:
     """A check's HTML where its block sat: one badge per zone of ``shown`` (the check's own
-    result among them), the block itself once, under the first."""
+    result among them), the block itself once, under the first. ``memo``: markup kept across
+    ``serve`` rebuilds."""
     own = check.result
     return "".join(
         render_check(
@@ -138,6 +141,7 @@ def render_placed_check(
             history=history.check(result) if history else None,
             zone=result.zone if len(shown) > 1 or result is not own else "",
             first=index == 0,
+            memo=memo,
         )
         for index, result in enumerate(shown)
     )
@@ -169,6 +173,7 @@ class BuildHistory:
         self.now = parse_iso_utc(started_at)
         self.site: SiteHistory | None = None
         self.problem: str | None = None
+        self._views: dict[int, tuple[CheckResult, CheckHistoryView]] = {}
         if settings.history is not None:
             from .record.history import read_site_history
 
@@ -178,9 +183,15 @@ class BuildHistory:
         return None if self.site is None else self._view(result)
 
     def _view(self, result: CheckResult) -> CheckHistoryView:
+        # Made once per result: its check's markup and the status page both show it.
+        seen = self._views.get(id(result))
+        if seen is not None and seen[0] is result:
+            return seen[1]
         assert self.site is not None
         stored = self.site.check(result.page, result.id, result.zone)
-        return check_history_view(stored, result, now=self.now)
+        view = check_history_view(stored, result, now=self.now)
+        self._views[id(result)] = (result, view)  # the result is kept: its id stays its own
+        return view
 
     def page(self, page: str, results: Sequence[CheckResult]) -> PageVerification | None:
         if self.site is None:

@@ -55,6 +55,7 @@ from .parse import load_catalog, parse_blocks, unreadable_page_check
 from .record import BadgeWriter, write_site_outputs
 from .record.imports import ResultsElsewhere, import_results, report_directories, report_files
 from .render import (
+    RenderedMarkup,
     anchor_id,
     render_page_summary,
     render_status_page,
@@ -110,6 +111,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             tuple[str, str, tuple[Path, ...]], list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
         ] = {}
         self.highlights = HighlightCache()
+        #: Checks' and page summaries' markup, reused by the next `serve` rebuild when nothing
+        #: they show changed.
+        self.rendered = RenderedMarkup()
         #: Writes each page's badge files as the page is done (none under ``serve``).
         self.badges: BadgeWriter | None = None
 
@@ -176,6 +180,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         )
         self.pages = {}
         self.page_problems = {}
+        self.rendered.next_build()
         self.started_at = iso_utc(utc_now())
         self.history = BuildHistory(self.settings, started_at=self.started_at)
         self.elsewhere = self._results_elsewhere(config_dir, mode)
@@ -433,6 +438,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 display=state.display,
                 stale_after=self.settings.stale_after,
                 history=self.history,
+                memo=self._memo(),
             )
 
         output = _SLOT_RE.sub(swap, output)
@@ -446,8 +452,13 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             status_page_url=self._status_url(page),
             owner=state.owner,
             verified=self.history.page(page.file.src_uri, results) if self.history else None,
+            memo=self._memo(),
         )
         return output.replace(_SUMMARY_SLOT, summary, 1)
+
+    def _memo(self) -> RenderedMarkup | None:
+        # A build of its own renders each fragment once: nothing to keep for later.
+        return self.rendered if self.command == "serve" else None
 
     def _collect(self, state: PageState) -> list[CheckResult]:
         assert self.runner is not None

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from copy import deepcopy
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
@@ -69,6 +70,15 @@ class AssertionResult:
         self.actual = printable_value(self.actual)
         self.message = printable(self.message)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "ok": self.ok,
+            "actual": deepcopy(self.actual),  # a JSON value: the caller may change its copy
+            "severity": self.severity,
+            "message": self.message,
+        }
+
     @classmethod
     def from_dict(cls, data: object) -> AssertionResult:
         fields = _fields(data, "assertion")
@@ -122,9 +132,13 @@ class CheckResult:
         return f"{self.page}::{self.id}"
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Field by field rather than dataclasses.asdict, which deep-copies every value through
+        # its generic walk: a site's report holds a thousand of these (issue 14).
+        data = {name: getattr(self, name) for name in _CHECK_FIELDS}
         data["status"] = self.status.value
         data["duration_ms"] = round(self.duration_ms, 1)
+        data["assertions"] = [assertion.to_dict() for assertion in self.assertions]
+        data["tags"] = list(self.tags)
         return data
 
     @classmethod
@@ -150,6 +164,10 @@ class CheckResult:
             detail=_text(fields, "detail"),
             zone=_text(fields, "zone"),
         )
+
+
+#: What a result's dict holds, in the order of its fields (the report's order).
+_CHECK_FIELDS = tuple(each.name for each in fields(CheckResult))
 
 
 def summarize(results: list[CheckResult]) -> dict[str, int]:

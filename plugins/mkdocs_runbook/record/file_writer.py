@@ -17,6 +17,7 @@ folder, it keeps each content once there and links the files to it (see the chil
 from __future__ import annotations
 
 import contextlib
+import os
 import struct
 import subprocess
 import sys
@@ -54,27 +55,38 @@ class FileWriter:
         assert self._process.stdin is not None
         self._input = self._process.stdin
         _widen_pipe(self._input.fileno())
+        # A site's badge files outgrow the pipe (about 2 MB for 1,000 checks): when the child
+        # lags behind, what does not fit waits here for the next page or ``finish``, instead
+        # of MkDocs waiting for the child in the middle of its pages.
+        with contextlib.suppress(OSError):  # elsewhere than POSIX a pipe may stay blocking
+            os.set_blocking(self._input.fileno(), False)
+        self._waiting = bytearray()
         self._broken = False
 
     def write(self, files: Iterable[tuple[PurePosixPath, str]]) -> None:
-        """Hand over ``files`` (a name below the root, the text), in one pipe write."""
-        frames = bytearray()
+        """Hand over ``files`` (a name below the root, the text): as much as the pipe takes
+        now, never waiting for the child."""
         for name, text in files:
             encoded_name = str(name).encode("utf-8")
             data = text.encode("utf-8")
-            frames += FRAME_HEADER.pack(len(encoded_name), len(data)) + encoded_name + data
-        if not frames or self._broken:
-            return
-        try:
-            self._input.write(frames)
-            self._input.flush()
-        except (BrokenPipeError, ValueError):
-            self._broken = True  # the writer is gone: ``finish`` says so
+            self._waiting += FRAME_HEADER.pack(len(encoded_name), len(data)) + encoded_name + data
+        while self._waiting and not self._broken:
+            try:
+                sent = os.write(self._input.fileno(), self._waiting)
+            except BlockingIOError:
+                return  # the pipe is full
+            except (OSError, ValueError):  # ValueError: stopped, its input closed
+                self._broken = True  # the writer is gone: ``finish`` says so
+                self._waiting.clear()
+                return
+            del self._waiting[:sent]
 
     def finish(self) -> None:
+        rest, self._waiting = bytes(self._waiting), bytearray()
         try:
-            # It closes the child's input (the end of the files) and reads its one line.
-            out, _ = self._process.communicate(timeout=FINISH_TIMEOUT_S)
+            # It hands over what is left, closes the child's input (the end of the files) and
+            # reads its one line.
+            out, _ = self._process.communicate(rest or None, timeout=FINISH_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()

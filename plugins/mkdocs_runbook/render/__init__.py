@@ -33,6 +33,7 @@ from .html import (
     render_status_page,
     stylesheet,
 )
+from .rendered_markup import RenderedMarkup
 from .status_markdown import status_page_markdown
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ __all__ = [
     "PageRow",
     "PageVerification",
     "Progress",
+    "RenderedMarkup",
     "ago",
     "anchor_id",
     "check_anchor",

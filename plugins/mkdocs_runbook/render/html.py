@@ -11,8 +11,8 @@ element with the class ``runbook-status-<status>``, and the look comes from ``st
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
@@ -34,6 +34,7 @@ from ..results import (
 )
 from ..text import printable, shown_part
 from .history_view import CheckHistoryView, PageRow, page_rows
+from .rendered_markup import RenderedMarkup
 
 __all__ = [
     "CatalogSource",
@@ -160,6 +161,7 @@ def render_check(
     history: CheckHistoryView | None = None,
     zone: str = "",
     first: bool = True,
+    memo: RenderedMarkup | None = None,
 ) -> str:
     """The badge line, the check's history (when the site keeps one), the block itself
     (``source_html``, trusted) and the collapsible result.
@@ -168,26 +170,51 @@ def render_check(
     escaped and capped to ``text.SHOWN_BYTES``. ``fold_source`` puts the block (and the
     ``catalog`` check a ``use:`` stands for) inside the Result panel instead of above it.
     ``zone`` names the zone the result is from when a check shows several (SPEC 11); every
-    one but the ``first`` gets an anchor of its own, suffixed with its zone.
+    one but the ``first`` gets an anchor of its own, suffixed with its zone. With ``memo``
+    (a ``serve`` session's), the markup of the last build is reused when nothing it shows
+    changed.
     """
-    anchor = anchor_id(result) if first else f"{anchor_id(result)}-{_slug(zone)}"
-    return _template("check.html").render(
-        result=result,
-        fold_source=fold_source,
-        catalog=catalog,
-        catalog_html=Markup(catalog.source_html) if catalog else "",
-        status=result.status.value,
-        anchor=anchor,
-        zone=zone,
-        badge_text=badge_message(result.status, result.value, cached_age(result)),
-        stale=stale,
-        source_html=Markup(source_html),
-        message=_cap(result.message).shortened(),
-        rows=[_assertion_row(assertion) for assertion in result.assertions],
-        detail=_cap(detail),
-        expanded=result.status in (Status.FAIL, Status.ERROR),
-        history=history,
-    )
+    # The texts that change with the clock: a kept markup has them filled in anew.
+    texts = {
+        "age": cached_age(result),
+        "last_passed_ago": history.last_passed_ago if history else "",
+    }
+
+    def make(shown: Mapping[str, str]) -> str:
+        anchor = anchor_id(result) if first else f"{anchor_id(result)}-{_slug(zone)}"
+        return _template("check.html").render(
+            result=result,
+            fold_source=fold_source,
+            catalog=catalog,
+            catalog_html=Markup(catalog.source_html) if catalog else "",
+            status=result.status.value,
+            anchor=anchor,
+            zone=zone,
+            badge_text=badge_message(result.status, result.value, shown["age"]),
+            stale=stale,
+            source_html=Markup(source_html),
+            message=_cap(result.message).shortened(),
+            rows=[_assertion_row(assertion) for assertion in result.assertions],
+            detail=_cap(detail),
+            expanded=result.status in (Status.FAIL, Status.ERROR),
+            history=_with_last_passed_ago(history, shown["last_passed_ago"]),
+        )
+
+    if memo is None:
+        return make(texts)
+    inputs = {
+        "result": result,
+        "source_html": source_html,
+        "stale": stale,
+        "detail": detail,
+        "fold_source": fold_source,
+        "catalog": catalog,
+        "history": replace(history, last_passed_ago="") if history else None,
+        "zone": zone,
+        "first": first,
+    }
+    place = ("check", result.page, result.id, result.line, zone, first)
+    return memo.render("check.html", inputs, texts, make, place=place)
 
 
 def render_page_summary(
@@ -198,22 +225,41 @@ def render_page_summary(
     status_page_url: str | None,
     owner: str = "",
     verified: PageVerification | None = None,
+    memo: RenderedMarkup | None = None,
 ) -> str:
     """The line at the top of a page with checks: counts by status, when, which environment,
-    its owner (front matter) and, with history, when it was last fully verified."""
-    summary = _summary_context(results, env=env, when=checked_at)
-    # Each count links to the first check with that status, in page order.
-    summary["links"] = {}
-    for result in results:
-        summary["links"].setdefault(result.status.value, f"#{anchor_id(result)}")
-    return _template("page_summary.html").render(
-        summary=summary,
-        status_page_url=status_page_url,
-        owner=printable(owner),
-        history_on=verified is not None,
-        verified_at=verified.at if verified is not None else None,
-        verified_ago=verified.ago if verified is not None else "",
-    )
+    its owner (front matter) and, with history, when it was last fully verified. ``memo`` as
+    for ``render_check``."""
+    texts = {"verified_ago": verified.ago if verified is not None else ""}
+
+    def make(shown: Mapping[str, str]) -> str:
+        summary = _summary_context(results, env=env, when=checked_at)
+        # Each count links to the first check with that status, in page order.
+        summary["links"] = {}
+        for result in results:
+            summary["links"].setdefault(result.status.value, f"#{anchor_id(result)}")
+        return _template("page_summary.html").render(
+            summary=summary,
+            status_page_url=status_page_url,
+            owner=printable(owner),
+            history_on=verified is not None,
+            verified_at=verified.at if verified is not None else None,
+            verified_ago=shown["verified_ago"],
+        )
+
+    if memo is None:
+        return make(texts)
+    inputs = {
+        "results": results,
+        "env": env,
+        "checked_at": checked_at,
+        "status_page_url": status_page_url,
+        "owner": owner,
+        "verified_at": verified.at if verified is not None else None,
+        "history_on": verified is not None,
+    }
+    place = ("summary", *sorted({result.page for result in results}))
+    return memo.render("page_summary.html", inputs, texts, make, place=place)
 
 
 def render_status_page(
@@ -294,6 +340,12 @@ def _summary_context(results: Sequence[CheckResult], *, env: str, when: str) -> 
         if len(by_zone) > 1
         else [],
     }
+
+
+def _with_last_passed_ago(history: CheckHistoryView | None, text: str) -> CheckHistoryView | None:
+    if history is None or history.last_passed_ago == text:
+        return history
+    return replace(history, last_passed_ago=text)
 
 
 def _assertion_row(assertion: AssertionResult) -> AssertionRow:
