@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from mkdocs_runbook.results import AssertionResult, CheckResult, Status
+from mkdocs_runbook.results import AssertionResult, CheckResult, RunOutcome, Status
 from test_render import HOSTILE, hostile_result, make_result
 
 NESTED = {"items": [{"id": 1, "tags": ["a", "<b>"]}, None, 2.5], "ok": True}
@@ -54,3 +54,29 @@ def test_a_result_dict_is_a_copy() -> None:
     data["assertions"][0]["actual"]["items"][0]["tags"].append("changed")
     data["tags"].append("changed")
     assert result.assertions[0].actual == NESTED and result.tags == ["api", "<x>"]
+
+
+def outcomes() -> list[RunOutcome]:
+    return [
+        RunOutcome(Status.PASS, value="12 ms", attempts=1, duration_ms=12.3456, cached=True),
+        RunOutcome(
+            Status.FAIL,
+            message="<b>no</b>",
+            detail="answer & more",
+            assertions=[AssertionResult("$.items[0] == 1", False, NESTED, message="no")],
+            checked_at="2026-11-29T05:00:00Z",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("outcome", outcomes(), ids=lambda o: o.status.value)
+def test_an_outcome_dict_holds_every_field_but_where_it_came_from(outcome: RunOutcome) -> None:
+    generic = dataclasses.asdict(outcome)  # what the result cache held before: the same data
+    generic["status"] = outcome.status.value
+    del generic["cached"]
+    data = outcome.to_dict()
+    assert data == generic and list(data) == list(generic)
+    again = RunOutcome.from_dict(json.loads(json.dumps(data)))
+    assert again == dataclasses.replace(outcome, cached=False)
+    data["assertions"][0:0] = [{"changed": True}]
+    assert len(outcome.assertions) == len(generic["assertions"])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from copy import deepcopy
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
@@ -249,9 +249,10 @@ class RunOutcome:
         self.detail = printable(self.detail)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Field by field, as CheckResult's: the result cache writes one per check a build ran.
+        data = {name: getattr(self, name) for name in _OUTCOME_FIELDS}
         data["status"] = self.status.value
-        data.pop("cached")
+        data["assertions"] = [assertion.to_dict() for assertion in self.assertions]
         return data
 
     @classmethod
@@ -272,6 +273,11 @@ class RunOutcome:
         if not self.checked_at:
             return float("inf")
         return ((now or utc_now()) - parse_iso_utc(self.checked_at)).total_seconds()
+
+
+#: What an outcome's dict holds (the result cache's entries), in the order of its fields: all
+#: but ``cached``, which says where this process got it from.
+_OUTCOME_FIELDS = tuple(each.name for each in fields(RunOutcome) if each.name != "cached")
 
 
 # -- reading results back: every field checked, a wrong one named --------------------------------
