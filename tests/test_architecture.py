@@ -45,7 +45,6 @@ LAYERS: list[tuple[str, ...]] = [
 LAYER_OF = {room: level for level, rooms in enumerate(LAYERS) for room in rooms}
 
 
-
 def _room(module: str) -> str:
     """``mkdocs_runbook.run.probes.http`` → ``run``: the top-level module or subpackage."""
     return module.split(".")[1]

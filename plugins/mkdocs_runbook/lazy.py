@@ -21,7 +21,7 @@ def exports(package: str, names_by_module: Mapping[str, tuple[str, ...]]) -> Cal
     then kept in the package like an ordinary import."""
     module_of = {name: module for module, names in names_by_module.items() for name in names}
 
-    def __getattr__(name: str) -> Any:  # noqa: N807 (the module hook's own name)
+    def __getattr__(name: str) -> Any:
         module = module_of.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
