@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 import mkdocs_runbook
 
@@ -15,7 +18,7 @@ PACKAGE_DIR = Path(mkdocs_runbook.__file__).parent
 #: The pipeline, bottom to top: a module may import its own layer and the layers below it,
 #: never one above. Plain data sits under everything; the front-ends sit on top.
 LAYERS: list[tuple[str, ...]] = [
-    ("model", "results", "errors", "settings", "units", "text", "readable"),
+    ("model", "results", "errors", "settings", "units", "text", "readable", "lazy"),
     ("find",),
     ("assertions",),
     ("parse",),
@@ -40,9 +43,6 @@ LAYERS: list[tuple[str, ...]] = [
     ),
 ]
 LAYER_OF = {room: level for level, rooms in enumerate(LAYERS) for room in rooms}
-
-#: Everything below the front-ends: what the CLI, pytest and any non-MkDocs renderer load.
-ENGINE_PACKAGES = [f"mkdocs_runbook.{room}" for rooms in LAYERS[:-1] for room in rooms]
 
 
 def _room(module: str) -> str:
@@ -107,9 +107,13 @@ def test_imports_only_point_down_the_pipeline() -> None:
 
 
 def test_engine_does_not_import_mkdocs() -> None:
+    # Every module below the front-ends (what the CLI, pytest and any non-MkDocs renderer
+    # load), one by one: a package's exports load at first use, so importing it is not enough.
+    front_ends = set(LAYERS[-1])
+    engine = [module for module, _ in _package_modules() if _room(module) not in front_ends]
     code = (
         "import importlib, sys\n"
-        f"for name in {ENGINE_PACKAGES!r}: importlib.import_module(name)\n"
+        f"for name in {engine!r}: importlib.import_module(name)\n"
         "leaked = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.'))\n"
         "print(leaked)\n"
         "sys.exit(1 if leaked else 0)\n"
@@ -137,3 +141,46 @@ def test_public_api() -> None:
     )
     for name in mkdocs_runbook.__all__:
         assert getattr(mkdocs_runbook, name) is not None
+
+
+@pytest.mark.parametrize("package", ["parse", "resolve", "run"])
+def test_a_package_with_exports_at_first_use_has_each_of_them(package: str) -> None:
+    """``parse``, ``resolve`` and ``run`` load their exports on first use (``lazy``), so that a
+    check worker importing one of their modules does not load the others: importing the
+    package loads none of its modules, and each name of ``__all__`` is the object of the module
+    that ``TYPE_CHECKING`` names for it (what mypy sees), no other name is there."""
+    declared = _type_checking_imports(PACKAGE_DIR / package / "__init__.py")
+    code = (
+        "import importlib, json, sys\n"
+        f"package = importlib.import_module('mkdocs_runbook.{package}')\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(package.__name__ + '.'))\n"
+        "declared = json.loads(sys.argv[1])\n"
+        "wrong = sorted(name for name, module in declared.items() if getattr(package, name)"
+        " is not getattr(importlib.import_module(f'{package.__name__}.{module}'), name))\n"
+        "unknown = hasattr(package, 'no_such_export')\n"
+        "print(json.dumps([loaded, sorted(package.__all__), wrong, unknown]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(declared)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded, exported, wrong, unknown = json.loads(done.stdout)
+    assert loaded == [], "importing the package loaded its modules"
+    assert exported == sorted(declared)
+    assert wrong == []
+    assert unknown is False
+
+
+def _type_checking_imports(path: Path) -> dict[str, str]:
+    """Name → module (relative, one level) of the imports under ``if TYPE_CHECKING:``."""
+    names: dict[str, str] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom) and statement.level == 1:
+                    for alias in statement.names:
+                        names[alias.asname or alias.name] = statement.module or ""
+    return names

@@ -1,6 +1,7 @@
 """MkDocs' process loads only what a site build uses (issue 14): every module the plugin imports
 is build time. The checks run in the worker processes, so httpx and the probes load there;
-rich is for terminals, the JSONPath library for JSONPath assertions.
+rich is for terminals, the JSONPath library for JSONPath assertions. A check worker in turn
+loads only what its checks use: every module is memory of every build (SPEC 14, peak RSS).
 
 Proved by what ``sys.modules`` holds, never by a clock: after importing the plugin, and in a
 real ``mkdocs build`` (a hook writes the list at the end of the build) whose http checks pass.
@@ -15,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from mkdocs_runbook.engine import collect, run_checks
+from mkdocs_runbook.results import Status
+from mkdocs_runbook.settings import RunbookSettings
 from servers import RouteServer
 from sites import make_site
 
@@ -149,3 +153,94 @@ def test_a_command_loads_no_other_commands_module(
     loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
     assert shows in done.stdout
     assert [name for name in absent if name in loaded] == []
+
+
+#: What a check worker that ran plain http checks must not load: the front-end's side (the
+#: parser and finder with Markdown, pymdownx, Jinja2 and YAML; the pool and the cache), the
+#: other kinds' probes and their libraries, and what only some assertions need.
+NOT_FOR_HTTP_CHECKS = (
+    "mkdocs_runbook.find",
+    "mkdocs_runbook.parse",
+    "mkdocs_runbook.resolve.checks",
+    "mkdocs_runbook.run.pool",
+    "mkdocs_runbook.run.cache",
+    "mkdocs_runbook.run.probes.dns",
+    "mkdocs_runbook.run.probes.tls",
+    "mkdocs_runbook.run.probes.command",
+    "mkdocs_runbook.run.probes.metrics",
+    "markdown",
+    "pymdownx",
+    "jinja2",
+    "yaml",
+    "dns",
+    "prometheus_client",
+    "jsonpath",
+    "re2",
+)
+
+HTTP_CHECKS = """
+```check
+name: API live
+http: GET {url}/healthz
+expect: [status == 200, latency < 30s]
+```
+"""
+
+PATTERN_CHECKS = """
+```check
+name: API says ok
+http: GET {url}/healthz
+expect: [body matches /ok/, $.status == ok]
+```
+"""
+
+
+#: Put on a worker's path as ``sitecustomize``: at exit, it writes the modules it loaded.
+MODULES_AT_EXIT = """\
+import atexit, json, os, sys
+
+def _write() -> None:
+    with open(os.path.join(os.environ["MODULES_DIR"], str(os.getpid())), "w") as out:
+        json.dump(sorted(sys.modules), out)
+
+atexit.register(_write)
+"""
+
+
+def worker_modules(tmp_path: Path, page: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Run the checks of ``page`` in a fresh worker and return the modules it held at its end.
+    A ``sitecustomize`` on ``PYTHONPATH`` tells: this process has started already, so only
+    the worker (a new interpreter) runs it."""
+    hook, out = tmp_path / "hook", tmp_path / "modules"
+    hook.mkdir(exist_ok=True)
+    out.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(MODULES_AT_EXIT, encoding="utf-8")
+    (tmp_path / "ops.md").write_text(page, encoding="utf-8")
+    settings = RunbookSettings(base_dir=tmp_path, history=None)
+    with monkeypatch.context() as patch:
+        patch.setenv("PYTHONPATH", str(hook))
+        patch.setenv("MODULES_DIR", str(out))
+        report = run_checks(collect([tmp_path / "ops.md"], settings), settings)
+    assert {check.status for check in report.checks} == {Status.PASS}
+    (written,) = list(out.iterdir())  # run_checks waits for its worker to end
+    modules: list[str] = json.loads(written.read_text(encoding="utf-8"))
+    written.unlink()
+    assert "mkdocs_runbook.run.worker" in modules
+    return modules
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_a_check_worker_loads_what_its_checks_use(
+    tmp_path: Path,
+    http_server: RouteServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    http_server.route("/healthz", body={"status": "ok"})
+    http_only = worker_modules(tmp_path, HTTP_CHECKS.format(url=http_server.url), monkeypatch)
+    assert "mkdocs_runbook.run.probes.http" in http_only
+    assert loaded(http_only, NOT_FOR_HTTP_CHECKS) == []
+    # A pattern and a JSONPath load their libraries, in the worker that judges them.
+    page = (HTTP_CHECKS + PATTERN_CHECKS).format(url=http_server.url)
+    with_patterns = worker_modules(tmp_path, page, monkeypatch)
+    assert loaded(with_patterns, NOT_FOR_HTTP_CHECKS) == ["jsonpath", "re2"]

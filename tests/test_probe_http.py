@@ -436,6 +436,48 @@ def test_verify_tls_false_accepts_a_self_signed_certificate(
     assert subjects["json"] == {"status": "ok"}
 
 
+def test_a_plain_http_client_loads_no_trust_store(http_server: RouteServer) -> None:
+    """A client of an ``http://`` origin makes its TLS context only at a handshake: a build of
+    plain http checks never holds the trust store (over a MB) in the worker."""
+    url = http_server.route("/healthz", body={"status": "ok"})
+
+    async def attempt() -> tuple[int, int]:
+        context = ProbeContext()
+        try:
+            observed = await probe(http_check(url), context)
+            return observed.subjects["status"], len(context._client_tls)
+        finally:
+            await context.aclose()
+
+    assert asyncio.run(attempt()) == (200, 0)
+
+
+@pytest.mark.parametrize(
+    ("kind", "verify_tls", "outcome"),
+    [
+        ("valid", True, "200"),
+        ("self_signed", True, "self-signed certificate"),
+        ("self_signed", False, "200"),
+    ],
+)
+def test_a_redirect_from_http_to_https_is_verified_with_the_check_settings(
+    http_server: RouteServer,
+    tls_server: Callable[[CertificateKind], TLSServer],
+    kind: CertificateKind,
+    verify_tls: bool,
+    outcome: str,
+) -> None:
+    """The context made at the redirect's handshake is the check's: the trust store (the
+    valid certificate passes, the self-signed one is refused) or no verification."""
+    server = tls_server(kind)
+    old = http_server.route("/old", status=302, headers={"Location": f"{server.url}/healthz"})
+    check = http_check(old, follow_redirects=True, verify_tls=verify_tls)
+    if outcome == "200":
+        assert run_probe(check).subjects["status"] == 200
+    else:
+        assert probe_failure(check).value == outcome
+
+
 def test_https_to_a_plain_http_port(http_server: RouteServer) -> None:
     failure = probe_failure(http_check(f"https://127.0.0.1:{http_server.port}/"))
     assert failure.value == "TLS error"

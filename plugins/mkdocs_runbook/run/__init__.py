@@ -3,24 +3,30 @@ run the checks (``pool`` in the front-end, ``worker`` in the process), the resul
 background loop and one probe per target kind (``probes/``). A new target kind goes in
 ``probes/``.
 
-``BackgroundLoop`` loads on first use (it imports asyncio, which a site build never needs: it
-only prepares checks and hands them to the workers).
+Exports load at first use (``lazy``): a check worker, which is a module of this package, needs
+none of the front-end's side (the pool, the cache, the runner), and a site build never needs
+``BackgroundLoop`` (it imports asyncio; a build only prepares checks and hands them over).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .cache import ResultCache
-from .pool import WorkerPool
-from .probes import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
-from .runner import CacheMode, CheckRunner, PreparedCheck, make_result, run_sync, skipped_result
+from ..lazy import exports
 
 if TYPE_CHECKING:
     from .background import BackgroundLoop
-
-_LAZY: dict[str, str] = {"BackgroundLoop": "background"}
+    from .cache import ResultCache
+    from .pool import WorkerPool
+    from .probes import READ_CAP_BYTES, MetricSample, Observation, ProbeContext
+    from .runner import (
+        CacheMode,
+        CheckRunner,
+        PreparedCheck,
+        make_result,
+        run_sync,
+        skipped_result,
+    )
 
 __all__ = [
     "READ_CAP_BYTES",
@@ -38,9 +44,20 @@ __all__ = [
     "skipped_result",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = exports(
+    __name__,
+    {
+        "background": ("BackgroundLoop",),
+        "cache": ("ResultCache",),
+        "pool": ("WorkerPool",),
+        "probes": ("READ_CAP_BYTES", "MetricSample", "Observation", "ProbeContext"),
+        "runner": (
+            "CacheMode",
+            "CheckRunner",
+            "PreparedCheck",
+            "make_result",
+            "run_sync",
+            "skipped_result",
+        ),
+    },
+)

@@ -124,11 +124,11 @@ class ProbeContext:
         idle = self._idle_clients.get(key)
         if idle:
             return idle.pop()
-        tls = self._client_tls.get(key[:2])
-        if tls is None:
-            tls = self._client_tls[key[:2]] = self.ssl_context(
-                verify_tls=verify_tls, ca_file=key[1]
-            )
+        # A plain http client's context is made at its first handshake (a redirect to https),
+        # if any: the trust store is over a MB of memory that plain http never uses.
+        tls = functools.partial(self._client_tls_context, key[:2])
+        if not origin.startswith("http://") or key[1]:
+            tls()  # needed anyway; and a bad ca_file fails here, with a clear message
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=1)
         client = httpx.AsyncClient(
             transport=guarded_transport(tls, limits, self.host_policy),
@@ -138,6 +138,16 @@ class ProbeContext:
         skip_cookieless_responses(client)
         self._all_clients[id(client)] = (key, client)
         return client
+
+    def _client_tls_context(self, settings: tuple[bool, str]) -> ssl.SSLContext:
+        """The clients' context for ``(verify_tls, ca_file)``, made once (loading the trust
+        store takes tens of ms). HTTP/1.1 is offered by ALPN, as httpcore would."""
+        context = self._client_tls.get(settings)
+        if context is None:
+            context = self.ssl_context(verify_tls=settings[0], ca_file=settings[1])
+            context.set_alpn_protocols(["http/1.1"])
+            self._client_tls[settings] = context
+        return context
 
     def release_client(self, client: httpx.AsyncClient) -> None:
         """``client`` is free for the next check to its origin, without the cookies this

@@ -8,14 +8,20 @@ name again, so a second lookup cannot lead somewhere else (DNS rebinding).
 ``http`` and ``metrics`` get this through ``GuardedBackend``, the httpcore network backend of the
 shared httpx client, so every connection is covered, each redirect hop included. ``tcp``,
 ``tls`` and the ``dns`` probe's ``server`` call ``resolve_checked`` themselves.
+
+``GuardedBackend`` also gives each TLS handshake its client's real TLS settings, made at the
+first handshake: a client of a plain ``http://`` origin never loads the trust store (over a MB
+of certificates in memory) unless a redirect leads it to ``https``. httpx and httpcore, which
+want a context for every client up front, get a bare one that never makes a handshake.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
@@ -53,12 +59,14 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     """httpcore's network backend, connecting only to addresses ``policy`` accepted, on
     asyncio's own transports (``streams``: cheaper per request than httpcore's anyio one).
 
-    TLS is unaffected: httpcore starts it on the returned stream with the URL's host name as
-    server name, so certificates are verified against the name, not the address.
+    TLS: httpcore starts it on the returned stream with the URL's host name as server name,
+    so certificates are verified against the name, not the address; the handshake uses the
+    client's own context, ``tls()`` (httpcore holds a stand-in that never shakes hands).
     """
 
-    def __init__(self, policy: HostPolicy) -> None:
+    def __init__(self, policy: HostPolicy, tls: Callable[[], ssl.SSLContext]) -> None:
         self._policy = policy
+        self._tls = tls
 
     async def connect_tcp(
         self,
@@ -81,6 +89,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                     timeout=timeout,
                     local_address=local_address,
                     socket_options=socket_options,
+                    tls=self._tls,
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
@@ -100,21 +109,29 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
+@functools.cache
+def _stand_in_tls() -> ssl.SSLContext:
+    """What httpx and httpcore are given as every client's context: no handshake uses it."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 def guarded_transport(
-    ssl_context: ssl.SSLContext, limits: httpx.Limits, policy: HostPolicy
+    tls: Callable[[], ssl.SSLContext], limits: httpx.Limits, policy: HostPolicy
 ) -> httpx.AsyncHTTPTransport:
-    """An httpx transport whose connection pool connects through ``GuardedBackend``.
+    """An httpx transport whose connection pool connects through ``GuardedBackend``, its TLS
+    handshakes made with ``tls()`` (called at each; it should keep what it makes).
 
     httpx takes no network backend, so its pool is replaced by an equal one that has ours
     (``tests/test_faults_guards.py`` proves the guard holds on every request).
     """
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
+    stand_in = _stand_in_tls()
+    transport = httpx.AsyncHTTPTransport(verify=stand_in, limits=limits, trust_env=False)
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context,
+        ssl_context=stand_in,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
-        network_backend=GuardedBackend(policy),
+        network_backend=GuardedBackend(policy, tls),
     )
     return transport
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
@@ -93,9 +93,15 @@ def _expire(waiter: asyncio.Future[bool]) -> None:
 class AsyncioStream(httpcore.AsyncNetworkStream):
     """One connection, plain or TLS, as httpcore reads and writes it."""
 
-    def __init__(self, transport: asyncio.Transport, connection: _Connection) -> None:
+    def __init__(
+        self,
+        transport: asyncio.Transport,
+        connection: _Connection,
+        tls: Callable[[], ssl.SSLContext] | None = None,
+    ) -> None:
         self._transport = transport
         self._connection = connection
+        self._tls = tls
         connection.transport = transport
 
     @property
@@ -149,6 +155,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        if self._tls is not None:  # the client's own settings: httpcore has a stand-in
+            ssl_context = self._tls()
         handshake = loop.start_tls(
             self._transport, self._connection, ssl_context, server_hostname=server_hostname
         )
@@ -162,7 +170,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.ConnectError(str(exc)) from exc
         if tls_transport is None:  # the connection was closed during the handshake
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
-        return AsyncioStream(tls_transport, self._connection)
+        return AsyncioStream(tls_transport, self._connection, self._tls)
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
@@ -185,9 +193,12 @@ async def open_stream(
     timeout: float | None,
     local_address: str | None = None,
     socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    tls: Callable[[], ssl.SSLContext] | None = None,
 ) -> AsyncioStream:
     """A TCP connection to the IP ``address``. Raises ``httpcore.ConnectError`` or
-    ``httpcore.ConnectTimeout``."""
+    ``httpcore.ConnectTimeout``. With ``tls``, a TLS handshake on it uses ``tls()``'s context,
+    whatever context it is asked with (``network.guarded_transport`` makes a client's context
+    at its first handshake only)."""
     loop = asyncio.get_running_loop()
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -208,4 +219,4 @@ async def open_stream(
     except BaseException:  # cancelled: the socket must not outlive the attempt
         sock.close()
         raise
-    return AsyncioStream(transport, connection)
+    return AsyncioStream(transport, connection, tls)
