@@ -136,6 +136,24 @@ def test_marks_keep_the_last_twenty_oldest_first_and_flapping_counts_changes(
     assert steady.status_changes == 2 and not steady.flapping
 
 
+def test_a_result_this_run_measured_counts_even_in_the_second_of_the_last_run(
+    settings: RunbookSettings,
+) -> None:
+    """Times are kept to the second: a run that follows the last one within its second is
+    still a new run. A result read back from another run (a zone's report it also recorded)
+    in that second is the stored one, and counts once."""
+    record(settings, run_of(settings, [result("a", Status.PASS, NOW)], NOW), now=NOW)
+    history, _ = read_site_history(settings, now=NOW)
+    assert history is not None
+    stored = history.check("ops.md", "a")
+    same_second = result("a", Status.FAIL, NOW)
+    measured = stored.including(same_second, measured_here=True)
+    assert [m.status for m in measured.recent] == ["pass", "fail"]
+    assert (measured.uptime["24h"].passing, measured.uptime["24h"].runs) == (1, 2)
+    read_back = stored.including(result("a", Status.PASS, NOW))
+    assert read_back == stored
+
+
 def test_skips_are_marks_but_not_runs_of_a_share(settings: RunbookSettings) -> None:
     for hours, status in enumerate([Status.PASS, Status.SKIP, Status.FAIL]):
         at = NOW - timedelta(hours=3 - hours)

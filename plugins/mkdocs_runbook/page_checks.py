@@ -174,10 +174,17 @@ class BuildHistory:
         self.site: SiteHistory | None = None
         self.problem: str | None = None
         self._views: dict[int, tuple[CheckResult, CheckHistoryView]] = {}
+        #: The results this build's own checks gave (by id; each kept, so its id stays its own).
+        self._measured: dict[int, CheckResult] = {}
         if settings.history is not None:
             from .record.history import read_site_history
 
             self.site, self.problem = read_site_history(settings, now=self.now)
+
+    def measured(self, result: CheckResult) -> None:
+        """``result`` is what one of this build's own checks gave, not one read from another
+        run's report: it is new to the store however close its time is to the last run's."""
+        self._measured[id(result)] = result
 
     def check(self, result: CheckResult) -> CheckHistoryView | None:
         return None if self.site is None else self._view(result)
@@ -189,7 +196,8 @@ class BuildHistory:
             return seen[1]
         assert self.site is not None
         stored = self.site.check(result.page, result.id, result.zone)
-        view = check_history_view(stored, result, now=self.now)
+        own = self._measured.get(id(result)) is result
+        view = check_history_view(stored, result, now=self.now, measured_here=own)
         self._views[id(result)] = (result, view)  # the result is kept: its id stays its own
         return view
 

@@ -475,6 +475,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 # The runner masks every result with all the secrets of the run.
                 outcome = wait_for_outcome(check.outcome, check, self.runner.redactor)
                 check.result = self.runner.result(check.prepared, outcome)
+                if self.history is not None:
+                    self.history.measured(check.result)
         return [check.result for check in state.checks if check.result is not None]
 
     def _end_workers_when_done(self) -> None:

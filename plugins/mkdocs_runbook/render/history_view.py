@@ -47,10 +47,11 @@ class PageRow:
 
 
 def check_history_view(
-    history: CheckHistory, result: CheckResult, *, now: datetime
+    history: CheckHistory, result: CheckResult, *, now: datetime, measured_here: bool = False
 ) -> CheckHistoryView:
-    """``history`` is the store's, before this run; ``result`` is the one shown now."""
-    merged = history.including(result)
+    """``history`` is the store's, before this run; ``result`` is the one shown now
+    (``measured_here``: by this run, rather than read from another's report)."""
+    merged = history.including(result, measured_here=measured_here)
     uptime = {window: _percent(share) for window, share in merged.uptime.items()}
     return CheckHistoryView(
         marks=[

@@ -173,14 +173,16 @@ class CheckHistory:
     def flapping(self) -> bool:
         return self.status_changes >= FLAP_CHANGES
 
-    def including(self, result: CheckResult) -> CheckHistory:
+    def including(self, result: CheckResult, *, measured_here: bool = False) -> CheckHistory:
         """This history with a result of the current run added (the page is rendered before
-        the run is recorded). A cached result is in the store already and changes nothing, and
-        so does one no newer than the newest mark: another zone's result read back from the
-        store (``run: never``) or from a report that zone also recorded."""
+        the run is recorded). A cached result is in the store already and changes nothing.
+        So does a result measured elsewhere that is no newer than the newest mark: another
+        zone's result read back from the store (``run: never``), or from a report that zone
+        also recorded. A result this run measured (``measured_here``) is always new, even in
+        the same second as the newest mark (times are kept to the second)."""
         if result.cached or not result.checked_at:
             return self
-        if self.recent and result.checked_at <= self.recent[-1].checked_at:
+        if not measured_here and self.recent and result.checked_at <= self.recent[-1].checked_at:
             return self
         status = result.status.value
         recent = (*self.recent, Mark(status, result.checked_at))[-RECENT_MARKS:]
