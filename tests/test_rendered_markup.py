@@ -169,9 +169,11 @@ def test_a_build_makes_each_results_history_view_once(
     made: list[CheckResult] = []
     original = page_checks.check_history_view
 
-    def counted(stored: CheckHistory, result: CheckResult, *, now: datetime) -> CheckHistoryView:
+    def counted(
+        stored: CheckHistory, result: CheckResult, *, now: datetime, measured_here: bool
+    ) -> CheckHistoryView:
         made.append(result)
-        return original(stored, result, now=now)
+        return original(stored, result, now=now, measured_here=measured_here)
 
     monkeypatch.setattr(page_checks, "check_history_view", counted)
     settings = RunbookSettings(base_dir=tmp_path)  # the default SQLite store, empty
