@@ -101,10 +101,8 @@ def _http_checks(servers: list[InFlightServer], per_server: int) -> str:
     )
 
 
-# One worker holds the bounds itself; several are bounded together by the front-end.
-@pytest.mark.parametrize("workers", [1, 3])
-def test_per_host_holds_across_worker_processes(tmp_path: Path, workers: int) -> None:
-    per_host = 2
+def test_per_host_holds_across_worker_processes(tmp_path: Path) -> None:
+    per_host, workers = 2, 3
     counter = InFlightCounter(expected=per_host)
     with InFlightServer(counter, "a") as only:
         page = tmp_path / "bounded.md"
@@ -117,9 +115,8 @@ def test_per_host_holds_across_worker_processes(tmp_path: Path, workers: int) ->
     assert counter.max_by_server == {"a": per_host}
 
 
-@pytest.mark.parametrize("workers", [1, 3])
-def test_concurrency_holds_across_worker_processes(tmp_path: Path, workers: int) -> None:
-    concurrency = 3
+def test_concurrency_holds_across_worker_processes(tmp_path: Path) -> None:
+    concurrency, workers = 3, 3
     counter = InFlightCounter(expected=concurrency)
     with InFlightServer(counter, "a") as a, InFlightServer(counter, "b") as b:
         page = tmp_path / "bounded.md"
@@ -130,67 +127,6 @@ def test_concurrency_holds_across_worker_processes(tmp_path: Path, workers: int)
         report = run_checks(collect([page], settings), settings)
     assert {c.status for c in report.checks} == {Status.PASS}
     assert counter.max_total == concurrency
-
-
-@pytest.mark.parametrize("workers", [1, 3])
-def test_a_check_waiting_for_its_host_holds_no_slot_of_the_run(
-    tmp_path: Path, workers: int
-) -> None:
-    """Host a's checks come first and a takes one at a time: b's and c's still start beside
-    it. A check that held a slot of the run while waiting for its host would keep the run at
-    one request in flight."""
-    counter = InFlightCounter(expected=3, patience=5.0)
-    with (
-        InFlightServer(counter, "a") as a,
-        InFlightServer(counter, "b") as b,
-        InFlightServer(counter, "c") as c,
-    ):
-        page = tmp_path / "ordered.md"
-        page.write_text(
-            _http_checks([a], per_server=6) + _http_checks([b, c], per_server=1),
-            encoding="utf-8",
-        )
-        settings = RunbookSettings(base_dir=tmp_path, per_host=1, concurrency=3, workers=workers)
-        report = run_checks(collect([page], settings), settings)
-    assert {c.status for c in report.checks} == {Status.PASS}
-    assert counter.max_total == 3
-    assert counter.max_by_server == {"a": 1, "b": 1, "c": 1}
-
-
-def test_one_worker_is_given_every_check_at_once_and_starts_them_within_the_bounds(
-    tmp_path: Path,
-) -> None:
-    """With one worker the front-end sends every check straight away (no round trip through
-    its busy interpreter for each next one); the worker starts only what the bounds allow and
-    says so."""
-    arrived = tmp_path / "arrived"
-    with HeldServer(arrived) as held:
-        page = tmp_path / "held.md"
-        page.write_text(
-            "".join(_check(f"c{n}", f"http: {held.url}/{n}\ntimeout: 20s") for n in range(5)),
-            encoding="utf-8",
-        )
-        settings = RunbookSettings(base_dir=tmp_path, per_host=2, concurrency=8)
-        items = collect([page], settings)
-        with WorkerPool(1) as workers:
-            runner = make_runner(settings, workers=workers)
-            futures = [runner.submit(runner.prepare(item)) for item in items]
-            (worker,) = workers._workers
-            for _ in range(400):  # both started checks reported, bounded at 20 s
-                with workers.lock:
-                    started = sum(job.started for job in worker.running.values())
-                if started == 2:
-                    break
-                threading.Event().wait(0.05)
-            with workers.lock:
-                given = len(worker.running)
-                started = sum(job.started for job in worker.running.values())
-            assert (given, started) == (5, 2)
-            workers.close()
-    outcomes = [future.result(timeout=0) for future in futures]
-    assert [o.message for o in outcomes].count(
-        "the check workers were stopped before it started"
-    ) == 3
 
 
 def test_every_worker_takes_checks(tmp_path: Path) -> None:

@@ -6,35 +6,33 @@ check. The front-end's process only hands checks out and takes outcomes back (on
 worker reads them; frames go out without blocking), so nothing it does (rendering pages,
 writing files) can stretch a measurement.
 
-``concurrency`` and ``per_host`` (``window``) are held where all of a run's checks are
-started. With one worker (the default), that is the worker: every check is sent to it at
-once and it starts each the moment a slot frees, without a round trip through this process,
-whose interpreter is busy rendering pages. With several, the session holds them for all its
-workers together: a check is sent only when both a slot of the run and a slot of its host are
-free, so the bounds hold whatever the number of processes; the least busy worker takes each.
-Either way checks start in the order they came, as soon as their host has room.
+The session holds ``concurrency`` and ``per_host`` for all its workers together: a check is
+sent to a worker only when both a slot of the run and a slot of its host are free, so the
+bounds hold whatever the number of processes. Waiting checks go out in the order they came,
+as soon as their host has room; the least busy worker takes each.
 
 A worker that dies (killed, out of memory, a crash of the interpreter) costs the checks it was
-running: each becomes an ``error`` saying the check worker died. The checks it had not started
-go to a fresh worker. A worker that stops answering (a check well past its timeout) is killed
-the same way, so no run waits for ever.
+running: each becomes an ``error`` saying the check worker died. The checks still waiting go
+to a fresh worker. A worker that stops answering (a check well past its timeout) is killed the
+same way, so no run waits for ever.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
 import itertools
-import sys
 import threading
+import time
+from collections import defaultdict, deque
 from concurrent.futures import Future
 from types import TracebackType
 
 from ..model import ResolvedCheck
 from ..results import RunOutcome
 from .probes import ProbeContext
-from .window import Window
-from .wire import CloseSession, frame, worker_error
-from .worker_process import CLOSE_WAIT_S, Job, WorkerProcess, settle
+from .wire import CloseSession, frame
+from .worker_process import CLOSE_WAIT_S, Job, WorkerProcess, settle, worker_error
 
 
 class WorkerPool:
@@ -91,7 +89,7 @@ class WorkerPool:
                 worker.closing = True
                 worker.send(None)
             self._stopping += workers
-            waiting = [job for s in self._sessions.values() for job in s.window.drain()]
+            waiting = [job for s in self._sessions.values() for job in s.drain_locked()]
         for job in waiting:
             settle(job.future, worker_error("the check workers were stopped before it started"))
         if not wait:
@@ -104,14 +102,17 @@ class WorkerPool:
     # -- scheduling (every method ending in _locked runs under self.lock) -------------------
 
     def _dispatch_locked(self, session: WorkerSession) -> None:
-        while (taken := session.window.take(skip=_given_up)) is not None:
-            job = taken[1]
+        while session.running < session.concurrency:
+            job = session.next_ready_locked()
+            if job is None:
+                return
             try:
                 worker = self._least_busy_locked()
             except OSError as exc:  # no process to be had (out of memory, of descriptors)
-                session.window.done(job.host)
+                session.release_locked(job)
                 settle(job.future, worker_error(f"could not start a check worker: {exc}"))
                 continue
+            job.deadline = time.monotonic() + job.budget()
             worker.give(job)
 
     def _least_busy_locked(self) -> WorkerProcess:
@@ -126,7 +127,7 @@ class WorkerPool:
             job = worker.running.pop(number, None)
             if job is None:
                 return
-            job.session.window.done(job.host)
+            job.session.release_locked(job)
             self._dispatch_locked(job.session)
         settle(job.future, outcome)
 
@@ -134,20 +135,14 @@ class WorkerPool:
         with self.lock:
             if worker in self._workers:
                 self._workers.remove(worker)
-            jobs = sorted(worker.running.values(), key=lambda job: job.number)
+            lost = list(worker.running.values())
             worker.running.clear()
-            lost: list[tuple[Job, str]] = []
-            for job in jobs:
-                job.session.window.done(job.host)
-                if job.started:
-                    lost.append((job, f"check worker died ({reason}) before this check finished"))
-                elif worker.closing:
-                    lost.append((job, "the check workers were stopped before it started"))
-                else:  # never started: a fresh worker runs it
-                    job.session.window.put_back(job.number, job.host, job)
+            for job in lost:
+                job.session.release_locked(job)
             for session in list(self._sessions.values()):
                 self._dispatch_locked(session)
-        for job, message in lost:
+        for job in lost:
+            message = f"check worker died ({reason}) before this check finished"
             settle(job.future, worker_error(message))
 
     def _forget(self, session: WorkerSession) -> list[Job]:
@@ -157,7 +152,7 @@ class WorkerPool:
                 if session.number in worker.sessions:
                     worker.sessions.discard(session.number)
                     worker.send(frame(CloseSession(session.number)))
-            return session.window.drain()
+            return session.drain_locked()
 
 
 class WorkerSession:
@@ -174,13 +169,14 @@ class WorkerSession:
         self.pool = pool
         self.number = number
         self.context = context
-        #: The bounds its one worker holds, or ``None`` when this session holds them.
-        self.worker_window: tuple[int, int] | None = None
-        if pool.processes == 1:
-            self.worker_window = (max(1, concurrency), max(1, per_host))
-            self.window: Window[Job] = Window(sys.maxsize, sys.maxsize)
-        else:
-            self.window = Window(concurrency, per_host)
+        self.concurrency = max(1, concurrency)
+        self.per_host = max(1, per_host)
+        self.running = 0
+        self._running_by_host: dict[str, int] = defaultdict(int)
+        self._waiting: dict[str, deque[Job]] = defaultdict(deque)
+        # (number of the host's first waiting job, host) for hosts that may have room; checked
+        # when taken, so an entry made stale by later events is skipped.
+        self._ready: list[tuple[int, str]] = []
 
     def submit(
         self, resolved: ResolvedCheck, secrets: tuple[str, ...], host: str
@@ -190,7 +186,10 @@ class WorkerSession:
         an outcome, or an ``error`` one."""
         job = Job(next(self.pool._numbers), self, resolved, secrets, host)
         with self.pool.lock:
-            self.window.add(job.number, host, job)
+            waiting = self._waiting[host]
+            waiting.append(job)
+            if len(waiting) == 1:
+                heapq.heappush(self._ready, (job.number, host))
             self.pool._dispatch_locked(self)
         return job.future
 
@@ -199,7 +198,35 @@ class WorkerSession:
         for job in self.pool._forget(self):
             settle(job.future, worker_error("the run ended before this check was started"))
 
+    def next_ready_locked(self) -> Job | None:
+        while self._ready:
+            number, host = heapq.heappop(self._ready)
+            waiting = self._waiting.get(host)
+            if not waiting or waiting[0].number != number:
+                continue  # stale
+            if self._running_by_host[host] >= self.per_host:
+                continue  # pushed again when one of the host's checks finishes
+            job = waiting.popleft()
+            if waiting:
+                heapq.heappush(self._ready, (waiting[0].number, host))
+            else:
+                del self._waiting[host]
+            if job.future.cancelled():
+                continue
+            self.running += 1
+            self._running_by_host[job.host] += 1
+            return job
+        return None
 
-def _given_up(job: Job) -> bool:
-    """Its waiter cancelled it (pytest -x, Ctrl-C): it is not sent."""
-    return job.future.cancelled()
+    def release_locked(self, job: Job) -> None:
+        self.running -= 1
+        self._running_by_host[job.host] -= 1
+        waiting = self._waiting.get(job.host)
+        if waiting:
+            heapq.heappush(self._ready, (waiting[0].number, job.host))
+
+    def drain_locked(self) -> list[Job]:
+        jobs = [job for waiting in self._waiting.values() for job in waiting]
+        self._waiting.clear()
+        self._ready.clear()
+        return jobs

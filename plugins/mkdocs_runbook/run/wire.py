@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import ResolvedCheck
-from ..results import RunOutcome, Status, iso_utc, utc_now
+from ..results import RunOutcome
 from .probes import ProbeContext
 
 #: What follows ``python -c`` to start a worker; the package's folder comes as ``argv[1]``
@@ -38,9 +38,6 @@ class OpenSession:
 
     session: int
     context: ProbeContext
-    #: ``concurrency`` and ``per_host`` when this worker runs every check of the run and holds
-    #: them itself; ``None`` when the front-end does, across several workers.
-    window: tuple[int, int] | None
 
 
 @dataclass(frozen=True)
@@ -50,15 +47,6 @@ class RunCheck:
     resolved: ResolvedCheck
     #: Every secret of the run so far: the outcome is masked with all of them.
     secrets: tuple[str, ...]
-    #: What ``per_host`` counts the check under.
-    host: str
-
-
-@dataclass(frozen=True)
-class CheckStarted:
-    """The worker started the check: from now on its time counts against its timeout."""
-
-    job: int
 
 
 @dataclass(frozen=True)
@@ -70,13 +58,6 @@ class CloseSession:
 class CheckDone:
     job: int
     outcome: RunOutcome
-
-
-def worker_error(message: str) -> RunOutcome:
-    """The outcome of a check that a worker did not run to its end."""
-    return RunOutcome(
-        Status.ERROR, message=message, value="worker died", checked_at=iso_utc(utc_now())
-    )
 
 
 def frame(message: object) -> bytes:

@@ -6,16 +6,10 @@ So the front-ends (``pool.WorkerPool``) start this module as ``python -c …`` a
 over its standard input and output, in the frames of ``wire``.
 
 In the worker one asyncio loop reads messages and runs each check as a task
-(``runner.run_attempts``). When this worker runs every check of a run, it holds the run's
-``concurrency`` and ``per_host`` itself (``window``): the front-end sends all checks at once
-and each next one starts here the moment a slot frees, with no round trip through the
-front-end, whose interpreter is busy rendering. With several workers the front-end holds them
-and this worker starts what it is given straight away. Either way it says when it starts a
-check (``CheckStarted``), which is when the check's time starts to count against its timeout.
-
-Output and errors of our own code go to standard error; the protocol has the real standard
-output to itself. The worker ends when its input ends (the parent closed it, or died):
-unfinished checks are cancelled and their connections closed.
+(``runner.run_attempts``); the parent decides how many run at once, so the worker runs every
+check it is given straight away. Output and errors of our own code go to standard error; the
+protocol has the real standard output to itself. The worker ends when its input ends (the
+parent closed it, or died): unfinished checks are cancelled and their connections closed.
 """
 
 from __future__ import annotations
@@ -33,17 +27,7 @@ from ..results import RunOutcome, Status
 from .attempts import run_attempts
 from .preparing import masked_traceback
 from .probes import ProbeContext
-from .window import Window
-from .wire import (
-    LENGTH,
-    CheckDone,
-    CheckStarted,
-    CloseSession,
-    OpenSession,
-    RunCheck,
-    frame,
-    worker_error,
-)
+from .wire import LENGTH, CheckDone, CloseSession, OpenSession, RunCheck, frame
 
 log = logging.getLogger("mkdocs.plugins.runbook")
 
@@ -75,27 +59,14 @@ async def _serve(reading: int, writing: int) -> None:
         asyncio.Protocol, os.fdopen(writing, "wb", buffering=0)
     )
     contexts: dict[int, ProbeContext] = {}
-    windows: dict[int, Window[RunCheck]] = {}
     running: set[asyncio.Task[None]] = set()
     redactors = _Redactors()
 
-    def send(data: bytes) -> None:
-        if not transport.is_closing():
-            transport.write(data)
-
-    def start_what_fits(session: int) -> None:
-        window = windows.get(session)
-        while window is not None and (taken := window.take()) is not None:
-            message = taken[1]
-            send(frame(CheckStarted(message.job)))
-            task = asyncio.create_task(run(message, window))
-            running.add(task)
-            task.add_done_callback(running.discard)
-
-    async def run(message: RunCheck, window: Window[RunCheck]) -> None:
+    async def run(message: RunCheck) -> None:
         redactor = redactors.get(message.secrets)
         try:
-            outcome = await run_attempts(message.resolved, contexts[message.session], redactor)
+            context = contexts[message.session]
+            outcome = await run_attempts(message.resolved, context, redactor)
             data = frame(CheckDone(message.job, outcome))
         except Exception as exc:  # a bug of ours costs this check, never the worker
             log.debug("check worker: %s", masked_traceback(redactor))
@@ -105,9 +76,8 @@ async def _serve(reading: int, writing: int) -> None:
                 value="internal error",
             )
             data = frame(CheckDone(message.job, failed))
-        send(data)
-        window.done(message.host)
-        start_what_fits(message.session)
+        if not transport.is_closing():
+            transport.write(data)
 
     try:
         while True:
@@ -117,21 +87,12 @@ async def _serve(reading: int, writing: int) -> None:
             except asyncio.IncompleteReadError:
                 return  # the parent closed our input, or is gone
             if isinstance(message, RunCheck):
-                window = windows.get(message.session)
-                if window is None:
-                    send(frame(CheckDone(message.job, worker_error(_RUN_ENDED))))
-                    continue
-                window.add(message.job, message.host, message)
-                start_what_fits(message.session)
+                task = asyncio.create_task(run(message))
+                running.add(task)
+                task.add_done_callback(running.discard)
             elif isinstance(message, OpenSession):
                 contexts[message.session] = message.context
-                # The front-end's own bounds, when it holds them: then every check given runs.
-                concurrency, per_host = message.window or (sys.maxsize, sys.maxsize)
-                windows[message.session] = Window(concurrency, per_host)
             elif isinstance(message, CloseSession):
-                closed = windows.pop(message.session, None)
-                for waiting in closed.drain() if closed is not None else ():
-                    send(frame(CheckDone(waiting.job, worker_error(_RUN_ENDED))))
                 closing = contexts.pop(message.session, None)
                 if closing is not None:
                     await closing.aclose()
@@ -143,9 +104,6 @@ async def _serve(reading: int, writing: int) -> None:
             with contextlib.suppress(Exception):
                 await context.aclose()
         transport.close()
-
-
-_RUN_ENDED = "the run ended before this check was started"
 
 
 class _Redactors:

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import ResolvedCheck
-from ..results import RunOutcome
-from .wire import BOOTSTRAP, CheckDone, CheckStarted, FrameReader, OpenSession, RunCheck, frame
+from ..results import RunOutcome, Status, iso_utc, utc_now
+from .wire import BOOTSTRAP, CheckDone, FrameReader, OpenSession, RunCheck, frame
 
 if TYPE_CHECKING:
     from .pool import WorkerPool, WorkerSession
@@ -45,8 +45,6 @@ class Job:
     secrets: tuple[str, ...]
     host: str
     future: Future[RunOutcome] = field(default_factory=Future)
-    #: Whether its worker said it started it (``CheckStarted``), and by when it must be done.
-    started: bool = False
     deadline: float = 0.0
 
     def budget(self) -> float:
@@ -68,8 +66,6 @@ class WorkerProcess:
         self.last_given = 0
         self.closing = False
         self._stuck = ""
-        #: When the worker last wrote (or was last given work while idle).
-        self._heard = time.monotonic()
         #: Frames the worker's input could not take yet, and whether to close it after them
         #: (both under the pool's lock).
         self._pending = bytearray()
@@ -96,11 +92,9 @@ class WorkerProcess:
         session = job.session
         if session.number not in self.sessions:
             self.sessions.add(session.number)
-            self.send(frame(OpenSession(session.number, session.context, session.worker_window)))
-        if not self.running:
-            self._heard = time.monotonic()  # idle until now: its silence counts from here
+            self.send(frame(OpenSession(session.number, session.context)))
         self.running[job.number] = job
-        self.send(frame(RunCheck(job.number, session.number, job.resolved, job.secrets, job.host)))
+        self.send(frame(RunCheck(job.number, session.number, job.resolved, job.secrets)))
 
     def send(self, data: bytes | None) -> None:
         """Write a frame now, as far as the pipe takes it, and leave the rest to the thread
@@ -164,11 +158,8 @@ class WorkerProcess:
                 data = os.read(output, 1 << 16)
                 if not data:
                     break
-                self._heard = time.monotonic()
                 for message in frames.feed(data):
-                    if isinstance(message, CheckStarted):
-                        self._started(message.job)
-                    elif isinstance(message, CheckDone):
+                    if isinstance(message, CheckDone):
                         self.pool.finished(self, message.job, message.outcome)
         except Exception as exc:  # a broken frame: the worker is unusable
             self._stuck = f"unreadable answer: {type(exc).__name__}"
@@ -182,33 +173,16 @@ class WorkerProcess:
                 os.close(self._wake_writer)
         self.pool.died(self, self._end_reason())
 
-    def _started(self, number: int) -> None:
-        with self.pool.lock:
-            job = self.running.get(number)
-            if job is not None:
-                job.started = True
-                job.deadline = time.monotonic() + job.budget()
-
     def _patience(self) -> float:
-        """Seconds until the worker may be overdue (at most one)."""
+        """Seconds until the first running check is overdue (at most one)."""
         with self.pool.lock:
-            deadline = self._deadline_locked()
-        return max(0.05, min(1.0, deadline - time.monotonic()))
-
-    def _deadline_locked(self) -> float:
-        """When the worker is overdue: a started check past its timeout and grace; or, with
-        checks given and none started, ``STUCK_GRACE_S`` of silence. Checks queued in the
-        worker behind running ones may wait as long as those run."""
-        started = [job.deadline for job in self.running.values() if job.started]
-        if started:
-            return min(started)
-        if self.running:
-            return self._heard + STUCK_GRACE_S
-        return float("inf")
+            deadlines = [job.deadline for job in self.running.values()]
+        return max(0.05, min([1.0, *(d - time.monotonic() for d in deadlines)]))
 
     def _kill_if_stuck(self) -> None:
+        now = time.monotonic()
         with self.pool.lock:
-            overdue = self._deadline_locked() < time.monotonic()
+            overdue = any(job.deadline < now for job in self.running.values())
         if overdue and not self._stuck:
             self._stuck = f"no answer {STUCK_GRACE_S:g} s past a check's timeout: stopped"
             self.process.kill()
@@ -233,6 +207,12 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def worker_error(message: str) -> RunOutcome:
+    return RunOutcome(
+        Status.ERROR, message=message, value="worker died", checked_at=iso_utc(utc_now())
+    )
 
 
 def settle(future: Future[RunOutcome], outcome: RunOutcome) -> None:
