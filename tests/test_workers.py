@@ -101,8 +101,9 @@ def _http_checks(servers: list[InFlightServer], per_server: int) -> str:
     )
 
 
-def test_per_host_holds_across_worker_processes(tmp_path: Path) -> None:
-    per_host, workers = 2, 3
+@pytest.mark.parametrize("workers", [1, 3])
+def test_per_host_holds_across_worker_processes(tmp_path: Path, workers: int) -> None:
+    per_host = 2
     counter = InFlightCounter(expected=per_host)
     with InFlightServer(counter, "a") as only:
         page = tmp_path / "bounded.md"
@@ -115,8 +116,9 @@ def test_per_host_holds_across_worker_processes(tmp_path: Path) -> None:
     assert counter.max_by_server == {"a": per_host}
 
 
-def test_concurrency_holds_across_worker_processes(tmp_path: Path) -> None:
-    concurrency, workers = 3, 3
+@pytest.mark.parametrize("workers", [1, 3])
+def test_concurrency_holds_across_worker_processes(tmp_path: Path, workers: int) -> None:
+    concurrency = 3
     counter = InFlightCounter(expected=concurrency)
     with InFlightServer(counter, "a") as a, InFlightServer(counter, "b") as b:
         page = tmp_path / "bounded.md"
@@ -127,6 +129,31 @@ def test_concurrency_holds_across_worker_processes(tmp_path: Path) -> None:
         report = run_checks(collect([page], settings), settings)
     assert {c.status for c in report.checks} == {Status.PASS}
     assert counter.max_total == concurrency
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_check_waiting_for_its_host_holds_no_slot_of_the_run(
+    tmp_path: Path, workers: int
+) -> None:
+    """Host a's checks come first and a takes one at a time: b's and c's still start beside
+    it. A check that held a slot of the run while waiting for its host would keep the run at
+    one request in flight."""
+    counter = InFlightCounter(expected=3, patience=5.0)
+    with (
+        InFlightServer(counter, "a") as a,
+        InFlightServer(counter, "b") as b,
+        InFlightServer(counter, "c") as c,
+    ):
+        page = tmp_path / "ordered.md"
+        page.write_text(
+            _http_checks([a], per_server=6) + _http_checks([b, c], per_server=1),
+            encoding="utf-8",
+        )
+        settings = RunbookSettings(base_dir=tmp_path, per_host=1, concurrency=3, workers=workers)
+        report = run_checks(collect([page], settings), settings)
+    assert {c.status for c in report.checks} == {Status.PASS}
+    assert counter.max_total == 3
+    assert counter.max_by_server == {"a": 1, "b": 1, "c": 1}
 
 
 def test_every_worker_takes_checks(tmp_path: Path) -> None:
