@@ -16,7 +16,6 @@ import dataclasses
 import html
 import logging
 import re
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +62,7 @@ from .render import (
     stylesheet,
 )
 from .render.highlight_cache import HighlightCache, setup_fingerprint
-from .results import CheckResult, RunOutcome, iso_utc, utc_now
+from .results import CheckResult, iso_utc, utc_now
 from .run import CacheMode, CheckRunner, ResultCache, WorkerPool
 from .settings import RunbookSettings
 
@@ -117,10 +116,6 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.rendered = RenderedMarkup()
         #: Writes each page's badge files as the page is done (none under ``serve``).
         self.badges: BadgeWriter | None = None
-        #: Every outcome the build waits for, in the order submitted, and how many of the
-        #: first ones are known to be done (see ``_end_workers_when_done``).
-        self._outcomes: list[Future[RunOutcome]] = []
-        self._outcomes_done = 0
 
     # -- configuration -------------------------------------------------------------------
 
@@ -186,7 +181,6 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.pages = {}
         self.page_problems = {}
         self.rendered.next_build()
-        self._outcomes, self._outcomes_done = [], 0
         self.started_at = iso_utc(utc_now())
         self.history = BuildHistory(self.settings, started_at=self.started_at)
         self.elsewhere = self._results_elsewhere(config_dir, mode)
@@ -351,7 +345,6 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         lang = block.lang if block is not None else item.lang
         check = PageCheck(slot=slot, prepared=prepared, outcome=future, lang=lang)
         state.checks.append(check)
-        self._outcomes.append(future)
         if block is not None:
             state.unplaced[block_key(block.lang, block.body)].append(check)
         return check
@@ -483,14 +476,10 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         """Outside ``serve``, end the workers once every check of the build is done (all were
         submitted before the first page is rendered), not at ``on_post_build``: what the rest
         of the build holds (the status page, the report) then never adds to their memory."""
-        if self.command == "serve" or self.workers is None:
+        if self.command == "serve" or self.workers is None or self.runner is None:
             return
-        # Checks end roughly in the order they were sent: each is looked at about once.
-        while self._outcomes_done < len(self._outcomes):
-            if not self._outcomes[self._outcomes_done].done():
-                return
-            self._outcomes_done += 1
-        self.workers.close(wait=False)  # on_shutdown waits for them
+        if self.runner.all_submitted_done():
+            self.workers.close(wait=False)  # on_shutdown waits for them
 
     def all_results(self) -> list[CheckResult]:
         results: list[CheckResult] = []

@@ -16,6 +16,7 @@ the run knows all its secrets.
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
@@ -116,6 +117,8 @@ class CheckRunner:
                 self.context, concurrency=settings.concurrency, per_host=settings.per_host
             )
         self._submitted: dict[str, tuple[ResolvedCheck, Future[RunOutcome]]] = {}
+        #: How many of ``_submitted``'s first runs are known to be done (``all_submitted_done``).
+        self._known_done = 0
 
     # -- secrets -----------------------------------------------------------------------------
 
@@ -229,6 +232,15 @@ class CheckRunner:
             running = self._session.submit(resolved, self.redactor.secrets, _host_key(resolved))
             submitted = self._submitted[key] = (resolved, running)
         return submitted[1]
+
+    def all_submitted_done(self) -> bool:
+        """Whether every check handed to the workers so far has its outcome."""
+        # Checks end roughly in the order they were sent: those known done are skipped.
+        for _, running in itertools.islice(self._submitted.values(), self._known_done, None):
+            if not running.done():
+                return False
+            self._known_done += 1
+        return True
 
     async def outcome(self, prepared: PreparedCheck) -> RunOutcome:
         import asyncio
