@@ -35,6 +35,12 @@ class Site:
     def html(self, name: str) -> str:
         return (self.out / name).read_text(encoding="utf-8")
 
+    def hook(self, name: str, code: str) -> None:
+        """Add the MkDocs hook module ``name`` (beside mkdocs.yml) holding ``code``."""
+        config = self.root / "mkdocs.yml"
+        config.write_text(config.read_text() + f"hooks: [{name}]\n", encoding="utf-8")
+        (self.root / name).write_text(code, encoding="utf-8")
+
     def build(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:

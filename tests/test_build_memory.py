@@ -54,9 +54,7 @@ def test_a_build_ends_its_workers_once_its_checks_are_done(
 ) -> None:
     url = http_server.route("/healthz", body={"status": "ok"})
     site = make_site(tmp_path, runbook={"history": None, "status_page": "status.md"})
-    config = site.root / "mkdocs.yml"
-    config.write_text(config.read_text() + "hooks: [workers_hook.py]\n", encoding="utf-8")
-    (site.root / "workers_hook.py").write_text(WORKERS_HOOK, encoding="utf-8")
+    site.hook("workers_hook.py", WORKERS_HOOK)
     for name in ("a.md", "b.md"):
         site.page(name, f"# {name}\n\n```check\nname: live {name}\nhttp: GET {url}\n```\n")
     done = site.build()

@@ -91,9 +91,7 @@ def build_modules(root: Path, server: RouteServer, page: str) -> list[str]:
         runbook={"environments": {"local": {"api": server.url}}, "history": None},
         extensions=["pymdownx.superfences"],
     )
-    config = site.root / "mkdocs.yml"
-    config.write_text(config.read_text() + "hooks: [modules_hook.py]\n", encoding="utf-8")
-    (site.root / "modules_hook.py").write_text(MODULES_HOOK, encoding="utf-8")
+    site.hook("modules_hook.py", MODULES_HOOK)
     site.page("index.md", page)
     done = site.build()
     assert done.returncode == 0, done.stderr
