@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("alerts",),
     (
         "plugin",
+        "site_views",
         "build_end",
         "config",
         "page_checks",

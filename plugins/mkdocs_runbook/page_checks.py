@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypedDict
 
 from mkdocs.structure.files import File
 
 from .errors import ResolveError
-from .model import CheckSpec
-from .parse import Catalog
+from .find import find_blocks
+from .model import BrokenCheck, CheckBlock, CheckSpec
+from .parse import Catalog, parse_blocks
 from .record.history import SiteHistory
 from .render import (
     CatalogSource,
@@ -38,6 +41,17 @@ from .settings import RunbookSettings
 DISPLAYS = ("full", "compact")
 
 log = logging.getLogger("mkdocs.plugins.runbook")
+
+#: Where each check's markup goes: the SuperFences formatter leaves it, ``on_post_page`` fills
+#: it once the check's results are in.
+SLOT = '<div class="runbook-slot" data-runbook-slot="{key}"></div>'
+SLOT_ATTR = "data-runbook-slot"
+SLOT_RE = re.compile(r'<div class="runbook-slot" data-runbook-slot="([^"]+)"></div>')
+SUMMARY_SLOT = '<div class="runbook-summary-slot"></div>'
+STATUS_SLOT = '<div class="runbook-status-slot"></div>'
+#: In every ``pymdownx.snippets`` include (``--8<--``, ``-8<-``…): a page without it includes
+#: nothing.
+_SNIPPET_MARK = "8<-"
 
 
 @dataclass
@@ -65,6 +79,43 @@ class PageState:
     runs_checks: bool = True
     # Formatter matching: normalised block text -> checks not yet placed, in page order.
     unplaced: dict[str, deque[PageCheck]] = field(default_factory=lambda: defaultdict(deque))
+
+
+def with_summary_slot(html_text: str) -> str:
+    """A page's HTML with the place of its summary marked: under the page title when there is
+    one, else at the top."""
+    heading_end = html_text.find("</h1>")
+    if heading_end >= 0:
+        cut = heading_end + len("</h1>")
+        return html_text[:cut] + SUMMARY_SLOT + html_text[cut:]
+    return SUMMARY_SLOT + html_text
+
+
+class PageParses:
+    """Each page's blocks and their parsed checks, kept across `mkdocs serve` rebuilds for as
+    long as the page's Markdown (and the snippets setting) stay the same, unless the page
+    includes snippets: the files it includes may have changed since."""
+
+    def __init__(self) -> None:
+        self._by_page: dict[
+            tuple[str, str, tuple[Path, ...]], list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
+        ] = {}
+
+    def get(
+        self, page_path: str, markdown: str, snippet_paths: Sequence[Path]
+    ) -> list[tuple[CheckBlock, CheckSpec | BrokenCheck]]:
+        key = (page_path, markdown, tuple(snippet_paths))
+        parsed = self._by_page.get(key)
+        if parsed is None or (snippet_paths and _SNIPPET_MARK in markdown):
+            # The formatter sees what SuperFences formats; the finder only needs to be quick
+            # and exact about lines, so the Markdown pass that confirms blocks is skipped here.
+            blocks = find_blocks(
+                markdown, page_path, snippet_dirs=snippet_paths, confirm_with_markdown=False
+            )
+            parsed = list(zip(blocks, parse_blocks(blocks), strict=True))
+            self._by_page = {k: v for k, v in self._by_page.items() if k[0] != page_path}
+            self._by_page[key] = parsed
+        return parsed
 
 
 def front_matter_lines(file: File, markdown: str) -> int:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import logging
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,37 +33,36 @@ from .find import (
     block_key,
     custom_fences,
     decode_page,
-    find_blocks,
     highlight,
     is_marked,
     page_owner,
 )
 from .model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
 from .page_checks import (
+    SLOT,
+    SLOT_ATTR,
+    SLOT_RE,
+    STATUS_SLOT,
     BuildHistory,
     PageCheck,
+    PageParses,
     PageState,
     catalog_source,
     display_source,
     front_matter_lines,
     page_display,
-    render_placed_check,
     wait_for_outcome,
+    with_summary_slot,
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
 from .record import BadgeWriter, write_site_outputs
-from .record.imports import ResultsElsewhere, import_results, report_directories, report_files
-from .render import (
-    RenderedMarkup,
-    anchor_id,
-    render_page_summary,
-    render_status_page,
-    stylesheet,
-)
+from .record.imports import ResultsElsewhere, report_directories
+from .render import RenderedMarkup, stylesheet
 from .render.highlight_cache import HighlightCache, setup_fingerprint
 from .results import CheckResult, iso_utc, utc_now
 from .run import CacheMode, CheckRunner, ResultCache, WorkerPool
 from .settings import RunbookSettings
+from .site_views import load_alerts, place_page_results, results_elsewhere, status_page_html
 
 if TYPE_CHECKING:  # the alerts load only for a site with alert_rules
     from .alerts import SiteAlerts
@@ -72,14 +70,6 @@ if TYPE_CHECKING:  # the alerts load only for a site with alert_rules
 log = logging.getLogger("mkdocs.plugins.runbook")
 
 STYLESHEET_URI = "assets/runbook/runbook.css"
-_SLOT = '<div class="runbook-slot" data-runbook-slot="{key}"></div>'
-_SLOT_ATTR = "data-runbook-slot"
-_SLOT_RE = re.compile(r'<div class="runbook-slot" data-runbook-slot="([^"]+)"></div>')
-_SUMMARY_SLOT = '<div class="runbook-summary-slot"></div>'
-_STATUS_SLOT = '<div class="runbook-status-slot"></div>'
-#: In every ``pymdownx.snippets`` include (``--8<--``, ``-8<-``…): a page without it includes
-#: nothing.
-_SNIPPET_MARK = "8<-"
 
 
 class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
@@ -107,9 +97,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.elsewhere = ResultsElsewhere()
         # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
         # prose costs the plugin almost nothing on the other pages.
-        self._parse_cache: dict[
-            tuple[str, str, tuple[Path, ...]], list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
-        ] = {}
+        self.parses = PageParses()
         self.highlights = HighlightCache()
         #: Checks' and page summaries' markup, reused by the next `serve` rebuild when nothing
         #: they show changed.
@@ -183,7 +171,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.rendered.next_build()
         self.started_at = iso_utc(utc_now())
         self.history = BuildHistory(self.settings, started_at=self.started_at)
-        self.elsewhere = self._results_elsewhere(config_dir, mode)
+        self.elsewhere = results_elsewhere(
+            list(self.config["import"]), config_dir, self.settings, mode=mode
+        )
         self._stop_badges()
         # A live preview needs the pages; badge files for a thousand checks would cost every
         # rebuild most of a second.
@@ -195,41 +185,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             # A zone's next report (its runner's next run) shows without touching a page.
             imports = report_directories(self.config["import"], config_dir)
             config.watch.extend(str(folder) for folder in imports)
-        self.alerts = self._load_alerts(config, config_dir)
+        self.alerts = load_alerts(self.settings, config_dir, config.site_url)
         return config
-
-    def _results_elsewhere(self, config_dir: Path, mode: CacheMode) -> ResultsElsewhere:
-        """Results of other runs to show (SPEC 11): the ``import`` reports and, under
-        ``run: never``, the history's newest per check and zone. Problems are logged, each
-        naming its file; the rest still show."""
-        patterns = list(self.config["import"])
-        imported = import_results(report_files(patterns, config_dir), env=self.settings.env)
-        for problem in imported.errors:
-            log.error("runbook: %s", problem)
-        for problem in imported.warnings:
-            log.warning("runbook: %s", problem)
-        results = imported.results
-        if mode == "never" and self.settings.history is not None:
-            from .record.history import read_latest_results
-
-            recorded, problem = read_latest_results(self.settings)
-            if problem:
-                log.warning("runbook: history: %s", problem)
-            results = [*results, *recorded]
-        return ResultsElsewhere.of(results)
-
-    def _load_alerts(self, config: MkDocsConfig, config_dir: Path) -> SiteAlerts | None:
-        if not self.settings.alert_rules:
-            return None
-        if not config.site_url:
-            log.warning("alert_rules: set site_url, the address alerts' runbook_url link under")
-            return None
-        from .alerts import SiteAlerts
-
-        alerts = SiteAlerts.load(self.settings.alert_rules, config_dir, config.site_url)
-        for problem in alerts.problems:
-            log.warning("alert_rules: %s", problem)
-        return alerts
 
     def _cache_mode(self) -> CacheMode:
         modes: dict[str, CacheMode] = {"always": "always", "cached": "cached", "never": "never"}
@@ -248,7 +205,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if status_page:
             status_file = files.get_file_from_path(status_page)
             if status_file is None:
-                content = f"# Check status\n\n{_STATUS_SLOT}\n"
+                content = f"# Check status\n\n{STATUS_SLOT}\n"
                 status_file = File.generated(config, status_page, content=content)
                 files.append(status_file)
             self.status_url = status_file.url
@@ -297,35 +254,14 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             state.runs_checks = False
             slot = f"{page_path}#unreadable"
             self._submit(state, unreadable_page_check(problem), None, slot)
-            return f"{_SLOT.format(key=html.escape(slot))}\n\n{markdown}"
+            return f"{SLOT.format(key=html.escape(slot))}\n\n{markdown}"
         offset = front_matter_lines(page.file, markdown)
-        for number, (block, item) in enumerate(self._parsed_blocks(page_path, markdown)):
+        parsed = self.parses.get(page_path, markdown, self.settings.snippet_paths)
+        for number, (block, item) in enumerate(parsed):
             if offset:
                 item = dataclasses.replace(item, line=item.line + offset)
             self._submit(state, item, block, f"{page_path}#{number}")
         return None
-
-    def _parsed_blocks(
-        self, page_path: str, markdown: str
-    ) -> list[tuple[CheckBlock, CheckSpec | BrokenCheck]]:
-        """A page's blocks and their parsed checks; reused across `mkdocs serve` rebuilds for
-        as long as the page's Markdown (and the snippets setting) stay the same, unless the page
-        includes snippets: the files it includes may have changed since."""
-        key = (page_path, markdown, tuple(self.settings.snippet_paths))
-        parsed = self._parse_cache.get(key)
-        if parsed is None or (self.settings.snippet_paths and _SNIPPET_MARK in markdown):
-            # The formatter sees what SuperFences formats; the finder only needs to be quick
-            # and exact about lines, so the Markdown pass that confirms blocks is skipped here.
-            blocks = find_blocks(
-                markdown,
-                page_path,
-                snippet_dirs=self.settings.snippet_paths,
-                confirm_with_markdown=False,
-            )
-            parsed = list(zip(blocks, parse_blocks(blocks), strict=True))
-            self._parse_cache = {k: v for k, v in self._parse_cache.items() if k[0] != page_path}
-            self._parse_cache[key] = parsed
-        return parsed
 
     def _highlighted(self, text: str, lang: str, md: Markdown) -> str:
         return self.highlights.get(
@@ -382,7 +318,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             check.catalog = catalog_source(
                 check.prepared, self.runner, lambda text: self._highlighted(text, "yaml", md)
             )
-        return _SLOT.format(key=html.escape(check.slot))
+        return SLOT.format(key=html.escape(check.slot))
 
     def on_page_content(
         self, html_text: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -393,69 +329,52 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if state is not None and state.checks:
             # A fence inside an indented code block reaches the formatter but is shown as text:
             # only checks whose placeholder made it into the page are the page's checks.
-            placed = {html.unescape(key) for key in _SLOT_RE.findall(html_text)}
+            placed = {html.unescape(key) for key in SLOT_RE.findall(html_text)}
             state.checks = [check for check in state.checks if check.slot in placed]
         if self.alerts is not None:
             slots = {check.slot: check.prepared.item.id for check in state.checks} if state else {}
             html_text = self.alerts.add_links_box(
-                page.file.src_uri, html_text, lambda tag: slots.get(tag.get(_SLOT_ATTR) or "")
+                page.file.src_uri, html_text, lambda tag: slots.get(tag.get(SLOT_ATTR) or "")
             )
         if state is None or not state.checks:
             return html_text
-        # The summary goes under the page title when there is one, else at the top.
-        heading_end = html_text.find("</h1>")
-        if heading_end >= 0:
-            cut = heading_end + len("</h1>")
-            return html_text[:cut] + _SUMMARY_SLOT + html_text[cut:]
-        return _SUMMARY_SLOT + html_text
+        return with_summary_slot(html_text)
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
             return None
-        if _STATUS_SLOT in output:
-            output = output.replace(_STATUS_SLOT, self._status_page_html(page), 1)
+        if STATUS_SLOT in output:
+            results = self.all_results()
+            self._end_workers_when_done()
+            assert self.history is not None
+            status = status_page_html(
+                page.url,
+                results,
+                pages=self.pages,
+                history=self.history,
+                elsewhere=self.elsewhere,
+                settings=self.settings,
+                started_at=self.started_at,
+                alerts=self.alerts,
+            )
+            output = output.replace(STATUS_SLOT, status, 1)
         state = self.pages.get(page.file.src_uri)
         if state is None or not state.checks:
             return output
         self._collect(state)
         self._end_workers_when_done()
-        by_slot = {check.slot: check for check in state.checks}
-        # Each check's results to show, every zone's: placed under the block, counted in the
-        # summary and written as badge files.
-        zoned = {
-            check.slot: self.elsewhere.shown(check.result)
-            for check in state.checks
-            if check.result is not None
-        }
-
-        def swap(match: re.Match[str]) -> str:
-            slot = html.unescape(match.group(1))
-            check = by_slot.get(slot)
-            if check is None or slot not in zoned:
-                return ""
-            return render_placed_check(
-                check,
-                zoned[slot],
-                display=state.display,
-                stale_after=self.settings.stale_after,
-                history=self.history,
-                memo=self._memo(),
-            )
-
-        output = _SLOT_RE.sub(swap, output)
-        results = [shown for each in zoned.values() for shown in each]
-        if self.badges is not None:
-            self.badges.page(results)
-        summary = render_page_summary(
-            results,
-            env=self.settings.env,
-            checked_at=max((r.checked_at for r in results), default=self.started_at),
+        return place_page_results(
+            output,
+            state,
+            page_path=page.file.src_uri,
             status_page_url=self._status_url(page),
-            owner=state.owner,
-            verified=self.history.page(page.file.src_uri, results) if self.history else None,
+            elsewhere=self.elsewhere,
+            settings=self.settings,
+            started_at=self.started_at,
+            history=self.history,
+            badges=self.badges,
             memo=self._memo(),
         )
-        return output.replace(_SUMMARY_SLOT, summary, 1)
 
     def _memo(self) -> RenderedMarkup | None:
         # A build of its own renders each fragment once: nothing to keep for later.
@@ -491,37 +410,6 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.status_url is None or self.status_url == page.url:
             return None
         return get_relative_url(self.status_url, page.url)
-
-    def _status_page_html(self, page: Page) -> str:
-        urls = {path: state.url for path, state in self.pages.items()}
-        assert self.history is not None
-
-        def link_for(result: CheckResult) -> str:
-            url = urls.get(result.page, result.page)
-            return f"{get_relative_url(url, page.url)}#{anchor_id(result)}"
-
-        results = [shown for result in self.all_results() for shown in self.elsewhere.shown(result)]
-        self._end_workers_when_done()
-        history = self.history.for_status_page(
-            results, self.pages, lambda path: get_relative_url(urls[path], page.url)
-        )
-        checks = render_status_page(
-            results,
-            env=self.settings.env,
-            started_at=self.started_at,
-            link_for=link_for,
-            **history,
-        )
-        if self.alerts is None:
-            return checks
-        alerts = self.alerts.status_table(
-            self.all_results(),
-            stale_after=self.settings.stale_after,
-            link_for=lambda target, anchor: (
-                get_relative_url(target.url, page.url) + (f"#{anchor}" if anchor else "")
-            ),
-        )
-        return checks + alerts
 
     # -- the end of a build ----------------------------------------------------------------
 
