@@ -427,15 +427,16 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             report=self.config.report,
             junit=self.config.junit,
         )
+        # The history is written while the badge writer finishes its last files.
+        if self.history is not None:
+            for problem in self.history.record(results, finished_at=iso_utc(utc_now())):
+                log.warning(problem)
         if self.badges is not None:  # written page by page (on_post_page)
             badges, self.badges = self.badges, None
             try:
                 badges.finish()
             except OSError as exc:
                 raise PluginError(f"runbook: badge files: {exc}") from None
-        if self.history is not None:
-            for problem in self.history.record(results, finished_at=iso_utc(utc_now())):
-                log.warning(problem)
         judge_build(
             results,
             env=self.settings.env,
