@@ -177,6 +177,7 @@ def test_a_kept_copy_changed_on_disk_is_never_shown(tmp_path: Path) -> None:
     writer.finish()
     assert (root / "badges/a.svg").read_text("utf-8") == "pass · 12 ms"
     assert kept.read_text("utf-8") == "pass · 12 ms"
+    assert [path.name for path in store.iterdir()] == [kept.name]  # no partial copy left
 
 
 def test_writing_a_name_again_leaves_the_kept_copy_of_its_old_content_alone(

@@ -133,6 +133,16 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             )
         except ConfigError as exc:
             raise PluginError(f"runbook: {exc}") from None
+        if self.workers is None or self.workers.processes != self.settings.workers:
+            if self.workers is not None:
+                self.workers.close()
+            self.workers = WorkerPool(self.settings.workers)
+        mode = self._cache_mode()
+        if mode == "always":
+            # Started first: their start-up overlaps the rest of the set-up and MkDocs reading
+            # the pages. A build that may take every result from the cache starts them at its
+            # first check that runs, if any.
+            self.workers.start()
         cache_dir = config_dir / ".cache" / "runbook"
         # One plugin object can outlive its site (MkDocs keeps it across `serve` rebuilds, and
         # a process may build another site after): the cache belongs to the site being built.
@@ -148,15 +158,6 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.highlights.begin(
             cache_dir, setup_fingerprint(config.markdown_extensions, config.mdx_configs)
         )
-        if self.workers is None or self.workers.processes != self.settings.workers:
-            if self.workers is not None:
-                self.workers.close()
-            self.workers = WorkerPool(self.settings.workers)
-        mode = self._cache_mode()
-        if mode == "always":
-            # Their start-up overlaps MkDocs reading the pages. A build that may take every
-            # result from the cache starts them at its first check that runs, if any.
-            self.workers.start()
         catalog = load_catalog(self.settings.catalog)
         if self.settings.catalog is not None and self.settings.catalog.is_dir():
             config.watch.append(str(self.settings.catalog))  # serve rebuilds on catalog edits
