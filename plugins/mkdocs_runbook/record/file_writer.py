@@ -82,8 +82,8 @@ class FileWriter:
             del self._waiting[:sent]
 
     def keep_used(self, keys: Iterable[str]) -> None:
-        """Kept copies in the store that the build used itself (``file_writer_child.Writer``
-        run in its own process): the child must not remove them at its end."""
+        """Kept copies in the store that the build's own process linked to (writing with
+        ``file_writer_child.Writer`` itself): the child must not remove them at its end."""
         data = "\n".join(keys).encode("utf-8")
         if data:
             self._waiting += FRAME_HEADER.pack(0, len(data)) + data
