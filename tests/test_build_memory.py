@@ -64,3 +64,81 @@ def test_a_build_ends_its_workers_once_its_checks_are_done(
     gone = json.loads((site.root / "workers_gone.json").read_text(encoding="utf-8"))
     # The status page renders last, every check done by then: the worker was ended for it.
     assert gone["status.md"] is True
+
+
+#: From ``on_config`` to ``on_post_build``, a thread looks at MkDocs' children every few
+#: milliseconds and writes down which kinds it saw, and whether a check worker and the badge
+#: writer were ever there at once.
+CHILDREN_HOOK = """\
+import json, os, threading
+from pathlib import Path
+
+SEEN = {"worker": False, "writer": False, "together": False}
+STOP = threading.Event()
+
+def _children():
+    mine = str(os.getpid())
+    kinds = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"\\nPPid:\\t{mine}\\n" not in status:
+            continue
+        if b"mkdocs_runbook.run.worker" in cmdline:
+            kinds.add("worker")
+        if b"file_writer_child.py" in cmdline:
+            kinds.add("writer")
+    return kinds
+
+def _watch():
+    while not STOP.wait(0.002):
+        kinds = _children()
+        for kind in kinds:
+            SEEN[kind] = True
+        SEEN["together"] |= len(kinds) == 2
+
+def on_config(config, **kwargs):
+    threading.Thread(target=_watch, daemon=True).start()
+
+def on_post_build(config, **kwargs):
+    STOP.set()
+    out = Path(config["config_file_path"]).with_name("children.json")
+    out.write_text(json.dumps(SEEN), encoding="utf-8")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_a_live_build_never_runs_its_badge_writer_beside_its_check_worker(
+    tmp_path: Path, http_server: RouteServer
+) -> None:
+    """The badge writing process starts once the worker has exited (until then MkDocs writes
+    badge files while it waits for checks), so their memory never adds up; every badge file
+    is still written, and each links to its content kept once in the cache folder."""
+    url = http_server.route("/slow", body={"status": "ok"}, delay=0.05)
+    site = make_site(tmp_path, runbook={"history": None, "per_host": 2})
+    site.hook("children_hook.py", CHILDREN_HOOK)
+    names = [f"p{page}-c{check}" for page in range(3) for check in range(4)]
+    for page in range(3):
+        blocks = "\n".join(
+            f"```check\nname: {name}\nhttp: GET {url}?{name}\n```\n"
+            for name in names[page * 4 : page * 4 + 4]
+        )
+        site.page(f"p{page}.md", f"# Page {page}\n\n{blocks}")
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    seen = json.loads((site.root / "children.json").read_text(encoding="utf-8"))
+    assert seen["worker"] is True
+    assert seen["together"] is False
+    badges = sorted((site.out / "badges").rglob("*.*"))
+    assert [path.name for path in badges if path.suffix == ".svg"] == sorted(
+        f"{name}.svg" for name in names
+    )
+    assert len(badges) == 2 * len(names)
+    for path in badges:
+        assert path.stat().st_nlink == 2, path  # the file and its kept copy
+    kept = {path.read_bytes() for path in (site.root / ".cache/runbook/badge-files").iterdir()}
+    assert kept == {path.read_bytes() for path in badges}

@@ -11,7 +11,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from mkdocs_runbook.record import BadgeWriter
 from mkdocs_runbook.record.file_writer import FileWriter, FileWriterError
+from mkdocs_runbook.results import CheckResult, Status
 from servers import RouteServer
 from sites import make_site
 
@@ -231,3 +233,79 @@ def test_handing_over_files_never_waits_for_a_lagging_writer(tmp_path: Path) -> 
     for files in pages:
         for name, text in files:
             assert (tmp_path / name).read_text("utf-8") == text
+
+
+def _writer_children() -> list[str]:
+    """This process's badge writing children, by process id."""
+    mine = str(os.getpid())
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"\nPPid:\t{mine}\n" in status and b"file_writer_child.py" in cmdline:
+            found.append(entry.name)
+    return found
+
+
+def _result(check_id: str, page: str, status: Status) -> CheckResult:
+    return CheckResult(
+        id=check_id,
+        name=f"Check {check_id}",
+        page=page,
+        line=1,
+        kind="http",
+        target="GET http://127.0.0.1/",
+        status=status,
+        value="1 ms",
+    )
+
+
+def test_a_deferred_badge_writer_writes_here_until_its_process_starts(tmp_path: Path) -> None:
+    """Deferred (a live build, its check worker running): no writing process until ``start``;
+    meanwhile ``write_until`` writes files here, into the same store. The process started
+    later keeps those kept copies: every badge file links to its content."""
+    site, store = tmp_path / "site", tmp_path / "store"
+    first = [_result(f"c{n}", "ops/a.md", Status.PASS) for n in range(3)]
+    last = [_result("c9", "ops/b.md", Status.FAIL)]
+    badges = BadgeWriter(site, "", store=store, deferred=True)
+    badges.page(first)
+    assert _writer_children() == []
+    calls: list[int] = []
+
+    def done() -> bool:  # "the check is done" after two files
+        calls.append(1)
+        return len(calls) > 2
+
+    badges.write_until(done)
+    written = sorted(path.name for path in site.rglob("*.*"))
+    assert written == ["c0.json", "c0.svg"]  # one at a time, until done
+    badges.write_until(lambda: False)
+    assert len(list(site.rglob("*.*"))) == 6
+    badges.page(last)
+    assert not (site / "badges/ops/b").exists()  # waits for the process
+    assert _writer_children() == []
+    badges.start()
+    badges.finish()
+    files = sorted(site.rglob("*.*"))
+    assert [path.name for path in files if path.suffix == ".svg"] == [
+        "c0.svg",
+        "c1.svg",
+        "c2.svg",
+        "c9.svg",
+    ]
+    assert all(path.stat().st_nlink == 2 for path in files)
+    assert {path.read_bytes() for path in store.iterdir()} == {p.read_bytes() for p in files}
+
+
+def test_a_deferred_badge_writer_names_a_file_it_could_not_write_here(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "badges").write_text("not a folder")
+    badges = BadgeWriter(site, "", deferred=True)
+    badges.page([_result("c1", "a.md", Status.PASS)])
+    badges.write_until(lambda: False)
+    with pytest.raises(FileWriterError, match=r"could not write badges/a/c1\.svg.*\(and 1 more\)"):
+        badges.finish()

@@ -179,8 +179,13 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         # A live preview needs the pages; badge files for a thousand checks would cost every
         # rebuild most of a second.
         if self.command != "serve":
+            # With workers running, the writing process waits for them to end: the two
+            # would add up to the build's peak memory (issue 14).
             self.badges = BadgeWriter(
-                Path(config.site_dir), self.settings.zone, store=cache_dir / "badge-files"
+                Path(config.site_dir),
+                self.settings.zone,
+                store=cache_dir / "badge-files",
+                deferred=mode == "always",
             )
         if self.command == "serve":
             # A zone's next report (its runner's next run) shows without touching a page.
@@ -364,6 +369,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             return output
         self._collect(state)
         self._end_workers_when_done()
+        self._hand_badges_over()
         return place_page_results(
             output,
             state,
@@ -385,6 +391,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         assert self.runner is not None
         for check in state.checks:
             if check.result is None:
+                if self.badges is not None:  # MkDocs would only wait: write badge files
+                    self.badges.write_until(check.outcome.done)
                 # The runner masks every result with all the secrets of the run.
                 outcome = wait_for_outcome(check.outcome, check, self.runner.redactor)
                 check.result = self.runner.result(check.prepared, outcome)
@@ -400,6 +408,16 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             return
         if self.runner.all_submitted_done():
             self.workers.close(wait=False)  # on_shutdown waits for them
+
+    def _hand_badges_over(self) -> None:
+        """Once the workers are closed, badge files waiting for the writing process are written
+        here until the workers have exited (a few hundredths of a second); then the process
+        starts and takes the rest. Started before, it would add to the workers' memory."""
+        if self.badges is None or self.workers is None or self.workers.pids:
+            return
+        self.badges.write_until(self.workers.exited)
+        if self.workers.exited():
+            self.badges.start()
 
     def all_results(self) -> list[CheckResult]:
         results: list[CheckResult] = []
@@ -419,6 +437,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             return
         results = self.all_results()
         self._end_run()  # every result is in: the workers end while the files are written
+        self._hand_badges_over()
         write_site_outputs(
             [shown for result in results for shown in self.elsewhere.shown(result)],
             site_dir=Path(config.site_dir),
@@ -434,6 +453,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 log.warning(problem)
         if self.badges is not None:  # written page by page (on_post_page)
             badges, self.badges = self.badges, None
+            if self.workers is not None and self.command != "serve":
+                # Gone by now but for a small site: the writer's memory never adds to theirs.
+                self.workers.close()
             try:
                 badges.finish()
             except OSError as exc:

@@ -81,6 +81,14 @@ class FileWriter:
                 return
             del self._waiting[:sent]
 
+    def keep_used(self, keys: Iterable[str]) -> None:
+        """Kept copies in the store that the build's own process linked to (writing with
+        ``file_writer_child.Writer`` itself): the child must not remove them at its end."""
+        data = "\n".join(keys).encode("utf-8")
+        if data:
+            self._waiting += FRAME_HEADER.pack(0, len(data)) + data
+            self.write([])
+
     def finish(self) -> None:
         rest, self._waiting = bytes(self._waiting), bytearray()
         try:

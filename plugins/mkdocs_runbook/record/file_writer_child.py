@@ -1,5 +1,6 @@
 """The writing process of ``file_writer.FileWriter``, run as a script (``python -I -S``): it
 reads files from its input and writes them below ``root``, then prints ``<failed>\\t<first>``.
+A frame without a name lists kept copies (see below) that the build used itself.
 
 Standard library only, and nothing of the package: it starts in milliseconds.
 
@@ -120,7 +121,11 @@ def main() -> None:
             break
         name_size, data_size = HEADER.unpack(head)
         name = read(name_size).decode("utf-8", "replace")
-        writer.write(name, read(data_size))
+        data = read(data_size)
+        if name:
+            writer.write(name, data)
+        else:  # kept copies the build's own process used: not to be pruned
+            writer.used.update(data.decode("utf-8", "replace").split("\n"))
     writer.prune()
     sys.stdout.write(f"{writer.failed}\t{writer.first}")
 

@@ -7,12 +7,15 @@ embedded badge turns red when any network fails."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from ..results import CheckResult, Report, iso_utc, sort_failures_first, utc_now
 from .badges import badge_svg, cached_age, shields_endpoint
-from .file_writer import FileWriter
+from .file_writer import FileWriter, FileWriterError
+from .file_writer_child import Writer
 from .report import html_safe_json, junit_xml, write_report
 
 
@@ -49,22 +52,74 @@ class BadgeWriter:
     own (``FileWriter``: a thread of MkDocs' process would wait on the GIL for every file), so
     the disk works while MkDocs renders the next pages. ``finish`` waits for them all and
     raises what went wrong. With a ``store`` folder each content is kept there once and the
-    badge files are links to it: a badge that did not change costs no new file."""
+    badge files are links to it: a badge that did not change costs no new file.
 
-    def __init__(self, site_dir: Path, zone: str, *, store: Path | None = None) -> None:
+    ``deferred`` (a build whose check workers run from its start): the writing process starts
+    only at ``start``, once the workers are gone, so that the two never add up in memory.
+    Until then the files wait here, and ``write_until`` writes them from MkDocs' own thread
+    while it has nothing else to do (waiting for a check), one at a time."""
+
+    def __init__(
+        self, site_dir: Path, zone: str, *, store: Path | None = None, deferred: bool = False
+    ) -> None:
         self._zone = zone
-        self._writer = FileWriter(site_dir, store)
+        self._site_dir = site_dir
+        self._store = store
+        self._writer: FileWriter | None = None
+        #: Files made while the writing process is not there yet, oldest first.
+        self._waiting: deque[tuple[PurePosixPath, str]] = deque()
+        #: Writes in this process; made at the first file written here.
+        self._here: Writer | None = None
+        if not deferred:
+            self.start()
+
+    def start(self) -> None:
+        """Start the writing process (if not yet) and hand it the files waiting here."""
+        if self._writer is not None:
+            return
+        self._writer = FileWriter(self._site_dir, self._store)
+        if self._here is not None:  # what it removes at its end must not be these
+            self._writer.keep_used(self._here.used)
+        waiting, self._waiting = self._waiting, deque()
+        self._writer.write(waiting)
 
     def page(self, results: list[CheckResult]) -> None:
         """A page's shown results (every zone's); one check's all on one page."""
-        if results:
-            self._writer.write(badge_files(results, self._zone))
+        if not results:
+            return
+        files = badge_files(results, self._zone)
+        if self._writer is not None:
+            self._writer.write(files)
+        else:
+            self._waiting.extend(files)
+
+    def write_until(self, done: Callable[[], bool]) -> None:
+        """Write waiting files here, one at a time, until ``done()``: MkDocs' thread, which
+        would only wait for a check meanwhile, does the writing process's work."""
+        while self._waiting and self._writer is None and not done():
+            if self._here is None:
+                self._here = Writer(str(self._site_dir), str(self._store or ""))
+            name, text = self._waiting.popleft()
+            self._here.write(str(name), text.encode("utf-8"))
 
     def finish(self) -> None:
-        self._writer.finish()
+        """Wait for every file; raise ``FileWriterError`` naming the first that failed."""
+        self.start()
+        assert self._writer is not None
+        here = self._here
+        if here is None or not here.failed:
+            self._writer.finish()
+            return
+        # Those written here came first: the first failure is one of theirs.
+        with contextlib.suppress(FileWriterError):
+            self._writer.finish()
+        others = f" (and {here.failed - 1} more)" if here.failed > 1 else ""
+        raise FileWriterError(f"could not write {here.first}{others}")
 
     def stop(self) -> None:
-        self._writer.stop()
+        self._waiting.clear()
+        if self._writer is not None:
+            self._writer.stop()
 
 
 def badge_files(results: list[CheckResult], zone: str) -> Iterator[tuple[PurePosixPath, str]]:

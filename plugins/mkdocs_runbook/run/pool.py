@@ -65,6 +65,13 @@ class WorkerPool:
         with self.lock:
             return [worker.pid for worker in self._workers]
 
+    def exited(self) -> bool:
+        """Whether no worker process is left: none running, and every closed one gone."""
+        with self.lock:
+            return not self._workers and all(
+                worker.process.poll() is not None for worker in self._stopping
+            )
+
     def start(self) -> None:
         """Start every worker now rather than at the first check: a site build does this at
         ``on_config``, so the workers are ready by the time pages are read. A worker that
