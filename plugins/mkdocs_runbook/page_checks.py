@@ -109,8 +109,10 @@ class PageParses:
     ) -> list[tuple[CheckBlock, CheckSpec | BrokenCheck]]:
         source = (markdown, tuple(snippet_paths))
         kept = self._by_page.get(page_path)
-        if kept is not None and kept[0] == source and not (
-            snippet_paths and _SNIPPET_MARK in markdown
+        if (
+            kept is not None
+            and kept[0] == source
+            and not (snippet_paths and _SNIPPET_MARK in markdown)
         ):
             return kept[1]
         # The formatter sees what SuperFences formats; the finder only needs to be quick and

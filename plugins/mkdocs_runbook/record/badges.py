@@ -127,9 +127,7 @@ def badge_svg(label: str, status: Status, value: str, age: str = "") -> str:
         f'<rect x="0" width="{total}" height="{_HEIGHT}" fill="url(#s)" /></g>'
         f'<g text-anchor="middle" font-family="{_FONT_FAMILY}" font-size="{_FONT_SIZE}" '
         'text-rendering="geometricPrecision">'
-        + _badge_part(
-            label_text, label_text_width, centre=label_width / 2, colours=LABEL_COLOURS
-        )
+        + _badge_part(label_text, label_text_width, centre=label_width / 2, colours=LABEL_COLOURS)
         + _badge_part(
             message_text,
             message_text_width,

@@ -317,15 +317,14 @@ def _environment() -> Environment:
     # The shared macros, as globals of every template: a `{% from … import %}` in a template
     # looks its module up again at every render (twice per check: a tenth of a check's
     # rendering). The same macros, imported once, without context, as such an import is.
-    macros = environment.get_template("_macros.html").module
-    history = environment.get_template("_history.html").module
-    environment.globals.update(
-        time=macros.time,
-        summary_line=macros.summary,
-        check_history=history.check_history,
-        last_passed=history.last_passed,
-        verified=history.verified,
-    )
+    for template, name, alias in (
+        ("_macros.html", "time", "time"),
+        ("_macros.html", "summary", "summary_line"),
+        ("_history.html", "check_history", "check_history"),
+        ("_history.html", "last_passed", "last_passed"),
+        ("_history.html", "verified", "verified"),
+    ):
+        environment.globals[alias] = getattr(environment.get_template(template).module, name)
     return environment
 
 
