@@ -97,24 +97,31 @@ class PageParses:
     includes snippets: the files it includes may have changed since."""
 
     def __init__(self) -> None:
+        #: By page: what it was parsed from (its Markdown, the snippets setting) and the result;
+        #: one entry a page, replaced when the page changes.
         self._by_page: dict[
-            tuple[str, str, tuple[Path, ...]], list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
+            str,
+            tuple[tuple[str, tuple[Path, ...]], list[tuple[CheckBlock, CheckSpec | BrokenCheck]]],
         ] = {}
 
     def get(
         self, page_path: str, markdown: str, snippet_paths: Sequence[Path]
     ) -> list[tuple[CheckBlock, CheckSpec | BrokenCheck]]:
-        key = (page_path, markdown, tuple(snippet_paths))
-        parsed = self._by_page.get(key)
-        if parsed is None or (snippet_paths and _SNIPPET_MARK in markdown):
-            # The formatter sees what SuperFences formats; the finder only needs to be quick
-            # and exact about lines, so the Markdown pass that confirms blocks is skipped here.
-            blocks = find_blocks(
-                markdown, page_path, snippet_dirs=snippet_paths, confirm_with_markdown=False
-            )
-            parsed = list(zip(blocks, parse_blocks(blocks), strict=True))
-            self._by_page = {k: v for k, v in self._by_page.items() if k[0] != page_path}
-            self._by_page[key] = parsed
+        source = (markdown, tuple(snippet_paths))
+        kept = self._by_page.get(page_path)
+        if (
+            kept is not None
+            and kept[0] == source
+            and not (snippet_paths and _SNIPPET_MARK in markdown)
+        ):
+            return kept[1]
+        # The formatter sees what SuperFences formats; the finder only needs to be quick and
+        # exact about lines, so the Markdown pass that confirms blocks is skipped here.
+        blocks = find_blocks(
+            markdown, page_path, snippet_dirs=snippet_paths, confirm_with_markdown=False
+        )
+        parsed = list(zip(blocks, parse_blocks(blocks), strict=True))
+        self._by_page[page_path] = (source, parsed)
         return parsed
 
 

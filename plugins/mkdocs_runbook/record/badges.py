@@ -104,8 +104,11 @@ def badge_svg(label: str, status: Status, value: str, age: str = "") -> str:
     label_text = _badge_text(label)
     message_text = _message_text(status, value, age)
     title = f"{label_text} | {message_text}"
-    label_width = _text_width(label_text) + 2 * _PADDING
-    message_width = _text_width(message_text) + 2 * _PADDING
+    # Each text's width once: the box and the text's length both use it.
+    label_text_width = _text_width(label_text)
+    message_text_width = _text_width(message_text)
+    label_width = label_text_width + 2 * _PADDING
+    message_width = message_text_width + 2 * _PADDING
     total = _number(label_width + message_width)
     colours = BADGE_COLOURS[status]
     # A fixed template: every value that varies goes through _attribute or _text.
@@ -124,8 +127,13 @@ def badge_svg(label: str, status: Status, value: str, age: str = "") -> str:
         f'<rect x="0" width="{total}" height="{_HEIGHT}" fill="url(#s)" /></g>'
         f'<g text-anchor="middle" font-family="{_FONT_FAMILY}" font-size="{_FONT_SIZE}" '
         'text-rendering="geometricPrecision">'
-        + _badge_part(label_text, centre=label_width / 2, colours=LABEL_COLOURS)
-        + _badge_part(message_text, centre=label_width + message_width / 2, colours=colours)
+        + _badge_part(label_text, label_text_width, centre=label_width / 2, colours=LABEL_COLOURS)
+        + _badge_part(
+            message_text,
+            message_text_width,
+            centre=label_width + message_width / 2,
+            colours=colours,
+        )
         + "</g></svg>"
     )
 
@@ -157,7 +165,7 @@ def _message_text(status: Status, value: str, age: str) -> str:
 
 
 def _text_width(text: str) -> float:
-    return sum(_char_width(char) for char in text)
+    return sum(map(_char_width, text))
 
 
 def _char_width(char: str) -> float:
@@ -168,10 +176,11 @@ def _char_width(char: str) -> float:
     return _DEFAULT_CHAR_WIDTH
 
 
-def _badge_part(text: str, *, centre: float, colours: BadgeColours) -> str:
-    """The text with a one-pixel shadow under it, as on Shields' flat badges."""
+def _badge_part(text: str, width: float, *, centre: float, colours: BadgeColours) -> str:
+    """The text (``width``: its ``_text_width``) with a one-pixel shadow under it, as on
+    Shields' flat badges."""
     shadow = "#010101" if colours.text == "#ffffff" else "#cccccc"
-    length = _number(_text_width(text))
+    length = _number(width)
     x = _number(centre)
     shown = _text(text)
     return (
