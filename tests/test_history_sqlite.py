@@ -1,12 +1,14 @@
 """The stdlib ``sqlite3`` path of the history store (issue 14): the SQL it runs is SQLAlchemy's
 own, compiled (and compiled again here, so that the two cannot drift); on the same runs it
 writes the same rows and reads the same history as the SQLAlchemy path, each reading what the
-other wrote; a store it does not handle (missing, without tables, another schema version) goes
-through SQLAlchemy as before, and a broken one gives the same message either way."""
+other wrote; it creates a new store just as SQLAlchemy does; a store it does not handle
+(without our tables, another schema version) goes through SQLAlchemy as before, and a broken
+one gives the same message either way."""
 
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from mkdocs_runbook.record.history import (
     schema,
     sqlite_sql,
 )
-from mkdocs_runbook.record.history.compile_sqlite import compiled_statements
+from mkdocs_runbook.record.history.compile_sqlite import compiled_schema, compiled_statements
 from mkdocs_runbook.record.history.location import locate
 from mkdocs_runbook.record.history.model import ResultRow, verified_pages
 from mkdocs_runbook.record.history.problem import sqlite_file
@@ -45,8 +47,10 @@ def test_the_compiled_sql_is_what_sqlalchemy_compiles_today() -> None:
     """Fails after a change to a statement until `python -m
     mkdocs_runbook.record.history.compile_sqlite` is run."""
     assert compiled_statements() == sqlite_sql.STATEMENTS
+    assert compiled_schema() == sqlite_sql.SCHEMA
     assert set(sqlite_sql.STATEMENTS) == {
         queries.SCHEMA_VERSION,
+        queries.SCHEMA_STAMP,
         *queries.SITE_READ,
         *queries.RUN_WRITE,
     }
@@ -214,21 +218,54 @@ def test_a_run_recorded_through_sqlite3_reads_back_through_sqlalchemy(tmp_path: 
         )
 
 
-def test_a_store_not_yet_there_is_created_through_sqlalchemy(tmp_path: Path) -> None:
+def schema_objects(path: Path) -> list[tuple[object, ...]]:
+    """The store's tables and indexes as SQLite keeps them: kind, name, table and the SQL."""
+    with sqlite3.connect(path) as connection:
+        query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+        return connection.execute(query).fetchall()
+
+
+def test_a_store_not_yet_there_is_created_without_sqlalchemy_as_sqlalchemy_does(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "new" / "history.sqlite"
     now = utc_now().replace(microsecond=0)
     store = open_store(str(path), tmp_path)
     assert isinstance(store, SqliteStore)
     with store:
+        # Nothing recorded yet: an empty history, and no file (nor folder) made by reading.
         assert store.read_site(env="local", zone="local", now=now) == SiteHistory("local", "local")
-        assert store.fallback is not None
+        assert store.fallback is None and not path.parent.exists()
     [run] = history_runs(now)[-1:]
     with open_store(str(path), tmp_path) as store:
-        assert store.write(run)
+        assert isinstance(store, SqliteStore)
+        assert store.write(run) and store.fallback is None
     assert table_rows(path)["runbook_schema"] == [(layout.SCHEMA_VERSION,)]
-    # From now on sqlite3 reads it alone.
-    by_sqlite3, by_sqlalchemy = read_both(path, now)
-    assert by_sqlite3 == by_sqlalchemy and by_sqlite3.checks
+    # The same tables and indexes, to the letter, as a store SQLAlchemy creates.
+    by_sqlalchemy = tmp_path / "by-sqlalchemy.sqlite"
+    new_store(by_sqlalchemy).close()
+    assert schema_objects(path) == schema_objects(by_sqlalchemy)
+    assert len(schema_objects(path)) > len(TABLES)  # the indexes too
+    # Either driver reads what the first write left.
+    by_sqlite3, by_alchemy = read_both(path, now)
+    assert by_sqlite3 == by_alchemy and by_sqlite3.checks
+
+
+def test_runs_recorded_at_once_into_a_new_store_create_it_once(tmp_path: Path) -> None:
+    """Builds racing to record the first runs: one creates the tables, each run is kept."""
+    path = tmp_path / ".cache" / "history.sqlite"
+    now = utc_now().replace(microsecond=0)
+    runs = history_runs(now)[-4:]
+
+    def write(run: RunRecord) -> bool:
+        with open_store(str(path), tmp_path) as store:
+            return store.write(run)
+
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+        assert all(pool.map(write, runs))
+    rows = table_rows(path)
+    assert rows["runbook_schema"] == [(layout.SCHEMA_VERSION,)]
+    assert sorted(run_id for run_id, *_ in rows["runbook_runs"]) == sorted(r.id for r in runs)
 
 
 def test_a_store_without_our_tables_is_read_through_sqlalchemy(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Compiles the statements a site build and a recorded run send to a SQLite store, as
 SQLAlchemy defines them (reader.py, writer.py, schema.py), into plain SQL text for the stdlib
-``sqlite3`` driver, and writes it to sqlite_sql.py:
+``sqlite3`` driver, and writes it to sqlite_sql.py, with the statements that create a new
+store's tables and indexes as ``metadata.create_all`` sends them:
 
     python -m mkdocs_runbook.record.history.compile_sqlite
 
@@ -19,15 +20,17 @@ from typing import Any
 
 from sqlalchemy import ClauseElement, Select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from . import queries
 from .reader import site_statements
-from .schema import VERSION_QUERY
+from .schema import VERSION_QUERY, metadata, schema_table
 from .writer import write_statements
 
-#: The statements the stdlib driver runs: the version check, the site's read, a run's write.
-COMPILED = (queries.SCHEMA_VERSION, *queries.SITE_READ, *queries.RUN_WRITE)
+#: The statements the stdlib driver runs: the version check and stamp, the site's read, a run's
+#: write.
+COMPILED = (queries.SCHEMA_VERSION, queries.SCHEMA_STAMP, *queries.SITE_READ, *queries.RUN_WRITE)
 TARGET = Path(__file__).with_name("sqlite_sql.py")
 #: Longest piece of SQL text per line of the generated module (it stays within the line limit).
 _PIECE = 76
@@ -38,7 +41,11 @@ SqlText = tuple[str, dict[str, Any], tuple[str, ...]]
 def compiled_statements() -> dict[str, SqlText]:
     """Per statement: its SQL with ``:named`` parameters (a list parameter as SQLAlchemy's
     ``__[POSTCOMPILE_name]``), the constants it binds, and the names of the columns it returns."""
-    statements = {queries.SCHEMA_VERSION: VERSION_QUERY, **site_statements()}
+    statements = {
+        queries.SCHEMA_VERSION: VERSION_QUERY,
+        queries.SCHEMA_STAMP: schema_table.insert(),
+        **site_statements(),
+    }
     statements |= write_statements("sqlite")
     dialect = sqlite.dialect(paramstyle="named")
     compiled: dict[str, SqlText] = {}
@@ -56,7 +63,19 @@ def compiled_statements() -> dict[str, SqlText]:
     return compiled
 
 
-def module_text(compiled: dict[str, SqlText]) -> str:
+def compiled_schema() -> tuple[str, ...]:
+    """What ``metadata.create_all`` sends to make a new SQLite store's tables and indexes, in
+    its order: each table (its dependencies first), then that table's indexes."""
+    dialect = sqlite.dialect(paramstyle="named")
+    statements: list[str] = []
+    for table in metadata.sorted_tables:
+        statements.append(str(CreateTable(table).compile(dialect=dialect)))
+        indexes = sorted(table.indexes, key=lambda index: str(index.name))
+        statements += [str(CreateIndex(index).compile(dialect=dialect)) for index in indexes]
+    return tuple(statements)
+
+
+def module_text(compiled: dict[str, SqlText], schema: tuple[str, ...]) -> str:
     lines = [
         '"""The SQL a site build and a recorded run send to a SQLite store, compiled from the',
         "SQLAlchemy statements by compile_sqlite.py. Generated: do not edit, run",
@@ -80,6 +99,13 @@ def module_text(compiled: dict[str, SqlText]) -> str:
         lines.append(f"        ({', '.join(names)}{',' if len(names) == 1 else ''}),")
         lines.append("    ),")
     lines.append("}")
+    lines.append("")
+    lines.append("#: What makes a new store's tables and indexes, in order (then SCHEMA_STAMP).")
+    lines.append("SCHEMA: tuple[str, ...] = (")
+    for statement in schema:
+        lines.extend(f"    {_literal(piece)}" for piece in _pieces(statement))
+        lines[-1] += ","
+    lines.append(")")
     return "\n".join(lines) + "\n"
 
 
@@ -99,14 +125,16 @@ def _pieces(sql: str) -> list[str]:
     back exactly, each short enough for one line of the module."""
     pieces: list[str] = []
     for line in sql.splitlines(keepends=True):
-        wrapped = textwrap.wrap(line, _PIECE, drop_whitespace=False, replace_whitespace=False)
+        wrapped = textwrap.wrap(
+            line, _PIECE, drop_whitespace=False, replace_whitespace=False, expand_tabs=False
+        )
         pieces.extend(wrapped or [line])
     assert "".join(pieces) == sql
     return pieces
 
 
 def main() -> int:
-    TARGET.write_text(module_text(compiled_statements()), encoding="utf-8")
+    TARGET.write_text(module_text(compiled_statements(), compiled_schema()), encoding="utf-8")
     # The project's formatter has the last word on layout (it joins the pieces that fit on one
     # line); the statements' text is what the test compares, not the layout.
     formatted = subprocess.run(

@@ -28,6 +28,7 @@ from .model import (
 # The statements, by name. Each one's parameters are named in the comment beside it; the
 # SQLAlchemy definitions use ``bindparam`` with these names (``expanding`` for lists).
 SCHEMA_VERSION = "schema_version"  # -
+SCHEMA_STAMP = "schema_stamp"  # version (a new store's, once its tables are made)
 SITE_CHECKS = "site_checks"  # env
 SITE_PAGES = "site_pages"  # env
 SITE_DAYS = "site_days"  # env, week_start, month_start

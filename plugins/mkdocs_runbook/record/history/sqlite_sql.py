@@ -14,6 +14,11 @@ STATEMENTS: dict[str, tuple[str, dict[str, Any], tuple[str, ...]]] = {
         {},
         ("version",),
     ),
+    "schema_stamp": (
+        "INSERT INTO runbook_schema (version) VALUES (:version)",
+        {},
+        (),
+    ),
     "site_checks": (
         "SELECT runbook_checks.page, runbook_checks.check_id, runbook_checks.zone, "
         "runbook_checks.recent, runbook_checks.last_passed_at \n"
@@ -153,3 +158,78 @@ STATEMENTS: dict[str, tuple[str, dict[str, Any], tuple[str, ...]]] = {
         (),
     ),
 }
+
+#: What makes a new store's tables and indexes, in order (then SCHEMA_STAMP).
+SCHEMA: tuple[str, ...] = (
+    "\n"
+    "CREATE TABLE runbook_checks (\n"
+    "\tenv VARCHAR(200) NOT NULL, \n"
+    "\tzone VARCHAR(200) NOT NULL, \n"
+    "\tpage VARCHAR(500) NOT NULL, \n"
+    "\tcheck_id VARCHAR(200) NOT NULL, \n"
+    "\tlast_status VARCHAR(8) NOT NULL, \n"
+    "\tlast_checked_at VARCHAR(20) NOT NULL, \n"
+    "\tlast_passed_at VARCHAR(20), \n"
+    "\trecent VARCHAR(420) NOT NULL, \n"
+    "\tPRIMARY KEY (env, zone, page, check_id)\n"
+    ")\n"
+    "\n",
+    "\n"
+    "CREATE TABLE runbook_daily (\n"
+    "\tenv VARCHAR(200) NOT NULL, \n"
+    "\tzone VARCHAR(200) NOT NULL, \n"
+    "\tday INTEGER NOT NULL, \n"
+    "\tpage VARCHAR(500) NOT NULL, \n"
+    "\tcheck_id VARCHAR(200) NOT NULL, \n"
+    "\truns INTEGER NOT NULL, \n"
+    "\tpassing INTEGER NOT NULL, \n"
+    "\tPRIMARY KEY (env, zone, day, page, check_id)\n"
+    ")\n"
+    " WITHOUT ROWID\n"
+    "\n",
+    "CREATE INDEX runbook_daily_by_day ON runbook_daily (day)",
+    "\n"
+    "CREATE TABLE runbook_pages (\n"
+    "\tenv VARCHAR(200) NOT NULL, \n"
+    "\tzone VARCHAR(200) NOT NULL, \n"
+    "\tpage VARCHAR(500) NOT NULL, \n"
+    "\tlast_run_at VARCHAR(20) NOT NULL, \n"
+    "\tlast_verified_at VARCHAR(20), \n"
+    "\tPRIMARY KEY (env, zone, page)\n"
+    ")\n"
+    "\n",
+    "\n"
+    "CREATE TABLE runbook_results (\n"
+    "\trun_id VARCHAR(64) NOT NULL, \n"
+    "\tpage VARCHAR(500) NOT NULL, \n"
+    "\tcheck_id VARCHAR(200) NOT NULL, \n"
+    "\tname TEXT NOT NULL, \n"
+    "\tkind VARCHAR(16) NOT NULL, \n"
+    "\tstatus VARCHAR(8) NOT NULL, \n"
+    "\tvalue TEXT NOT NULL, \n"
+    "\tmessage TEXT NOT NULL, \n"
+    "\tduration_ms FLOAT NOT NULL, \n"
+    "\tchecked_at VARCHAR(20) NOT NULL, \n"
+    "\tattempts INTEGER NOT NULL, \n"
+    "\tPRIMARY KEY (run_id, page, check_id)\n"
+    ")\n"
+    " WITHOUT ROWID\n"
+    "\n",
+    "\n"
+    "CREATE TABLE runbook_runs (\n"
+    "\tid VARCHAR(64) NOT NULL, \n"
+    "\tstarted_at VARCHAR(20) NOT NULL, \n"
+    "\tfinished_at VARCHAR(20) NOT NULL, \n"
+    "\tenv VARCHAR(200) NOT NULL, \n"
+    "\tzone VARCHAR(200) NOT NULL, \n"
+    '\t"trigger" VARCHAR(16) NOT NULL, \n'
+    "\thost VARCHAR(255) NOT NULL, \n"
+    "\tgit_commit VARCHAR(64), \n"
+    "\tchecks INTEGER NOT NULL, \n"
+    "\tPRIMARY KEY (id)\n"
+    ")\n"
+    "\n",
+    "CREATE INDEX runbook_runs_by_env_time ON runbook_runs (env, started_at)",
+    "CREATE INDEX runbook_runs_by_time ON runbook_runs (started_at)",
+    "\nCREATE TABLE runbook_schema (\n\tversion INTEGER NOT NULL\n)\n\n",
+)

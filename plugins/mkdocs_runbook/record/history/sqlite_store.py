@@ -3,9 +3,12 @@
 
 It runs the statements SQLAlchemy defines, compiled to text once (sqlite_sql.py), through the
 same ``queries`` functions as the SQLAlchemy path, on a connection set up alike (the same
-pragmas, ``BEGIN IMMEDIATE`` for writes). Only a store at the current schema version is used
-this way: a file that does not exist yet, a store without our tables or of another version
-goes to ``HistoryStore`` (SQLAlchemy), which creates, upgrades or refuses it as always.
+pragmas, ``BEGIN IMMEDIATE`` for writes). A file that does not exist yet has no history to
+read, and its first write creates it: the tables and indexes as ``metadata.create_all`` makes
+them (compiled too), stamped with the current version, in the write's own transaction. So a
+first build, as in CI on a fresh clone, needs no SQLAlchemy either. A store of another
+version, or one that holds no tables of ours, goes to ``HistoryStore`` (SQLAlchemy), which
+upgrades, refuses or fills it as always.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from .problem import (
     sqlite_file,
     sqlite_permission_hint,
 )
-from .sqlite_sql import STATEMENTS
+from .sqlite_sql import SCHEMA, STATEMENTS
 
 if TYPE_CHECKING:
     from .store import HistoryStore
@@ -106,6 +109,8 @@ class SqliteStore:
             return self._sqlalchemy().write(run, prune_before=prune_before)
 
     def read_site(self, *, env: str, zone: str, now: datetime) -> SiteHistory:
+        if self._missing():
+            return SiteHistory(env=env, zone=zone)  # nothing recorded yet; no file made here
         try:
             return self._transaction(
                 lambda database: queries.read_site(database, env=env, zone=zone, now=now)
@@ -120,9 +125,28 @@ class SqliteStore:
             self.fallback = HistoryStore.open(self.history, self.base_dir)
         return self.fallback
 
+    def _missing(self) -> bool:
+        """Whether the store's file does not exist (yet). Any other trouble with its path is
+        left to the path that opens it, which says what it is."""
+        try:
+            self.database.stat()
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return False
+
     def _transaction(self, work: Callable[[queries.Database], T], *, write: bool = False) -> T:
-        if self.fallback is not None or not _is_file(self.database):
+        if self.fallback is not None:
             raise NeedsSqlAlchemy
+        creating = write and self._missing()
+        if not creating and not _is_file(self.database):
+            raise NeedsSqlAlchemy
+        if creating:
+            try:
+                self.database.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise self._problem(f"cannot create its folder: {exc.strerror}") from None
         try:
             # isolation_level=None: the transactions are begun here, as on the SQLAlchemy path.
             connection = sqlite3.connect(
@@ -134,7 +158,13 @@ class SqliteStore:
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     database = SqliteDatabase(connection)
-                    if _version(database) != layout.SCHEMA_VERSION:
+                    version = _version(database)
+                    if version is None and creating and not _has_tables(connection):
+                        # The file is new (made by this connection, or by another build a
+                        # moment ago that has not written yet): its tables, under our lock.
+                        _create_schema(database)
+                        version = layout.SCHEMA_VERSION
+                    if version != layout.SCHEMA_VERSION:
                         raise NeedsSqlAlchemy
                     result = work(database)
                 except BaseException:
@@ -159,6 +189,17 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except OSError:
         return False  # SQLAlchemy's path says what is wrong with it, as it always did
+
+
+def _has_tables(connection: sqlite3.Connection) -> bool:
+    (count,) = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return int(count) > 0
+
+
+def _create_schema(database: SqliteDatabase) -> None:
+    for statement in SCHEMA:
+        database.connection.execute(statement)
+    database.execute(queries.SCHEMA_STAMP, {"version": layout.SCHEMA_VERSION})
 
 
 def _version(database: SqliteDatabase) -> int | None:
