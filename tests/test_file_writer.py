@@ -309,3 +309,17 @@ def test_a_deferred_badge_writer_names_a_file_it_could_not_write_here(tmp_path: 
     badges.write_until(lambda: False)
     with pytest.raises(FileWriterError, match=r"could not write badges/a/c1\.svg.*\(and 1 more\)"):
         badges.finish()
+
+
+def test_a_deferred_badge_writer_counts_what_both_writers_could_not_write(tmp_path: Path) -> None:
+    """Files that failed here and in the writing process: the first named, all counted."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "badges").write_text("not a folder")
+    badges = BadgeWriter(site, "", deferred=True)
+    badges.page([_result("c1", "a.md", Status.PASS)])
+    badges.write_until(lambda: False)  # both of c1's files fail here
+    badges.start()
+    badges.page([_result("c2", "b.md", Status.PASS)])  # both of c2's in the process
+    with pytest.raises(FileWriterError, match=r"could not write badges/a/c1\.svg.*\(and 3 more\)"):
+        badges.finish()

@@ -37,7 +37,12 @@ _CHILD = str(Path(__file__).with_name("file_writer_child.py"))
 
 
 class FileWriterError(OSError):
-    """Files that could not be written, or a writer that ended before its files did."""
+    """Files that could not be written (``failed`` of them), or a writer that ended before its
+    files did."""
+
+    def __init__(self, message: str, *, failed: int = 0) -> None:
+        super().__init__(message)
+        self.failed = failed
 
 
 class FileWriter:
@@ -105,7 +110,7 @@ class FileWriter:
             raise FileWriterError(f"the badge file writer ended early ({self._describe_exit()})")
         if failed:
             others = f" (and {failed - 1} more)" if failed > 1 else ""
-            raise FileWriterError(f"could not write {first}{others}")
+            raise FileWriterError(f"could not write {first}{others}", failed=failed)
 
     def stop(self) -> None:
         """End the writer without waiting for its files (a build that failed)."""

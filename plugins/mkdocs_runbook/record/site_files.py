@@ -7,7 +7,6 @@ embedded badge turns red when any network fails."""
 
 from __future__ import annotations
 
-import contextlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
@@ -110,11 +109,15 @@ class BadgeWriter:
         if here is None or not here.failed:
             self._writer.finish()
             return
-        # Those written here came first: the first failure is one of theirs.
-        with contextlib.suppress(FileWriterError):
+        # Those written here came first: the first failure is one of theirs; the count is
+        # both writers'.
+        failed = here.failed
+        try:
             self._writer.finish()
-        others = f" (and {here.failed - 1} more)" if here.failed > 1 else ""
-        raise FileWriterError(f"could not write {here.first}{others}")
+        except FileWriterError as exc:
+            failed += exc.failed
+        others = f" (and {failed - 1} more)" if failed > 1 else ""
+        raise FileWriterError(f"could not write {here.first}{others}", failed=failed)
 
     def stop(self) -> None:
         self._waiting.clear()
