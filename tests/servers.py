@@ -6,6 +6,7 @@ its hits, so a test can assert how often a live target was really contacted.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -74,7 +75,10 @@ class RouteServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if self.command != "HEAD":
-                    self.wfile.write(body)
+                    # A check that stops reading early (a timeout, a read cap) hangs up on us:
+                    # the test judges what the check reports, not this write.
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        self.wfile.write(body)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _answer
 
