@@ -28,7 +28,7 @@ def test_quick_benchmark_records_every_scenario(tmp_path: Path) -> None:
 
     results = json.loads(output.read_text(encoding="utf-8"))
     assert results["options"]["quick"] is True
-    assert set(results["scenarios"]) == {"1", "2", "3", "4", "5", "6", "7", "8"}
+    assert set(results["scenarios"]) == {"1", "2", "3", "4", "5", "6", "7", "8", "9"}
     assert results["machine"]["cores"] >= 1
     assert results["machine"]["versions"]["mkdocs"] != "not installed"
 
@@ -54,6 +54,10 @@ def test_quick_benchmark_records_every_scenario(tmp_path: Path) -> None:
     assert {("1", "runbook"), ("2", "runbook"), ("3", "runbook"), ("4", "runbook")} <= judged
     assert {("5", "runbook"), ("7", "runbook"), ("8", "runbook")} <= judged
     assert {("6", "runbook"), ("6", "runbook check")} <= judged
+
+    # The first build of a fresh clone: every check ran live (no cache to answer it).
+    for record in results["scenarios"]["9"]["runs"]["runbook"]:
+        assert record["target_hits"] == results["scenarios"]["9"]["checks"]
 
     # Fidelity: one excess (shown latency minus the target's own time) per check and run, for
     # the site build and for runbook check alike.
