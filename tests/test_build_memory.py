@@ -12,29 +12,22 @@ from pathlib import Path
 
 import pytest
 
+from child_processes import HOOK_IMPORT
 from servers import RouteServer
 from sites import make_site
 
 #: After each page: waits (bounded) for the check workers, children of MkDocs' process, to be
 #: gone, and writes whether they went, by page.
-WORKERS_HOOK = """\
-import json, os, time
+WORKERS_HOOK = (
+    HOOK_IMPORT
+    + """\
+import json, time
 from pathlib import Path
 
 SEEN = {}
 
 def _workers():
-    mine = str(os.getpid())
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if f"\\nPPid:\\t{mine}\\n" in status and b"mkdocs_runbook.run.worker" in cmdline:
-            found.append(entry.name)
-    return found
+    return [pid for pid, cmdline in children() if WORKER in cmdline]
 
 def on_post_page(output, page, config, **kwargs):
     deadline = time.monotonic() + 20
@@ -45,6 +38,7 @@ def on_post_page(output, page, config, **kwargs):
     out.write_text(json.dumps(SEEN), encoding="utf-8")
     return output
 """
+)
 
 
 @pytest.mark.slow
@@ -69,27 +63,21 @@ def test_a_build_ends_its_workers_once_its_checks_are_done(
 #: From ``on_config`` to ``on_post_build``, a thread looks at MkDocs' children every few
 #: milliseconds and writes down which kinds it saw, and whether a check worker and the badge
 #: writer were ever there at once.
-CHILDREN_HOOK = """\
-import json, os, threading
+CHILDREN_HOOK = (
+    HOOK_IMPORT
+    + """\
+import json, threading
 from pathlib import Path
 
 SEEN = {"worker": False, "writer": False, "together": False}
 STOP = threading.Event()
 
 def _children():
-    mine = str(os.getpid())
     kinds = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if f"\\nPPid:\\t{mine}\\n" not in status:
-            continue
-        if b"mkdocs_runbook.run.worker" in cmdline:
+    for _, cmdline in children():
+        if WORKER in cmdline:
             kinds.add("worker")
-        if b"file_writer_child.py" in cmdline:
+        if WRITER in cmdline:
             kinds.add("writer")
     return kinds
 
@@ -108,6 +96,7 @@ def on_post_build(config, **kwargs):
     out = Path(config["config_file_path"]).with_name("children.json")
     out.write_text(json.dumps(SEEN), encoding="utf-8")
 """
+)
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from child_processes import WRITER, children
 from mkdocs_runbook.record import BadgeWriter
 from mkdocs_runbook.record.file_writer import FileWriter, FileWriterError
 from mkdocs_runbook.results import CheckResult, Status
@@ -237,17 +238,7 @@ def test_handing_over_files_never_waits_for_a_lagging_writer(tmp_path: Path) -> 
 
 def _writer_children() -> list[str]:
     """This process's badge writing children, by process id."""
-    mine = str(os.getpid())
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if f"\nPPid:\t{mine}\n" in status and b"file_writer_child.py" in cmdline:
-            found.append(entry.name)
-    return found
+    return [pid for pid, cmdline in children() if WRITER in cmdline]
 
 
 def _result(check_id: str, page: str, status: Status) -> CheckResult:
