@@ -17,7 +17,7 @@ from .history_commands import record_check_run, run_freshness, run_history
 from .model import BrokenCheck
 from .parse import load_catalog
 from .project import Project, load_project
-from .record import html_safe_json, junit_xml, write_report
+from .record import junit_xml, report_json, write_report
 from .record.imports import import_results, report_files
 from .render import Progress, print_table, status_page_markdown, wants_rich
 from .results import Report, Status
@@ -232,7 +232,7 @@ def _check_with(
 
 def _emit(report: Report, args: argparse.Namespace, rich_output: bool) -> None:
     if args.format == "json":
-        text = html_safe_json(report.to_dict(), indent=2) + "\n"
+        text = report_json(report)
     elif args.format == "junit":
         text = junit_xml(report)
     else:

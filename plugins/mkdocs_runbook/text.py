@@ -45,8 +45,13 @@ def html_safe_json(data: object, *, indent: int | None = None) -> str:
     occur only inside strings, where the escape means the same character. Three ``replace``
     rather than one ``str.translate``: a report of 1,000 checks took 60 ms to translate and
     takes 1 ms to replace."""
-    text = json.dumps(data, indent=indent, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return markup_escaped_json(json.dumps(data, indent=indent, ensure_ascii=False))
+
+
+def markup_escaped_json(json_text: str) -> str:
+    """JSON text with ``<``, ``>`` and ``&`` written as JSON escapes (see
+    :func:`html_safe_json`), for JSON put together from pieces."""
+    return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def cut(text: str, limit: int = SHOWN_BYTES) -> str:

@@ -13,7 +13,7 @@ from .badges import (
     cached_age,
     shields_endpoint,
 )
-from .report import assertion_lines, html_safe_json, junit_xml, write_report
+from .report import assertion_lines, html_safe_json, junit_xml, report_json, write_report
 from .site_files import BadgeWriter, write_site_outputs
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "cached_age",
     "html_safe_json",
     "junit_xml",
+    "report_json",
     "shields_endpoint",
     "write_report",
     "write_site_outputs",
