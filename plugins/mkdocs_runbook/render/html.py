@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from jinja2 import BaseLoader, Environment, StrictUndefined, Template
 from markupsafe import Markup
 
 from ..readable import readable
@@ -35,6 +35,7 @@ from ..results import (
 from ..text import printable, shown_part
 from .history_view import CheckHistoryView, PageRow, page_rows
 from .rendered_markup import RenderedMarkup
+from .template_loader import template_loader
 
 __all__ = [
     "CatalogSource",
@@ -301,8 +302,14 @@ def stylesheet() -> str:
 
 @cache
 def _environment() -> Environment:
+    return template_environment(template_loader())
+
+
+def template_environment(loader: BaseLoader) -> Environment:
+    """The environment every template renders in (and is compiled in: its filters must be
+    known then), loading from ``loader``."""
     environment = Environment(
-        loader=PackageLoader("mkdocs_runbook.render", "templates"),
+        loader=loader,
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
