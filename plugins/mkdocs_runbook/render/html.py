@@ -327,7 +327,6 @@ def template_environment(loader: BaseLoader) -> Environment:
     for template, name, alias in (
         ("_macros.html", "time", "time"),
         ("_macros.html", "summary", "summary_line"),
-        ("_history.html", "check_history", "check_history"),
         ("_history.html", "last_passed", "last_passed"),
         ("_history.html", "verified", "verified"),
     ):

@@ -3,4 +3,4 @@
 run ``python -m mkdocs_runbook.render.compile_templates``."""
 
 JINJA_VERSION = "3.1.6"
-TEMPLATES_DIGEST = "acaf5f79424c01f9746e83d8b2c097d2d5b91ddd7fc0a08da2871af2afead2a9"
+TEMPLATES_DIGEST = "d663745f693fdd6ed450a5b3020523f789a95fd581e7eda2b25902e716c743ac"

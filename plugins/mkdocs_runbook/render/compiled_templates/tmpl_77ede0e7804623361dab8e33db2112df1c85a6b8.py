@@ -12,13 +12,13 @@ def root(context, missing=missing):
     l_0_result = resolve('result')
     l_0_symbols = resolve('symbols')
     l_0_badge_text = resolve('badge_text')
-    l_0_time = resolve('time')
     l_0_zone = resolve('zone')
     l_0_stale = resolve('stale')
     l_0_history = resolve('history')
-    l_0_check_history = resolve('check_history')
+    l_0_last_passed = resolve('last_passed')
     l_0_fold_source = resolve('fold_source')
     l_0_source_html = resolve('source_html')
+    l_0_catalog = resolve('catalog')
     l_0_material_types = resolve('material_types')
     l_0_expanded = resolve('expanded')
     l_0_message = resolve('message')
@@ -31,24 +31,29 @@ def root(context, missing=missing):
         @internalcode
         def t_1(*unused):
             raise TemplateRuntimeError("No filter named 'printable' found.")
+    try:
+        t_2 = environment.filters['readable_time']
+    except KeyError:
+        @internalcode
+        def t_2(*unused):
+            raise TemplateRuntimeError("No filter named 'readable_time' found.")
     pass
     def macro():
-        t_2 = []
-        l_1_catalog = resolve('catalog')
+        t_3 = []
         l_1_catalog_html = resolve('catalog_html')
         pass
-        if (undefined(name='catalog') if l_1_catalog is missing else l_1_catalog):
+        if (undefined(name='catalog') if l_0_catalog is missing else l_0_catalog):
             pass
-            t_2.extend((
+            t_3.extend((
                 '<div class="runbook-catalog">\n<p class="runbook-catalog-title">Catalog check <code>',
-                escape(environment.getattr((undefined(name='catalog') if l_1_catalog is missing else l_1_catalog), 'check_id')),
+                escape(environment.getattr((undefined(name='catalog') if l_0_catalog is missing else l_0_catalog), 'check_id')),
                 '</code> from <code>',
-                escape(environment.getattr((undefined(name='catalog') if l_1_catalog is missing else l_1_catalog), 'location')),
+                escape(environment.getattr((undefined(name='catalog') if l_0_catalog is missing else l_0_catalog), 'location')),
                 '</code></p>\n',
                 escape((undefined(name='catalog_html') if l_1_catalog_html is missing else l_1_catalog_html)),
                 '\n</div>\n',
             ))
-        return concat(t_2)
+        return concat(t_3)
     context.exported_vars.add('catalog_block')
     context.vars['catalog_block'] = l_0_catalog_block = Macro(environment, macro, 'catalog_block', (), False, False, False, context.eval_ctx.autoescape)
     yield '<div class="runbook-check runbook-check-'
@@ -68,8 +73,11 @@ def root(context, missing=missing):
     yield '</span></a>\n'
     if environment.getattr((undefined(name='result') if l_0_result is missing else l_0_result), 'checked_at'):
         pass
-        yield escape(context.call((undefined(name='time') if l_0_time is missing else l_0_time), environment.getattr((undefined(name='result') if l_0_result is missing else l_0_result), 'checked_at')))
-        yield '\n'
+        yield '<time class="runbook-time" datetime="'
+        yield escape(environment.getattr((undefined(name='result') if l_0_result is missing else l_0_result), 'checked_at'))
+        yield '">'
+        yield escape(t_2(environment.getattr((undefined(name='result') if l_0_result is missing else l_0_result), 'checked_at')))
+        yield '</time>\n'
     if environment.getattr((undefined(name='result') if l_0_result is missing else l_0_result), 'env'):
         pass
         yield '<span class="runbook-env">env: '
@@ -89,13 +97,41 @@ def root(context, missing=missing):
     yield '</div>\n'
     if (undefined(name='history') if l_0_history is missing else l_0_history):
         pass
-        yield escape(context.call((undefined(name='check_history') if l_0_check_history is missing else l_0_check_history), (undefined(name='history') if l_0_history is missing else l_0_history)))
-        yield '\n'
+        yield '<div class="runbook-history">\n<span class="runbook-marks">'
+        for l_1_mark in environment.getattr((undefined(name='history') if l_0_history is missing else l_0_history), 'marks'):
+            _loop_vars = {}
+            pass
+            yield '<span class="runbook-mark runbook-status-'
+            yield escape(environment.getattr(l_1_mark, 'status'))
+            yield '" role="img" aria-label="'
+            yield escape(environment.getattr(l_1_mark, 'status'))
+            yield ' '
+            yield escape(t_2(environment.getattr(l_1_mark, 'checked_at')))
+            yield '" title="'
+            yield escape(environment.getattr(l_1_mark, 'status'))
+            yield ' · '
+            yield escape(t_2(environment.getattr(l_1_mark, 'checked_at')))
+            yield '">'
+            yield escape(environment.getattr(l_1_mark, 'symbol'))
+            yield '</span>'
+        l_1_mark = missing
+        yield '</span>\n'
+        if (not environment.getattr((undefined(name='history') if l_0_history is missing else l_0_history), 'passing_now')):
+            pass
+            yield escape(context.call((undefined(name='last_passed') if l_0_last_passed is missing else l_0_last_passed), (undefined(name='history') if l_0_history is missing else l_0_history)))
+            yield '\n'
+        yield '<span class="runbook-share">passed '
+        yield escape(environment.getitem(environment.getattr((undefined(name='history') if l_0_history is missing else l_0_history), 'uptime_detail'), '30d'))
+        yield ' in 30 days</span>\n'
+        if environment.getattr((undefined(name='history') if l_0_history is missing else l_0_history), 'flapping'):
+            pass
+            yield '<span class="runbook-flag runbook-flag-flapping">flapping</span>\n'
+        yield '</div>\n'
     if (not (undefined(name='fold_source') if l_0_fold_source is missing else l_0_fold_source)):
         pass
         yield escape((undefined(name='source_html') if l_0_source_html is missing else l_0_source_html))
         yield '\n'
-        yield escape(context.call((undefined(name='catalog_block') if l_0_catalog_block is missing else l_0_catalog_block)))
+        yield escape((context.call((undefined(name='catalog_block') if l_0_catalog_block is missing else l_0_catalog_block)) if (undefined(name='catalog') if l_0_catalog is missing else l_0_catalog) else ''))
         yield '\n'
     yield '<details class="runbook-result runbook-check-'
     yield escape((undefined(name='status') if l_0_status is missing else l_0_status))
@@ -176,9 +212,9 @@ def root(context, missing=missing):
         yield '<div class="runbook-source">\n<p class="runbook-source-title">Check source</p>\n'
         yield escape((undefined(name='source_html') if l_0_source_html is missing else l_0_source_html))
         yield '\n'
-        yield escape(context.call((undefined(name='catalog_block') if l_0_catalog_block is missing else l_0_catalog_block)))
+        yield escape((context.call((undefined(name='catalog_block') if l_0_catalog_block is missing else l_0_catalog_block)) if (undefined(name='catalog') if l_0_catalog is missing else l_0_catalog) else ''))
         yield '\n</div>\n'
     yield '</details>\n</div>'
 
 blocks = {}
-debug_info = '1=35&2=40&4=44&5=48&9=55&11=59&12=69&13=71&15=73&16=76&18=78&19=81&21=83&24=86&28=90&29=92&31=94&32=96&33=98&35=101&37=109&38=112&40=114&42=117&43=120&45=122&46=125&48=127&49=130&53=133&57=136&58=140&59=142&60=148&61=150&67=162&68=165&69=167&70=170&73=174&76=177&77=179'
+debug_info = '1=41&2=45&4=49&5=53&9=60&11=64&12=74&13=77&15=81&16=84&18=86&19=89&21=91&24=94&28=98&30=101&31=119&32=121&34=124&35=126&40=130&41=132&42=134&44=137&46=145&47=148&49=150&51=153&52=156&54=158&55=161&57=163&58=166&62=169&66=172&67=176&68=178&69=184&70=186&76=198&77=201&78=203&79=206&82=210&85=213&86=215'
