@@ -325,7 +325,6 @@ def template_environment(loader: BaseLoader) -> Environment:
     # looks its module up again at every render (twice per check: a tenth of a check's
     # rendering). The same macros, imported once, without context, as such an import is.
     for template, name, alias in (
-        ("_macros.html", "time", "time"),
         ("_macros.html", "summary", "summary_line"),
         ("_history.html", "last_passed", "last_passed"),
         ("_history.html", "verified", "verified"),

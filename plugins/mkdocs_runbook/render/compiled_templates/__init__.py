@@ -3,4 +3,4 @@
 run ``python -m mkdocs_runbook.render.compile_templates``."""
 
 JINJA_VERSION = "3.1.6"
-TEMPLATES_DIGEST = "d663745f693fdd6ed450a5b3020523f789a95fd581e7eda2b25902e716c743ac"
+TEMPLATES_DIGEST = "b4ad421f86e0fa05c1488eb97bda448c3206b201de3ef2b5f2fa7d7b5ac0d283"

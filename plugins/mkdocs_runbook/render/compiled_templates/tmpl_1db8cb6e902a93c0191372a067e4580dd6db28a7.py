@@ -19,10 +19,16 @@ def root(context, missing=missing):
         def t_1(*unused):
             raise TemplateRuntimeError("No filter named 'printable' found.")
     try:
-        t_2 = environment.filters['truncate']
+        t_2 = environment.filters['readable_time']
     except KeyError:
         @internalcode
         def t_2(*unused):
+            raise TemplateRuntimeError("No filter named 'readable_time' found.")
+    try:
+        t_3 = environment.filters['truncate']
+    except KeyError:
+        @internalcode
+        def t_3(*unused):
             raise TemplateRuntimeError("No filter named 'truncate' found.")
     pass
     yield '<div class="runbook-statuspage">\n<div class="runbook-summary">\n'
@@ -37,7 +43,6 @@ def root(context, missing=missing):
         yield '</tr></thead>\n<tbody>\n'
         for (l_1_result, l_1_link, l_1_history) in (undefined(name='rows') if l_0_rows is missing else l_0_rows):
             l_1_zoned = resolve('zoned')
-            l_1_time = resolve('time')
             l_1_last_passed = resolve('last_passed')
             _loop_vars = {}
             pass
@@ -64,7 +69,7 @@ def root(context, missing=missing):
             if ((environment.getattr(environment.getattr(l_1_result, 'status'), 'value') != 'pass') and environment.getattr(l_1_result, 'message')):
                 pass
                 yield '<br><span class="runbook-row-message">'
-                yield escape(t_2(environment, t_1(environment.getattr(l_1_result, 'message')), 200))
+                yield escape(t_3(environment, t_1(environment.getattr(l_1_result, 'message')), 200))
                 yield '</span>'
             yield '</td>\n<td><code>'
             yield escape(environment.getattr(l_1_result, 'page'))
@@ -73,7 +78,11 @@ def root(context, missing=missing):
             yield '</td>\n<td>'
             if environment.getattr(l_1_result, 'checked_at'):
                 pass
-                yield escape(context.call((undefined(name='time') if l_1_time is missing else l_1_time), environment.getattr(l_1_result, 'checked_at'), _loop_vars=_loop_vars))
+                yield '<time class="runbook-time" datetime="'
+                yield escape(environment.getattr(l_1_result, 'checked_at'))
+                yield '">'
+                yield escape(t_2(environment.getattr(l_1_result, 'checked_at')))
+                yield '</time>'
             yield '</td>\n'
             if (undefined(name='history_on') if l_0_history_on is missing else l_0_history_on):
                 pass
@@ -100,7 +109,7 @@ def root(context, missing=missing):
                     pass
                     yield '<td class="runbook-uptime">—</td><td class="runbook-uptime">—</td><td class="runbook-uptime">—</td><td>—</td>\n'
             yield '</tr>\n'
-        l_1_result = l_1_link = l_1_history = l_1_zoned = l_1_time = l_1_last_passed = missing
+        l_1_result = l_1_link = l_1_history = l_1_zoned = l_1_last_passed = missing
         yield '</tbody>\n</table>\n'
     else:
         pass
@@ -133,4 +142,4 @@ def root(context, missing=missing):
     yield '</div>'
 
 blocks = {}
-debug_info = '3=29&5=31&7=34&9=38&10=45&11=47&12=55&13=70&14=72&15=74&16=78&17=80&18=82&19=86&21=92&33=108&38=111&40=116&41=118&42=122'
+debug_info = '3=35&5=37&7=40&9=44&10=50&11=52&12=60&13=75&14=77&15=79&16=87&17=89&18=91&19=95&21=101&33=117&38=120&40=125&41=127&42=131'

@@ -7,7 +7,7 @@ def root(context, missing=missing):
     concat = environment.concat
     cond_expr_undefined = Undefined
     if 0: yield None
-    l_0_time = l_0_summary = missing
+    l_0_summary = missing
     try:
         t_1 = environment.filters['readable_time']
     except KeyError:
@@ -15,29 +15,14 @@ def root(context, missing=missing):
         def t_1(*unused):
             raise TemplateRuntimeError("No filter named 'readable_time' found.")
     pass
-    def macro(l_1_iso):
-        t_2 = []
-        if l_1_iso is missing:
-            l_1_iso = undefined("parameter 'iso' was not provided", name='iso')
-        pass
-        t_2.extend((
-            '<time class="runbook-time" datetime="',
-            escape(l_1_iso),
-            '">',
-            escape(t_1(l_1_iso)),
-            '</time>',
-        ))
-        return concat(t_2)
-    context.exported_vars.add('time')
-    context.vars['time'] = l_0_time = Macro(environment, macro, 'time', ('iso',), False, False, False, context.eval_ctx.autoescape)
     def macro(l_1_summary, l_1_title):
-        t_3 = []
+        t_2 = []
         if l_1_summary is missing:
             l_1_summary = undefined("parameter 'summary' was not provided", name='summary')
         if l_1_title is missing:
             l_1_title = undefined("parameter 'title' was not provided", name='title')
         pass
-        t_3.extend((
+        t_2.extend((
             '<span class="runbook-summary-title">',
             escape(l_1_title),
             '</span>\n<span class="runbook-summary-total">',
@@ -51,7 +36,7 @@ def root(context, missing=missing):
             pass
             if (l_2_status in environment.getattr(l_1_summary, 'links')):
                 pass
-                t_3.extend((
+                t_2.extend((
                     '<a class="runbook-chip runbook-status-',
                     escape(l_2_status),
                     '" href="',
@@ -66,7 +51,7 @@ def root(context, missing=missing):
                 ))
             else:
                 pass
-                t_3.extend((
+                t_2.extend((
                     '<span class="runbook-chip runbook-status-',
                     escape(l_2_status),
                     '">',
@@ -78,28 +63,30 @@ def root(context, missing=missing):
         l_2_status = l_2_count = missing
         if environment.getattr(l_1_summary, 'when'):
             pass
-            t_3.extend((
-                '<span class="runbook-summary-when">checked ',
-                escape(context.call((undefined(name='time') if l_0_time is missing else l_0_time), environment.getattr(l_1_summary, 'when'))),
-                '</span>\n',
+            t_2.extend((
+                '<span class="runbook-summary-when">checked <time class="runbook-time" datetime="',
+                escape(environment.getattr(l_1_summary, 'when')),
+                '">',
+                escape(t_1(environment.getattr(l_1_summary, 'when'))),
+                '</time></span>\n',
             ))
         if environment.getattr(l_1_summary, 'env'):
             pass
-            t_3.extend((
+            t_2.extend((
                 '<span class="runbook-env">env: ',
                 escape(environment.getattr(l_1_summary, 'env')),
                 '</span>\n',
             ))
         if environment.getattr(l_1_summary, 'zones'):
             pass
-            t_3.append(
+            t_2.append(
                 '<span class="runbook-summary-zones">',
             )
             l_2_loop = missing
             for (l_2_zone, l_2_counts), l_2_loop in LoopContext(environment.getattr(l_1_summary, 'zones'), undefined):
                 _loop_vars = {}
                 pass
-                t_3.extend((
+                t_2.extend((
                     '<span class="runbook-summary-zone"><span class="runbook-zone">zone: ',
                     escape(l_2_zone),
                     '</span>',
@@ -107,7 +94,7 @@ def root(context, missing=missing):
                 for (l_3_status, l_3_count) in l_2_counts:
                     _loop_vars = {}
                     pass
-                    t_3.extend((
+                    t_2.extend((
                         ' <span class="runbook-status-',
                         escape(l_3_status),
                         '">',
@@ -117,21 +104,21 @@ def root(context, missing=missing):
                         '</span>',
                     ))
                 l_3_status = l_3_count = missing
-                t_3.append(
+                t_2.append(
                     '</span>',
                 )
                 if (not environment.getattr(l_2_loop, 'last')):
                     pass
-                    t_3.append(
+                    t_2.append(
                         ' · ',
                     )
             l_2_loop = l_2_zone = l_2_counts = missing
-            t_3.append(
+            t_2.append(
                 '</span>\n',
             )
-        return concat(t_3)
+        return concat(t_2)
     context.exported_vars.add('summary')
     context.vars['summary'] = l_0_summary = Macro(environment, macro, 'summary', ('summary', 'title'), False, False, False, context.eval_ctx.autoescape)
 
 blocks = {}
-debug_info = '2=18&3=33&4=42&5=44&6=49&7=52&8=56&10=71&13=79&14=83&16=86&17=90&19=93&20=99'
+debug_info = '3=18&4=27&5=29&6=34&7=37&8=41&10=56&13=64&14=68&16=73&17=77&19=80&20=86'
