@@ -107,11 +107,15 @@ def find_blocks(
     ``setup`` is the site's Markdown extensions for that pass (default: a Material site's).
     """
     raw_lines = without_front_matter(_LINE_BREAK.sub("\n", markdown)).split("\n")
-    if snippet_dirs:
-        source = SnippetExpander(snippet_dirs).expand(raw_lines)
-    else:
-        source = [SourceLine(text, number) for number, text in enumerate(raw_lines, 1)]
-    lines = _normalized([line.text for line in source])
+    # Without snippets each line stands for itself: its SourceLine is made only for the
+    # fences found, not for every line of every page.
+    expanded = SnippetExpander(snippet_dirs).expand(raw_lines) if snippet_dirs else None
+
+    def block(start: int, info: FenceInfo, body: str) -> CheckBlock:
+        line = expanded[start] if expanded is not None else SourceLine(raw_lines[start], start + 1)
+        return CheckBlock(page, line.page_line, info.lang, body, info.options, line.origin)
+
+    lines = _normalized([line.text for line in expanded] if expanded is not None else raw_lines)
 
     scanned: list[tuple[int, FenceInfo, str]] = []
     for fence in scan_fences(lines):
@@ -121,12 +125,7 @@ def find_blocks(
     if not scanned:
         return []
     if not confirm_with_markdown:
-        return [
-            CheckBlock(
-                page, source[start].page_line, info.lang, body, info.options, source[start].origin
-            )
-            for start, info, body in scanned
-        ]
+        return [block(start, info, body) for start, info, body in scanned]
     blocks: list[CheckBlock] = []
     # The scan and the formatter meet the same fences in the same order; pairing them by
     # content keeps a block's line and options exactly and drops the ones the site hides.
@@ -137,10 +136,7 @@ def find_blocks(
             if (info.lang, body) == (formatted.lang, formatted.body):
                 position = index + 1
                 if formatted.shown:
-                    line = source[start]
-                    blocks.append(
-                        CheckBlock(page, line.page_line, info.lang, body, info.options, line.origin)
-                    )
+                    blocks.append(block(start, info, body))
                 break
     return blocks
 
