@@ -12,6 +12,7 @@ sources.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -48,12 +49,27 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         compile_into(Path(scratch))
         fresh = compiled_files(Path(scratch))
-    for stale in COMPILED_DIR.glob("*.py"):
-        stale.unlink()
     COMPILED_DIR.mkdir(exist_ok=True)
+    for stale in set(compiled_files(COMPILED_DIR)) - set(fresh):
+        (COMPILED_DIR / stale).unlink()
     for name, text in fresh.items():
-        (COMPILED_DIR / name).write_text(text, encoding="utf-8")
+        _write_if_changed(COMPILED_DIR / name, text)
     print(f"{len(fresh) - 1} templates compiled into {COMPILED_DIR}")
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists():
+        path.write_text(text, encoding="utf-8")
+        return
+    before = path.stat().st_mtime_ns
+    if path.read_text(encoding="utf-8") == text:
+        return
+    path.write_text(text, encoding="utf-8")
+    # Python runs a module's cached bytecode while the source's size and modification time
+    # (in whole seconds) are what the cache recorded: a file rewritten within the same second
+    # at the same size would go on running its old code. Move the time on by a second at least.
+    after = max(path.stat().st_mtime_ns, before + 1_000_000_000)
+    os.utime(path, ns=(after, after))
 
 
 if __name__ == "__main__":
