@@ -58,6 +58,7 @@ from .record import BadgeWriter, write_site_outputs
 from .record.imports import ResultsElsewhere, report_directories
 from .render import RenderedMarkup, stylesheet
 from .render.highlight_cache import HighlightCache, setup_fingerprint
+from .render.kept_status_page import KeptStatusPage
 from .results import CheckResult, iso_utc, utc_now
 from .run import CacheMode, CheckRunner, PreparedCheck, ResultCache, WorkerPool
 from .run.kept_preparations import KeptPreparations, prepare_page
@@ -103,6 +104,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         #: Checks' and page summaries' markup, reused by the next `serve` rebuild when nothing
         #: they show changed.
         self.rendered = RenderedMarkup()
+        self.status_markup = KeptStatusPage()
         #: Writes each page's badge files as the page is done (none under ``serve``).
         self.badges: BadgeWriter | None = None
 
@@ -367,6 +369,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 settings=self.settings,
                 started_at=self.started_at,
                 alerts=self.alerts,
+                memo=self.status_markup if self.command == "serve" else None,
             )
             output = output.replace(STATUS_SLOT, status, 1)
         state = self.pages.get(page.file.src_uri)
