@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from markupsafe import escape
 
-from ..results import CheckResult, Status
+from ..results import CheckResult
 from .history_view import CheckHistoryView, PageRow
 from .html import render_status_page, summary_time
 
@@ -111,11 +111,12 @@ class KeptStatusPage:
         return f"{self._token}-{name}"
 
 
-def _shown(result: CheckResult) -> tuple[Status, str, str, str, str, str, str, str, int]:
-    """What the status page shows of ``result`` or orders and links it by: the status, its
-    texts, the line."""
+def _shown(result: CheckResult) -> tuple[str, str, str, str, str, str, str, str, int]:
+    """What the status page shows of ``result`` or orders and links it by: its status and
+    texts, and its line (plain values: a tuple of them is not one more object for the garbage
+    collector to visit on every pass)."""
     return (
-        result.status,
+        result.status.value,
         result.name,
         result.zone,
         result.message,
