@@ -76,10 +76,13 @@ class RenderedMarkup:
         ``texts`` that renders the template named ``template`` for ``place``."""
         if any(self._token in text for text in texts.values()):
             return make(texts)  # a text holds a token: no reuse is safe for it
+        # One flat tuple: kept for every check, it is one object for the garbage collector to
+        # visit on each pass, not a dozen.
         shape = (
             template,
-            [name for name, text in texts.items() if text],
-            [(name, type(value), value) for name, value in inputs.items()],
+            *[name for name, text in texts.items() if text],
+            "",
+            *[part for name, value in inputs.items() for part in (name, type(value), value)],
         )
         kept = self._this.get(place) or self._last.pop(place, None)
         if kept is not None and kept[0] == shape:
