@@ -11,8 +11,8 @@ input's own type: ``Markup`` is shown unescaped): any other value is another ren
 holds because what these inputs hold shows as it compares (texts, statuses, numbers of one
 type each); where a value need not (an assertion's measured value: ``1`` and ``true`` compare
 equal), the caller passes its ``repr`` too. Comparing costs a rebuild less than a digest of it
-all would; the kept inputs are the last build's results and views, which a ``serve`` session
-holds anyway.
+all did (issue 14, measured); the price is that the last build's results and history views stay
+in memory until this build's take their places.
 
 Only the texts that change with the clock are left out of the key: a reused result's age
 (``· 12 s ago``), the history's ``last passed 3 min ago`` and a page's ``last fully verified
