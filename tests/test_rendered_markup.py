@@ -21,7 +21,7 @@ from mkdocs_runbook.render import (
     render_check,
     render_page_summary,
 )
-from mkdocs_runbook.results import CheckResult, Status, iso_utc
+from mkdocs_runbook.results import AssertionResult, CheckResult, Status, iso_utc
 from mkdocs_runbook.settings import RunbookSettings
 from test_render import HOSTILE, SOURCE_HTML, hostile_result, make_result
 
@@ -141,6 +141,25 @@ def test_anything_a_check_shows_changes_its_markup(
         change["history"] = check_history_view(stored, edited, now=NOW)
     direct, after = render_both(edited, memo, **{**options, **change})
     assert memo.renders == 2 and after == direct != before
+
+
+@pytest.mark.parametrize(
+    "before, after", [(1, True), (0, 0.0), ({"a": 1, "b": 2}, {"b": 2, "a": 1})]
+)
+def test_measured_values_that_compare_equal_but_show_otherwise_render_again(
+    clock: list[datetime], before: object, after: object
+) -> None:
+    """Kept inputs are compared by value: a measured value (any JSON) may equal another that
+    shows otherwise (``1`` and ``true``), so its repr is compared too."""
+    memo = RenderedMarkup()
+
+    def measured(actual: object) -> CheckResult:
+        return make_result(assertions=[AssertionResult("$.up == 1", ok=True, actual=actual)])
+
+    render_both(measured(before), memo)
+    memo.next_build()
+    direct, reused = render_both(measured(after), memo)
+    assert memo.renders == 2 and reused == direct
 
 
 def test_an_input_holding_a_hole_is_rendered_directly(clock: list[datetime]) -> None:

@@ -12,7 +12,6 @@ when a status in ``fail_on`` occurred.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import logging
 from pathlib import Path
@@ -37,7 +36,7 @@ from .find import (
     is_marked,
     page_owner,
 )
-from .model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
+from .model import CheckBlock, PageProblem
 from .page_checks import (
     SLOT,
     SLOT_ATTR,
@@ -59,8 +58,10 @@ from .record import BadgeWriter, write_site_outputs
 from .record.imports import ResultsElsewhere, report_directories
 from .render import RenderedMarkup, stylesheet
 from .render.highlight_cache import HighlightCache, setup_fingerprint
+from .render.kept_status_page import KeptStatusPage
 from .results import CheckResult, iso_utc, utc_now
-from .run import CacheMode, CheckRunner, ResultCache, WorkerPool
+from .run import CacheMode, CheckRunner, PreparedCheck, ResultCache, WorkerPool
+from .run.kept_preparations import KeptPreparations, prepare_page
 from .settings import RunbookSettings
 from .site_views import load_alerts, place_page_results, results_elsewhere, status_page_html
 
@@ -98,10 +99,12 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         # Kept across `mkdocs serve` rebuilds, keyed by content, so an edit to one page's
         # prose costs the plugin almost nothing on the other pages.
         self.parses = PageParses()
+        self.preparations = KeptPreparations()
         self.highlights = HighlightCache()
         #: Checks' and page summaries' markup, reused by the next `serve` rebuild when nothing
         #: they show changed.
         self.rendered = RenderedMarkup()
+        self.status_markup = KeptStatusPage()
         #: Writes each page's badge files as the page is done (none under ``serve``).
         self.badges: BadgeWriter | None = None
 
@@ -167,6 +170,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.runner = CheckRunner(
             self.settings, catalog=catalog, cache=self.cache, mode=mode, workers=self.workers
         )
+        if self.command == "serve":
+            self.preparations.next_build(self.runner)
         self.pages = {}
         self.page_problems = {}
         self.rendered.next_build()
@@ -259,14 +264,16 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             # the page's one result sits at its top.
             state.runs_checks = False
             slot = f"{page_path}#unreadable"
-            self._submit(state, unreadable_page_check(problem), None, slot)
+            self._submit(state, self.runner.prepare(unreadable_page_check(problem)), None, slot)
             return f"{SLOT.format(key=html.escape(slot))}\n\n{markdown}"
         offset = front_matter_lines(page.file, markdown)
         parsed = self.parses.get(page_path, markdown, self.settings.snippet_paths)
-        for number, (block, item) in enumerate(parsed):
-            if offset:
-                item = dataclasses.replace(item, line=item.line + offset)
-            self._submit(state, item, block, f"{page_path}#{number}")
+        if self.command == "serve":  # a page unchanged since the last rebuild is not prepared again
+            prepared = self.preparations.page(self.runner, page_path, parsed, offset)
+        else:
+            prepared = prepare_page(self.runner, parsed, offset)
+        for number, ((block, _), check) in enumerate(zip(parsed, prepared, strict=True)):
+            self._submit(state, check, block, f"{page_path}#{number}")
         return None
 
     def _highlighted(self, text: str, lang: str, md: Markdown) -> str:
@@ -277,14 +284,13 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
     def _submit(
         self,
         state: PageState,
-        item: CheckSpec | BrokenCheck,
+        prepared: PreparedCheck,
         block: CheckBlock | None,
         slot: str,
     ) -> PageCheck:
         assert self.runner is not None
-        prepared = self.runner.prepare(item)
         future = self.runner.submit(prepared)
-        lang = block.lang if block is not None else item.lang
+        lang = block.lang if block is not None else prepared.item.lang
         check = PageCheck(slot=slot, prepared=prepared, outcome=future, lang=lang)
         state.checks.append(check)
         if block is not None:
@@ -315,8 +321,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             # SuperFences saw a block the finder did not (an exotic nesting): still run it.
             log.warning("%s: a check block was found only by the site build", self.current)
             block = CheckBlock(page=self.current or "", line=0, lang=lang, body=src)
-            item = parse_blocks([block])[0]
-            check = self._submit(state, item, None, f"{self.current}#x{len(state.checks)}")
+            assert self.runner is not None
+            prepared = self.runner.prepare(parse_blocks([block])[0])
+            check = self._submit(state, prepared, None, f"{self.current}#x{len(state.checks)}")
         shown = display_source(check.prepared) or src
         shown_lang = "yaml" if lang == "check" else lang
         check.source_html = self._highlighted(shown, shown_lang, md)
@@ -362,6 +369,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 settings=self.settings,
                 started_at=self.started_at,
                 alerts=self.alerts,
+                memo=self.status_markup if self.command == "serve" else None,
             )
             output = output.replace(STATUS_SLOT, status, 1)
         state = self.pages.get(page.file.src_uri)

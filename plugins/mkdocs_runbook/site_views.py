@@ -17,6 +17,7 @@ from .page_checks import SLOT_RE, SUMMARY_SLOT, BuildHistory, PageState, render_
 from .record import BadgeWriter
 from .record.imports import ResultsElsewhere, import_results, report_files
 from .render import RenderedMarkup, anchor_id, render_page_summary, render_status_page
+from .render.kept_status_page import KeptStatusPage
 from .results import CheckResult
 from .run import CacheMode
 from .settings import RunbookSettings
@@ -130,23 +131,40 @@ def status_page_html(
     settings: RunbookSettings,
     started_at: str,
     alerts: SiteAlerts | None,
+    memo: KeptStatusPage | None = None,
 ) -> str:
     """The status page's tables, for the page at ``page_url``: every check's results (every
     zone's) with links to where each sits, then the alerts' table when the site has rules.
-    ``results``: the build's own, one per check."""
+    ``results``: the build's own, one per check. ``memo``: a ``serve`` session's last status
+    page, reused when nothing it shows changed."""
     urls = {path: state.url for path, state in pages.items()}
+    relative: dict[str, str] = {}  # by page: a thousand checks sit on a few hundred pages
 
     def link_for(result: CheckResult) -> str:
-        url = urls.get(result.page, result.page)
-        return f"{get_relative_url(url, page_url)}#{anchor_id(result)}"
+        link = relative.get(result.page)
+        if link is None:
+            url = urls.get(result.page, result.page)
+            link = relative[result.page] = get_relative_url(url, page_url)
+        return f"{link}#{anchor_id(result)}"
 
     shown = [each for result in results for each in elsewhere.shown(result)]
     views = history.for_status_page(
         shown, pages, lambda path: get_relative_url(urls[path], page_url)
     )
-    checks = render_status_page(
-        shown, env=settings.env, started_at=started_at, link_for=link_for, **views
-    )
+    if memo is None:
+        checks = render_status_page(
+            shown, env=settings.env, started_at=started_at, link_for=link_for, **views
+        )
+    else:
+        checks = memo.render(
+            shown,
+            env=settings.env,
+            started_at=started_at,
+            page_url=page_url,
+            urls=urls,
+            link_for=link_for,
+            **views,
+        )
     if alerts is None:
         return checks
     table = alerts.status_table(

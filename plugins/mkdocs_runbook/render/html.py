@@ -205,6 +205,8 @@ def render_check(
         return make(texts)
     inputs = {
         "result": result,
+        # Measured values may compare equal and show otherwise (1 and true): by their repr too.
+        "actuals": [repr(assertion.actual) for assertion in result.assertions],
         "source_html": source_html,
         "stale": stale,
         "detail": detail,
@@ -287,6 +289,12 @@ def render_status_page(
         zoned=len({result.zone for result in results}) > 1,
         page_rows=page_rows(pages) if history_for is not None else [],
     )
+
+
+def summary_time(iso: str) -> str:
+    """The ``<time>`` a summary line shows for ``iso`` (the ``time`` macro's markup)."""
+    time: Callable[[str], str] = _environment().globals["time"]  # type: ignore[assignment]
+    return str(time(iso))
 
 
 def stylesheet() -> str:

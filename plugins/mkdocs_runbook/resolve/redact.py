@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -118,16 +119,32 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        self._taught: list[str] | None = None
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str) -> None:
         """Mask ``secret`` from now on. Values too short to mask are the caller's error to
         report (``MIN_SECRET_LENGTH``); they are ignored here."""
+        if self._taught is not None:
+            self._taught.append(secret)
         if len(secret) < MIN_SECRET_LENGTH or secret in self._secrets:
             return
         self._secrets.add(secret)
         self._pattern = None
+
+    @contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        """Every value given to ``add`` inside the ``with`` block, known before or not: what a
+        step taught the redactor, to be taught again when its work is reused (``add`` each)."""
+        outer, self._taught = self._taught, []
+        taught = self._taught
+        try:
+            yield taught
+        finally:
+            if outer is not None:
+                outer.extend(taught)
+            self._taught = outer
 
     def __bool__(self) -> bool:
         return bool(self._secrets)
