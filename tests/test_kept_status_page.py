@@ -14,6 +14,7 @@ import pytest
 from mkdocs_runbook.record.history import CheckHistory
 from mkdocs_runbook.render import PageRow, check_history_view, render_status_page
 from mkdocs_runbook.render.history_view import CheckHistoryView
+from mkdocs_runbook.render.html import summary_time
 from mkdocs_runbook.render.kept_status_page import KeptStatusPage
 from mkdocs_runbook.results import CheckResult, Status, iso_utc
 from test_render import HOSTILE, hostile_result, make_result
@@ -127,3 +128,14 @@ def test_a_row_holding_a_hole_is_rendered_directly() -> None:
     hostile = [hostile_result(payload) for payload in HOSTILE]
     direct, kept = both(memo, hostile, now=NOW)
     assert kept == direct and "<script>" not in kept and memo.renders == 1
+
+
+@pytest.mark.parametrize("started_at", ["2026-11-29T05:00:00Z", 'not a time <b>"&</b>'])
+def test_the_summary_time_is_the_markup_the_summary_line_writes(started_at: str) -> None:
+    """``summary_time`` is how a kept page finds the time to replace: it must be the very
+    markup the template writes, escaping included."""
+    markup = render_status_page(
+        site_results(), env="local", started_at=started_at, link_for=link_for
+    )
+    first_time = markup[markup.index("<time") : markup.index("</time>") + len("</time>")]
+    assert first_time == summary_time(started_at)
