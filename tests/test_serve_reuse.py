@@ -57,6 +57,18 @@ def server() -> Iterator[SecretFormsServer]:
         yield running
 
 
+def start_site(tmp_path: Path, server: SecretFormsServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site of three pages (one naming the secret, one whose target echoes it) in
+    ``tmp_path``, made the working folder, the secret in the environment: the echo page's path."""
+    monkeypatch.setenv("RB_TOKEN", SECRET)
+    site = make_site(tmp_path, runbook={"environments": {"local": {"api": server.url}}})
+    site.page("index.md", "# Home\n\nProse.\n")
+    site.page("authorised.md", NAMING_PAGE)
+    echo = site.page("echo.md", echo_page(0, 0))
+    monkeypatch.chdir(tmp_path)
+    return echo
+
+
 def serve_session(root: Path) -> tuple[object, Callable[[], None], Callable[[], None]]:
     """(the plugin, a rebuild, the end of the session), as ``mkdocs serve`` runs them."""
     config_file = str(root / "mkdocs.yml")
@@ -95,12 +107,7 @@ def assert_masked(root: Path, *secrets: str) -> None:
 def test_a_rebuild_prepares_only_changed_pages_and_keeps_reused_secrets_masked(
     tmp_path: Path, server: SecretFormsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("RB_TOKEN", SECRET)
-    site = make_site(tmp_path, runbook={"environments": {"local": {"api": server.url}}})
-    site.page("index.md", "# Home\n\nProse.\n")
-    site.page("authorised.md", NAMING_PAGE)
-    echo = site.page("echo.md", echo_page(0, 0))
-    monkeypatch.chdir(tmp_path)
+    echo = start_site(tmp_path, server, monkeypatch)
     plugin, rebuild, shutdown = serve_session(tmp_path)
     kept = plugin.preparations  # type: ignore[attr-defined]
     before = kept.prepared  # MkDocs keeps one plugin object a process (on_startup): counted on
@@ -144,12 +151,7 @@ def test_a_rebuild_prepares_only_changed_pages_and_keeps_reused_secrets_masked(
 def test_a_rebuild_reuses_the_status_page_until_what_it_shows_changes(
     tmp_path: Path, server: SecretFormsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("RB_TOKEN", SECRET)
-    site = make_site(tmp_path, runbook={"environments": {"local": {"api": server.url}}})
-    site.page("index.md", "# Home\n\nProse.\n")
-    site.page("authorised.md", NAMING_PAGE)
-    echo = site.page("echo.md", echo_page(0, 0))
-    monkeypatch.chdir(tmp_path)
+    echo = start_site(tmp_path, server, monkeypatch)
     plugin, rebuild, shutdown = serve_session(tmp_path)
     status = plugin.status_markup  # type: ignore[attr-defined]
     status_page = tmp_path / "served" / "status" / "index.html"
