@@ -121,10 +121,10 @@ def test_other_pages_urls_env_or_history_render_the_page_again() -> None:
 
 def test_a_row_holding_a_hole_is_rendered_directly() -> None:
     memo = KeptStatusPage()
-    sneaky = [make_result(message=f"answer: {memo._hole('p0')}", status=Status.FAIL)]
+    sneaky = [make_result(message=f"answer: {memo._holes.hole('p0')}", status=Status.FAIL)]
     direct, shown = both(memo, sneaky, now=NOW)
     assert shown == direct and memo.renders == 0, "rendered directly, not kept"
-    assert f"answer: {memo._hole('p0')}" in shown
+    assert f"answer: {memo._holes.hole('p0')}" in shown
     hostile = [hostile_result(payload) for payload in HOSTILE]
     direct, kept = both(memo, hostile, now=NOW)
     assert kept == direct and "<script>" not in kept and memo.renders == 1

@@ -5,8 +5,7 @@ with the clock: when the build started (its summary's ``checked …``), each fai
 ``last passed 3 min ago`` and each page's ``last fully verified 2 h ago``. Rendering a
 thousand rows again for those would cost a rebuild a tenth of a second.
 
-So the page is rendered with a *hole* for each clock text (a token no target can know: random
-per process, letters, digits and ``-``, which escaping leaves as they are) and kept with
+So the page is rendered with a *hole* for each clock text (``holes``) and kept with
 everything else it was rendered from, each as a value of a plain type that shows as it
 compares: every shown field of every result (texts, the status, the line), each result's
 history view, the pages' urls, the pages-by-owner rows, the environment and the page's own
@@ -18,15 +17,12 @@ Should a shown text hold a hole token nonetheless, the page is rendered directly
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from markupsafe import escape
-
 from ..results import CheckResult
 from .history_view import CheckHistoryView, PageRow
+from .holes import Holes
 from .html import render_status_page, summary_time
 
 
@@ -34,8 +30,7 @@ class KeptStatusPage:
     """The last status page rendered, and what it was rendered from."""
 
     def __init__(self) -> None:
-        self._token = f"runbook-hole-{secrets.token_hex(16)}"
-        self._holes = re.compile(re.escape(self._token) + r"-([a-z0-9]+)")
+        self._holes = Holes()
         #: What the markup was rendered from, the build's start it shows, and the markup
         #: (with holes).
         self._kept: tuple[object, str, str] | None = None
@@ -59,7 +54,7 @@ class KeptStatusPage:
         shown = [_shown(result) for result in results]
         written = [text for row in shown for text in row[1:-1]]
         written += [f"{row.page}{row.link}{row.owner}{row.last_verified_ago}" for row in pages]
-        if not started_at or self._token in "\n".join(written):
+        if not started_at or self._holes.found_in("\n".join(written)):
             return render_status_page(
                 results,
                 env=env,
@@ -75,13 +70,13 @@ class KeptStatusPage:
                 view = history_for(result)
                 if view.last_passed_ago:
                     texts[f"p{number}"] = view.last_passed_ago
-                    view = replace(view, last_passed_ago=self._hole(f"p{number}"))
+                    view = replace(view, last_passed_ago=self._holes.hole(f"p{number}"))
                 views[id(result)] = view
         rows = []
         for number, row in enumerate(pages):
             if row.last_verified_ago:
                 texts[f"v{number}"] = row.last_verified_ago
-                row = replace(row, last_verified_ago=self._hole(f"v{number}"))
+                row = replace(row, last_verified_ago=self._holes.hole(f"v{number}"))
             rows.append(row)
         inputs = (
             env,
@@ -105,10 +100,7 @@ class KeptStatusPage:
             )
             self.renders += 1
         self._kept = (inputs, started_at, markup)
-        return self._holes.sub(lambda hole: str(escape(texts[hole.group(1)])), markup)
-
-    def _hole(self, name: str) -> str:
-        return f"{self._token}-{name}"
+        return self._holes.fill(markup, texts)
 
 
 def _shown(result: CheckResult) -> tuple[str, str, str, str, str, str, str, str, int]:

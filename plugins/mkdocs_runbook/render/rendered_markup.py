@@ -17,21 +17,19 @@ in memory until this build's take their places.
 Only the texts that change with the clock are left out of the key: a reused result's age
 (``· 12 s ago``), the history's ``last passed 3 min ago`` and a page's ``last fully verified
 2 h ago``. They change every second in a result's first minute, so rebuilds seconds apart
-could never reuse a markup keyed on them. The template is given a *hole* for each instead (a
-token no target can know: random per process, letters, digits and ``-`` only, so escaping
-leaves it as it is), and the kept output gets each hole replaced by its text, escaped as the
-template escapes it. Whether each text is empty is part of what is compared (an empty one is left
-out of the markup, not filled in). Should an input hold a hole token nonetheless, it is
-rendered directly and not kept.
+could never reuse a markup keyed on them. The template is given a *hole* for each instead
+(``holes``), and the kept output gets each hole replaced by its text, escaped as the template
+escapes it. Whether each text is empty is part of what is compared (an empty one is left out
+of the markup, not filled in). Should an input hold a hole token nonetheless, it is rendered
+directly and not kept.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from markupsafe import escape
+from .holes import Holes
 
 #: Renders with the given texts (holes or the texts themselves) where the clock's texts go.
 Make = Callable[[Mapping[str, str]], str]
@@ -41,7 +39,7 @@ class RenderedMarkup:
     """Rendered markup by what it was rendered from, for this build and the last."""
 
     def __init__(self) -> None:
-        self._token = f"runbook-hole-{secrets.token_hex(16)}"
+        self._holes = Holes()
         #: By the place a fragment fills (a check's result, a page's summary): what it was
         #: rendered from and the markup, as the last build left it and as this build has.
         #: One markup per place: a place rendered anew lets go of its old markup at once.
@@ -59,9 +57,8 @@ class RenderedMarkup:
         return len(self._last) + len(self._this)
 
     def hole(self, name: str) -> str:
-        """The stand-in for the text ``name``. Names must not start with one another (``age``,
-        ``last_passed_ago``, ``verified_ago``)."""
-        return f"{self._token}-{name}"
+        """The stand-in for the text ``name`` (see ``holes``)."""
+        return self._holes.hole(name)
 
     def render(
         self,
@@ -74,7 +71,7 @@ class RenderedMarkup:
     ) -> str:
         """What ``make(texts)`` returns, ``make`` being a pure function of ``inputs`` and
         ``texts`` that renders the template named ``template`` for ``place``."""
-        if any(self._token in text for text in texts.values()):
+        if any(self._holes.found_in(text) for text in texts.values()):
             return make(texts)  # a text holds a token: no reuse is safe for it
         # One flat tuple: kept for every check, it is one object for the garbage collector to
         # visit on each pass, not a dozen.
@@ -87,13 +84,10 @@ class RenderedMarkup:
         kept = self._this.get(place) or self._last.pop(place, None)
         if kept is not None and kept[0] == shape:
             markup = kept[1]
-        elif self._token in repr(shape):
+        elif self._holes.found_in(repr(shape)):
             return make(texts)  # an input holds a token (kept inputs were looked at when kept)
         else:
             markup = make({name: self.hole(name) if text else "" for name, text in texts.items()})
             self.renders += 1
         self._this[place] = (shape, markup)
-        for name, text in texts.items():
-            if text:
-                markup = markup.replace(self.hole(name), str(escape(text)))
-        return markup
+        return self._holes.fill(markup, texts)
