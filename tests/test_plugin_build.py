@@ -179,3 +179,48 @@ def test_disabled_plugin_renders_plain_blocks(tmp_path: Path, target: RouteServe
     assert site.build().returncode == 0
     assert target.hits.total() == 0
     assert not (site.out / "runbook-checks.json").exists()
+
+
+# At ``on_env`` MkDocs has converted every page and rendered none: it waits (30 s at most) for
+# the badge files there are, and lists them.
+BADGE_FILES_AT_ENV_HOOK = """
+import time
+from pathlib import Path
+
+def on_env(env, config, files):
+    badges = Path(config.site_dir) / "badges"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(list(badges.rglob("*.*"))) < 8:
+        time.sleep(0.01)
+    names = sorted(str(p.relative_to(badges)) for p in badges.rglob("*.*"))
+    (Path(config.config_file_path).parent / "at-env.txt").write_text("\\n".join(names))
+    return env
+"""
+
+
+def test_cached_results_have_their_badge_files_written_before_pages_render(
+    tmp_path: Path, target: RouteServer
+) -> None:
+    """A page whose results all come from the cache hands its badge files to the writing
+    process as soon as its Markdown is converted, not when MkDocs renders it, last: the disk
+    works while MkDocs converts the other pages."""
+    site = make_site(tmp_path, runbook=runbook_options(target, cache_ttl="1h"))
+    for name in ("a.md", "b.md"):
+        site.page(name, f"# {name}\n\n{PAGE}")
+    assert site.build().returncode == 0
+    hits = target.hits.total()
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("cache_ttl: 1h", "cache_ttl: 1h\n    run: cached"))
+    site.hook("badges_at_env.py", BADGE_FILES_AT_ENV_HOOK)
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    assert target.hits.total() == hits  # every result from the cache
+    at_env = (tmp_path / "at-env.txt").read_text().split("\n")
+    assert at_env == [
+        f"{page}/{check}.{kind}"
+        for page in ("a", "b")
+        for check in ("api-live", "api-ready")
+        for kind in ("json", "svg")
+    ]
+    shields = json.loads((site.out / "badges/b/api-ready.json").read_text())
+    assert shields["message"].startswith("fail · 503 · ")  # and its age: from the cache

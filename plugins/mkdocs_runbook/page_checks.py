@@ -79,6 +79,8 @@ class PageState:
     runs_checks: bool = True
     # Formatter matching: normalised block text -> checks not yet placed, in page order.
     unplaced: dict[str, deque[PageCheck]] = field(default_factory=lambda: defaultdict(deque))
+    #: The page's badge files went to the writer already (its results were in early).
+    badges_handed: bool = False
 
 
 def with_summary_slot(html_text: str) -> str:

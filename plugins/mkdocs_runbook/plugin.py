@@ -5,7 +5,8 @@ serve`` rebuilds); ``on_page_markdown`` finds a page's checks, prepares them and
 to the workers, so every check of the site runs at once, in other processes, while MkDocs
 converts the other pages. The SuperFences formatter leaves a placeholder where each
 check sits (inside admonitions, tabs and snippets too); ``on_post_page`` waits for that
-page's results, swaps in the badges and hands the page's badge files to a writing process.
+page's results, swaps in the badges and hands the page's badge files to a writing process
+(``on_page_content`` already, when the page's results were all in, say from the cache).
 ``on_post_build`` writes the report and JUnit, waits for the badge files, and ends the build
 when a status in ``fail_on`` occurred.
 """
@@ -351,7 +352,22 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             )
         if state is None or not state.checks:
             return html_text
+        if self.badges is not None and all(check.outcome.done() for check in state.checks):
+            # Results in already (from the cache): the page's badge files go to the writer now,
+            # while MkDocs reads the other pages, not when this one is rendered at the end.
+            self._collect(state)
+            self.badges.page(self._shown_results(state))
+            state.badges_handed = True
         return with_summary_slot(html_text)
+
+    def _shown_results(self, state: PageState) -> list[CheckResult]:
+        """A page's results to show, every zone's, in page order."""
+        return [
+            shown
+            for check in state.checks
+            if check.result is not None
+            for shown in self.elsewhere.shown(check.result)
+        ]
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
@@ -387,7 +403,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             settings=self.settings,
             started_at=self.started_at,
             history=self.history,
-            badges=self.badges,
+            badges=None if state.badges_handed else self.badges,
             memo=self._memo(),
         )
 
