@@ -97,6 +97,11 @@ def test_stop_ends_the_writer_at_once(tmp_path: Path) -> None:
     assert writer._process.returncode is not None
 
 
+def kept_copies(store: Path) -> dict[str, bytes]:
+    """The store's kept copies by name, without the list of those the last build used."""
+    return {path.name: path.read_bytes() for path in store.iterdir() if path.name != ".used"}
+
+
 CHECK_PAGE = """# Deploy
 
 ```check
@@ -128,15 +133,9 @@ def test_a_build_whose_badge_files_cannot_be_written_says_which(
     assert "API live" in svg.read_text("utf-8") and "pass" in svg.read_text("utf-8")
     assert (site.out / "badges/deploy/api-live.json").is_file()
     # Each badge is a link to its content kept in the cache folder, once.
-    kept = {
-        path.read_text("utf-8") for path in (site.root / ".cache/runbook/badge-files").iterdir()
-    }
-    assert kept == {svg.read_text("utf-8"), (site.out / "badges/deploy/api-live.json").read_text()}
+    kept = set(kept_copies(site.root / ".cache/runbook/badge-files").values())
+    assert kept == {svg.read_bytes(), (site.out / "badges/deploy/api-live.json").read_bytes()}
     assert svg.stat().st_nlink == 2
-
-
-def kept_copies(store: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in store.iterdir()}
 
 
 def test_with_a_store_each_content_is_kept_once_and_the_files_link_to_it(
@@ -153,16 +152,56 @@ def test_with_a_store_each_content_is_kept_once_and_the_files_link_to_it(
         assert (root / "badges" / name).stat().st_ino == svg_copy.stat().st_ino
     assert svg_copy.stat().st_nlink == 3
 
-    # The next build: a changed badge gets a new copy, the unused one is removed, and the
-    # files of the last build (still linked) are not changed by writing the new ones.
+    # The next build: a changed badge gets a new copy, and the files of the last build (still
+    # linked) are not changed by writing the new ones.
     old_root = tmp_path / "old-site"
     root.rename(old_root)
     writer = FileWriter(root, store)
     writer.write([(PurePosixPath("badges/a.svg"), "same"), (PurePosixPath("badges/b.svg"), "new")])
     writer.finish()
-    assert sorted(kept_copies(store).values()) == [b"new", b"same"]
     assert (root / "badges/b.svg").read_bytes() == b"new"
     assert (old_root / "badges/b.svg").read_bytes() == b"same"
+    # What it did not use ("other") goes at the start of the build after it.
+    assert sorted(kept_copies(store).values()) == [b"new", b"other", b"same"]
+    shutil.rmtree(root)
+    writer = FileWriter(root, store)
+    writer.write([(PurePosixPath("badges/a.svg"), "same")])
+    writer.finish()
+    assert sorted(kept_copies(store).values()) == [b"new", b"same"]
+    assert (store / ".used").read_text().split("\n") == [
+        name for name, data in kept_copies(store).items() if data == b"same"
+    ]
+
+
+@pytest.mark.parametrize("deferred", [False, True])
+def test_a_copy_made_after_the_last_build_ended_is_not_removed(
+    tmp_path: Path, deferred: bool
+) -> None:
+    """Only copies older than the last build's list go: one made since, by another build of
+    the site writing now, stays. Removed at the start (a writer waiting for its first files)
+    or at the end (``deferred``: its files were waiting when it started) alike."""
+    root, store = tmp_path / "site", tmp_path / "store"
+    for content in ("old", "new"):
+        shutil.rmtree(root, ignore_errors=True)
+        writer = FileWriter(root, store)
+        writer.write([(PurePosixPath("badges/a.svg"), content)])
+        writer.finish()
+    old = next(name for name, data in kept_copies(store).items() if data == b"old")
+    listed = store / ".used"
+    theirs = store / "made-by-another-build.svg"
+    theirs.write_bytes(b"theirs")
+    os.utime(theirs, ns=(0, listed.stat().st_mtime_ns + 10**9))
+    shutil.rmtree(root)
+    if deferred:
+        badges = BadgeWriter(root, "", store=store, deferred=True)
+        badges.page([_result("c1", "ops/a.md", Status.PASS)])
+        badges.finish()
+    else:
+        writer = FileWriter(root, store)
+        writer.write([(PurePosixPath("badges/b.svg"), "newer")])
+        writer.finish()
+    assert old not in kept_copies(store)
+    assert kept_copies(store)[theirs.name] == b"theirs"
 
 
 def test_a_kept_copy_changed_on_disk_is_never_shown(tmp_path: Path) -> None:
@@ -170,7 +209,7 @@ def test_a_kept_copy_changed_on_disk_is_never_shown(tmp_path: Path) -> None:
     writer = FileWriter(root, store)
     writer.write([(PurePosixPath("badges/a.svg"), "pass · 12 ms")])
     writer.finish()
-    (kept,) = store.iterdir()
+    (kept,) = (store / name for name in kept_copies(store))
     # Someone edits the published file in place: the kept copy changes with it.
     with (root / "badges/a.svg").open("w", encoding="utf-8") as published:
         published.write("pass · 1 ms (forged)")
@@ -180,7 +219,7 @@ def test_a_kept_copy_changed_on_disk_is_never_shown(tmp_path: Path) -> None:
     writer.finish()
     assert (root / "badges/a.svg").read_text("utf-8") == "pass · 12 ms"
     assert kept.read_text("utf-8") == "pass · 12 ms"
-    assert [path.name for path in store.iterdir()] == [kept.name]  # no partial copy left
+    assert list(kept_copies(store)) == [kept.name]  # no partial copy left
 
 
 def test_writing_a_name_again_leaves_the_kept_copy_of_its_old_content_alone(
@@ -288,7 +327,7 @@ def test_a_deferred_badge_writer_writes_here_until_its_process_starts(tmp_path: 
         "c9.svg",
     ]
     assert all(path.stat().st_nlink == 2 for path in files)
-    assert {path.read_bytes() for path in store.iterdir()} == {p.read_bytes() for p in files}
+    assert set(kept_copies(store).values()) == {p.read_bytes() for p in files}
 
 
 def test_a_deferred_badge_writer_names_a_file_it_could_not_write_here(tmp_path: Path) -> None:

@@ -11,21 +11,28 @@ badges are the same as the last build's. A kept copy is used only after reading 
 equal to the content wanted, so a copy changed on disk is written again, never shown; for
 the same reason the name needs no cryptographic hash (``hashlib`` would load OpenSSL: 4 MB
 more for this process), and two contents with one name only cost a rewrite. What the build
-did not use is removed at its end. Across filesystems (no links) files are written as usual.
+did not use is removed by the next one: each build lists what it used (``.used``), and the next
+removes at its start, while it waits for its first files, every copy older than that list and
+not on it. Removed at the end instead, a build of new badges (their ages change every second)
+made MkDocs wait for two thousand removals. Across filesystems (no links) files are written as
+usual.
 """
 
-# ruff: noqa: PTH103, PTH105, PTH108, PTH118, PTH122, PTH123, PTH208
+# ruff: noqa: PTH103, PTH105, PTH108, PTH116, PTH118, PTH122, PTH123, PTH208
 # (os calls on plain strings: this script starts bare and handles thousands of names.)
 
 from __future__ import annotations
 
 import contextlib
 import os
+import select
 import struct
 import sys
 import zlib
 
 HEADER = struct.Struct(">HI")
+#: In the store: the names of the kept copies the last build used, one a line.
+USED_LIST = ".used"
 
 
 class Writer:
@@ -98,22 +105,62 @@ class Writer:
             return ""
         return kept
 
-    def prune(self) -> None:
-        """Remove the kept copies this build did not use."""
-        if not self.store:
-            return
+    def unused_copies(self) -> list[str]:
+        """The kept copies the last build did not use and that were there when it ended: a copy
+        made since (by this build, or another build of the site) is left alone."""
+        if not self.linking:
+            return []
+        listed = os.path.join(self.store, USED_LIST)
         try:
+            ended = os.stat(listed).st_mtime_ns
+            with open(listed, encoding="utf-8") as used_list:
+                last_used = set(used_list.read().split("\n"))
             names = os.listdir(self.store)
-        except OSError:
-            return
+        except (OSError, ValueError):
+            return []  # no list (the first build): nothing is known to be unused
+        unused = []
         for name in names:
-            if name not in self.used:
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(self.store, name))
+            if name == USED_LIST or name in last_used:
+                continue
+            path = os.path.join(self.store, name)
+            with contextlib.suppress(OSError):
+                if os.stat(path).st_mtime_ns <= ended:
+                    unused.append(path)
+        return unused
+
+    def remember_used(self) -> None:
+        """List the kept copies this build used, for the next build."""
+        if not self.linking:
+            return
+        listed = os.path.join(self.store, USED_LIST)
+        partial = f"{listed}.{os.getpid()}.partial"
+        with contextlib.suppress(OSError):
+            with open(partial, "w", encoding="utf-8") as used_list:
+                used_list.write("\n".join(sorted(self.used)))
+            os.replace(partial, listed)
+
+
+def remove(paths: list[str]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def input_waiting(stream: object) -> bool:
+    try:
+        ready, _, _ = select.select([stream], [], [], 0)
+    except (OSError, ValueError):
+        return True  # cannot tell: treat it as busy
+    return bool(ready)
 
 
 def main() -> None:
     writer = Writer(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")
+    unused = writer.unused_copies()
+    if not input_waiting(sys.stdin.buffer):
+        # Started ahead of its first files (a cached build): remove them while it waits.
+        remove(unused)
+        unused = []
     read = sys.stdin.buffer.read
     while True:
         head = read(HEADER.size)
@@ -126,7 +173,8 @@ def main() -> None:
             writer.write(name, data)
         else:  # kept copies the build's own process used: not to be pruned
             writer.used.update(data.decode("utf-8", "replace").split("\n"))
-    writer.prune()
+    remove(unused)  # files were waiting from its start (a deferred writer): only now
+    writer.remember_used()
     sys.stdout.write(f"{writer.failed}\t{writer.first}")
 
 
