@@ -146,9 +146,9 @@ def remove(paths: list[str]) -> None:
             os.unlink(path)
 
 
-def input_waiting(stream: object) -> bool:
+def input_waiting(descriptor: int) -> bool:
     try:
-        ready, _, _ = select.select([stream], [], [], 0)
+        ready, _, _ = select.select([descriptor], [], [], 0)
     except (OSError, ValueError):
         return True  # cannot tell: treat it as busy
     return bool(ready)
@@ -157,7 +157,7 @@ def input_waiting(stream: object) -> bool:
 def main() -> None:
     writer = Writer(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")
     unused = writer.unused_copies()
-    if not input_waiting(sys.stdin.buffer):
+    if not input_waiting(sys.stdin.fileno()):
         # Started ahead of its first files (a cached build): remove them while it waits.
         remove(unused)
         unused = []
