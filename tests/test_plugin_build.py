@@ -224,3 +224,22 @@ def test_cached_results_have_their_badge_files_written_before_pages_render(
     ]
     shields = json.loads((site.out / "badges/b/api-ready.json").read_text())
     assert shields["message"].startswith("fail · 503 · ")  # and its age: from the cache
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_lines_count_from_the_top_of_the_file_past_front_matter(
+    tmp_path: Path, target: RouteServer, newline: str
+) -> None:
+    """MkDocs hands the plugin the page without its front matter; the report's lines are the
+    file's all the same, with Windows line ends too."""
+    site = make_site(tmp_path, runbook=runbook_options(target))
+    text = "---\nowner: team-a\ntags: [db]\n---\n# Deploy\n\n" + PAGE.split("\n", 2)[2]
+    (site.docs / "index.md").write_bytes(text.replace("\n", newline).encode("utf-8"))
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    report = json.loads((site.out / "runbook-checks.json").read_text())
+    lines = text.split("\n")
+    assert {c["id"]: c["line"] for c in report["checks"]} == {
+        "api-live": lines.index("name: API live"),
+        "api-ready": lines.index("name: API ready"),
+    }

@@ -127,12 +127,14 @@ class PageParses:
         return parsed
 
 
-def front_matter_lines(file: File, markdown: str) -> int:
-    """Lines MkDocs removed from the top of the page (front matter), so lines match the file."""
-    try:
-        source = file.content_string
-    except (OSError, UnicodeDecodeError):
-        return 0
+def front_matter_lines(file: File, markdown: str, source: str | None = None) -> int:
+    """Lines MkDocs removed from the top of the page (front matter), so lines match the file.
+    ``source``: the file's text as read already (newlines as MkDocs reads them), if it was."""
+    if source is None:
+        try:
+            source = file.content_string
+        except (OSError, UnicodeDecodeError):
+            return 0
     if markdown and source.endswith(markdown) and len(source) > len(markdown):
         return source[: len(source) - len(markdown)].count("\n")
     return 0

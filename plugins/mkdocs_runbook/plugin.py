@@ -94,6 +94,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.builds = 0
         #: Pages that are not valid UTF-8, by ``src_uri``: shown, and one error each.
         self.page_problems: dict[str, PageProblem] = {}
+        #: Each page's text as read at ``on_page_read_source``, by ``src_uri``: not read again
+        #: to count its front matter.
+        self.page_sources: dict[str, str] = {}
         self.history: BuildHistory | None = None
         self.alerts: SiteAlerts | None = None
         self.elsewhere = ResultsElsewhere()
@@ -175,6 +178,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             self.preparations.next_build(self.runner)
         self.pages = {}
         self.page_problems = {}
+        self.page_sources = {}
         self.rendered.next_build()
         self.started_at = iso_utc(utc_now())
         self.history = BuildHistory(self.settings, started_at=self.started_at)
@@ -241,6 +245,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         except OSError:
             return None  # MkDocs reports it as it always does
         text, problem = decode_page(raw, page.file.src_uri)
+        # Newlines as MkDocs reads a file (text mode): what it removes as front matter is
+        # counted on the same text.
+        self.page_sources[page.file.src_uri] = text.replace("\r\n", "\n").replace("\r", "\n")
         if problem is None:
             return None
         self.page_problems[page.file.src_uri] = problem  # logged with the broken checks
@@ -267,7 +274,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             slot = f"{page_path}#unreadable"
             self._submit(state, self.runner.prepare(unreadable_page_check(problem)), None, slot)
             return f"{SLOT.format(key=html.escape(slot))}\n\n{markdown}"
-        offset = front_matter_lines(page.file, markdown)
+        offset = front_matter_lines(page.file, markdown, self.page_sources.pop(page_path, None))
         parsed = self.parses.get(page_path, markdown, self.settings.snippet_paths)
         if self.command == "serve":  # a page unchanged since the last rebuild is not prepared again
             prepared = self.preparations.page(self.runner, page_path, parsed, offset)
