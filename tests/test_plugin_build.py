@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+import weakref
 from pathlib import Path
 
 import pytest
@@ -243,3 +245,30 @@ def test_lines_count_from_the_top_of_the_file_past_front_matter(
         "api-live": lines.index("name: API live"),
         "api-ready": lines.index("name: API ready"),
     }
+
+
+def test_a_finished_session_lets_go_of_its_pages(tmp_path: Path, target: RouteServer) -> None:
+    """``on_shutdown`` drops what the session kept of its pages, and the pages and their checks
+    are freed right there, without the collector: left for the interpreter's exit, a thousand
+    checks' objects made a build's exit slower than plain MkDocs' by a tenth of a second. The
+    results go too, once Jinja's rendering cycles are collected: nothing of ours holds them."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    site = make_site(tmp_path, runbook=runbook_options(target))
+    site.page("index.md", PAGE)
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    state = config.plugins["runbook"].pages["index.md"]
+    pages = [weakref.ref(state), *(weakref.ref(check) for check in state.checks)]
+    results = [weakref.ref(check.result) for check in state.checks]
+    del state
+    gc.disable()
+    try:
+        config.plugins.on_shutdown()
+        assert [ref() for ref in pages] == [None] * len(pages)
+    finally:
+        gc.enable()
+    gc.collect()
+    assert [ref() for ref in results] == [None] * len(results)

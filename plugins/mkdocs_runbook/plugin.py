@@ -525,3 +525,12 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.workers is not None:
             self.workers.close()
             self.workers = None
+        # The session is over: what it kept of the pages goes now. Left to the interpreter's
+        # exit, a thousand checks' objects (parsed blocks, prepared checks, results) made it
+        # 50-180 ms slower than plain MkDocs' exit; let go here, they take under 10 ms.
+        self.pages = {}
+        self.history = None
+        self.parses = PageParses()
+        self.preparations = KeptPreparations()
+        self.rendered = RenderedMarkup()
+        self.status_markup = KeptStatusPage()
