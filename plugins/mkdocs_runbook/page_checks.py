@@ -14,9 +14,9 @@ from typing import TypedDict
 from mkdocs.structure.files import File
 
 from .errors import ResolveError
-from .find import find_blocks
 from .model import BrokenCheck, CheckBlock, CheckSpec
-from .parse import Catalog, parse_blocks
+from .parse import Catalog, parse_page
+from .parse.ahead import PagesAhead
 from .record.history import SiteHistory
 from .render import (
     CatalogSource,
@@ -107,8 +107,13 @@ class PageParses:
         ] = {}
 
     def get(
-        self, page_path: str, markdown: str, snippet_paths: Sequence[Path]
+        self,
+        page_path: str,
+        markdown: str,
+        snippet_paths: Sequence[Path],
+        ahead: PagesAhead | None = None,
     ) -> list[tuple[CheckBlock, CheckSpec | BrokenCheck]]:
+        """The page's blocks, parsed: kept, or sent by ``ahead``, or parsed here."""
         source = (markdown, tuple(snippet_paths))
         kept = self._by_page.get(page_path)
         if (
@@ -117,12 +122,9 @@ class PageParses:
             and not (snippet_paths and _SNIPPET_MARK in markdown)
         ):
             return kept[1]
-        # The formatter sees what SuperFences formats; the finder only needs to be quick and
-        # exact about lines, so the Markdown pass that confirms blocks is skipped here.
-        blocks = find_blocks(
-            markdown, page_path, snippet_dirs=snippet_paths, confirm_with_markdown=False
-        )
-        parsed = list(zip(blocks, parse_blocks(blocks), strict=True))
+        parsed = ahead.take(page_path, markdown) if ahead is not None else None
+        if parsed is None:
+            parsed = parse_page(markdown, page_path, snippet_paths)
         self._by_page[page_path] = (source, parsed)
         return parsed
 

@@ -55,6 +55,7 @@ from .page_checks import (
     with_summary_slot,
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
+from .parse.ahead import PagesAhead
 from .record import BadgeWriter, write_site_outputs
 from .record.imports import ResultsElsewhere, report_directories
 from .render import RenderedMarkup, stylesheet
@@ -72,6 +73,8 @@ if TYPE_CHECKING:  # the alerts load only for a site with alert_rules
 log = logging.getLogger("mkdocs.plugins.runbook")
 
 STYLESHEET_URI = "assets/runbook/runbook.css"
+#: A site this small is parsed before a child process could start.
+PARSE_AHEAD_MIN_PAGES = 20
 
 
 class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
@@ -111,6 +114,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.status_markup = KeptStatusPage()
         #: Writes each page's badge files as the page is done (none under ``serve``).
         self.badges: BadgeWriter | None = None
+        #: Finds and parses the pages ahead of MkDocs in a build with no check running.
+        self.ahead: PagesAhead | None = None
 
     # -- configuration -------------------------------------------------------------------
 
@@ -231,7 +236,29 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             self.alerts.map_pages(
                 SitePage(f.src_uri, f.dest_uri, f.url) for f in files.documentation_pages()
             )
+        self._parse_ahead(files)
         return files
+
+    def _parse_ahead(self, files: Files) -> None:
+        """In a build whose checks do not run (their results come from the cache, or none
+        does), the second core would idle: a child process finds and parses the pages there,
+        ahead of MkDocs. Not under ``serve``, whose rebuilds reuse the parses they kept, nor
+        where check workers run: they have that core, and the build's memory would add up."""
+        self._stop_ahead()
+        if self.command == "serve" or self.runner is None or self.runner.mode == "always":
+            return
+        pages = [
+            (f.src_uri, f.abs_src_path)
+            for f in files.documentation_pages()
+            if f.abs_src_path is not None
+        ]
+        if len(pages) >= PARSE_AHEAD_MIN_PAGES:
+            self.ahead = PagesAhead(pages, self.settings.snippet_paths)
+
+    def _stop_ahead(self) -> None:
+        if self.ahead is not None:
+            ahead, self.ahead = self.ahead, None
+            ahead.close()
 
     # -- pages ---------------------------------------------------------------------------
 
@@ -275,7 +302,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             self._submit(state, self.runner.prepare(unreadable_page_check(problem)), None, slot)
             return f"{SLOT.format(key=html.escape(slot))}\n\n{markdown}"
         offset = front_matter_lines(page.file, markdown, self.page_sources.pop(page_path, None))
-        parsed = self.parses.get(page_path, markdown, self.settings.snippet_paths)
+        parsed = self.parses.get(page_path, markdown, self.settings.snippet_paths, self.ahead)
         if self.command == "serve":  # a page unchanged since the last rebuild is not prepared again
             prepared = self.preparations.page(self.runner, page_path, parsed, offset)
         else:
@@ -517,6 +544,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.runner is not None:
             self.runner.close()
             self.runner = None
+        self._stop_ahead()
         self.highlights.flush()
         if self.command != "serve" and self.workers is not None:
             self.workers.close(wait=False)  # on_shutdown waits for them
@@ -525,6 +553,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         if self.workers is not None:
             self.workers.close()
             self.workers = None
+        self._stop_ahead()
         # The session is over: what it kept of the pages goes now. Left to the interpreter's
         # exit, a thousand checks' objects (parsed blocks, prepared checks, results) made it
         # 50-180 ms slower than plain MkDocs' exit; let go here, they take under 10 ms.

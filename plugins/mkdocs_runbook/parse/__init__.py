@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..lazy import exports
 
 if TYPE_CHECKING:
-    from .blocks import parse_blocks, unreadable_page_check
+    from .blocks import parse_blocks, parse_page, unreadable_page_check
     from .catalog import Catalog, load_catalog
     from .curl import CurlNotConvertible, CurlRequest, curl_to_http, is_single_curl
     from .schema import ALLOWED_KEYS, build_spec
@@ -26,13 +26,14 @@ __all__ = [
     "is_single_curl",
     "load_catalog",
     "parse_blocks",
+    "parse_page",
     "unreadable_page_check",
 ]
 
 __getattr__ = exports(
     __name__,
     {
-        "blocks": ("parse_blocks", "unreadable_page_check"),
+        "blocks": ("parse_blocks", "parse_page", "unreadable_page_check"),
         "catalog": ("Catalog", "load_catalog"),
         "curl": ("CurlNotConvertible", "CurlRequest", "curl_to_http", "is_single_curl"),
         "schema": ("ALLOWED_KEYS", "build_spec"),

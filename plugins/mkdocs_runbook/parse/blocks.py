@@ -20,10 +20,11 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..errors import CheckDefinitionError
-from ..find import FENCE_OPTIONS, HIGHLIGHT_OPTIONS
+from ..find import FENCE_OPTIONS, HIGHLIGHT_OPTIONS, find_blocks
 from ..model import BrokenCheck, CheckBlock, CheckSpec, PageProblem
 from ..text import did_you_mean, whole_number
 from .curl import CurlNotConvertible, CurlRequest, curl_to_http, is_single_curl
@@ -31,7 +32,7 @@ from .schema import ID_PATTERN, build_spec, slugify
 from .shell_words import strip_prompts
 from .yaml_lines import key_lines, load_yaml
 
-__all__ = ["build_spec", "parse_blocks"]
+__all__ = ["build_spec", "parse_blocks", "parse_page"]
 
 _ASSERTION_COMMENT = re.compile(r"^\s*#\s*(expect|warn)\s*:(.*)$")
 _COMMENT = re.compile(r"^\s*#")
@@ -51,6 +52,16 @@ class _Parsed:
     name: str
     explicit_id: str
     id_location: tuple[str, int]
+
+
+def parse_page(
+    markdown: str, page: str, snippet_paths: Sequence[Path]
+) -> list[tuple[CheckBlock, CheckSpec | BrokenCheck]]:
+    """A page's blocks, each with what it parsed to, as a site build sees them."""
+    # SuperFences formats what it formats; the finder only needs to be quick and exact about
+    # lines, so the Markdown pass that confirms blocks is skipped here.
+    blocks = find_blocks(markdown, page, snippet_dirs=snippet_paths, confirm_with_markdown=False)
+    return list(zip(blocks, parse_blocks(blocks), strict=True))
 
 
 def parse_blocks(blocks: Sequence[CheckBlock]) -> list[CheckSpec | BrokenCheck]:

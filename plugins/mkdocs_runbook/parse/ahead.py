@@ -1,0 +1,112 @@
+"""Pages found and parsed ahead of MkDocs, by a process of their own (issue 14).
+
+A build that takes its results from the cache has nothing running beside MkDocs: its second
+core idles while MkDocs' one thread finds and parses every page's check blocks (a tenth of a
+second for a thousand checks), among everything else it does. So such a build hands the list
+of its pages, in MkDocs' order, to a child process (``ahead_child``) that reads each file as
+MkDocs does, finds and parses its blocks and sends them back; MkDocs' thread then only unpickles
+what the child sent (a tenth of the cost) when it reaches the page.
+
+What the child sent is used only for the very Markdown MkDocs hands the plugin: a page another
+plugin changed first, one the child has not reached yet or could not read is parsed here, as
+without it. The child is ours and talks over a pipe: nothing is read from disk but the pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..model import BrokenCheck, CheckBlock, CheckSpec
+
+#: A page's blocks with what each parsed to, in page order.
+ParsedPage = list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
+
+#: The length that starts every frame the child sends.
+LENGTH_BYTES = 8
+BOOTSTRAP = (
+    "import sys; sys.path.append(sys.argv[1]); "
+    "from mkdocs_runbook.parse.ahead_child import main; main()"
+)
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+#: How long ``close`` waits for the child after killing it.
+CLOSE_WAIT_S = 5.0
+
+
+class PagesAhead:
+    """The child process parsing ``pages`` (``src_uri``, file path, in MkDocs' order) and what
+    it has sent so far."""
+
+    def __init__(self, pages: Sequence[tuple[str, str]], snippet_paths: Sequence[Path]) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", BOOTSTRAP, _PACKAGE_PARENT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            # Its own session: a Ctrl-C in the terminal is the build's to handle.
+            start_new_session=True,
+        )
+        job = json.dumps(
+            {"pages": list(pages), "snippet_paths": [str(path) for path in snippet_paths]}
+        ).encode("utf-8")
+        # A site's page list can outgrow the pipe: a thread hands it over, MkDocs goes on.
+        threading.Thread(target=self._send, args=(job,), name="runbook-ahead", daemon=True).start()
+        assert self._process.stdout is not None
+        self._output = self._process.stdout.fileno()
+        os.set_blocking(self._output, False)
+        self._received = bytearray()
+        self._parsed: dict[str, tuple[str, ParsedPage]] = {}
+        #: Pages taken from the child (for the tests: which pages it spared MkDocs' thread).
+        self.taken: list[str] = []
+
+    def _send(self, job: bytes) -> None:
+        assert self._process.stdin is not None
+        with contextlib.suppress(OSError):  # a child that is gone leaves the parsing here
+            self._process.stdin.write(job)
+            self._process.stdin.close()
+
+    def take(self, page: str, markdown: str) -> ParsedPage | None:
+        """The child's blocks of ``page`` if it parsed this very ``markdown``, else ``None``."""
+        self._receive()
+        sent = self._parsed.pop(page, None)
+        if sent is None or sent[0] != markdown:
+            return None
+        self.taken.append(page)
+        return sent[1]
+
+    def _receive(self) -> None:
+        """Read what the child has sent by now, never waiting for more."""
+        while True:
+            try:
+                chunk = os.read(self._output, 1 << 20)
+            except (BlockingIOError, OSError):
+                break
+            if not chunk:  # it has sent everything, or died: the rest is parsed here
+                break
+            self._received += chunk
+        start = 0
+        while len(self._received) - start >= LENGTH_BYTES:
+            size = int.from_bytes(self._received[start : start + LENGTH_BYTES], "big")
+            end = start + LENGTH_BYTES + size
+            if len(self._received) < end:
+                break
+            page, markdown, parsed = pickle.loads(self._received[start + LENGTH_BYTES : end])
+            self._parsed[page] = (markdown, parsed)
+            start = end
+        del self._received[:start]
+
+    def close(self) -> None:
+        """End the child (done by now, but for a build that ended early) and its pipes."""
+        if self._process.poll() is None:
+            self._process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(CLOSE_WAIT_S)
+        assert self._process.stdout is not None
+        self._process.stdout.close()
+        self._parsed.clear()

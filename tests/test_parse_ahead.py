@@ -1,0 +1,152 @@
+"""Pages found and parsed ahead of MkDocs in a child process (``parse.ahead``), in real
+in-process builds of sites in tmp_path: a build with no check running parses its pages in
+another process, uses what it sent only for the very Markdown MkDocs hands the plugin, and
+parses the rest itself, with the same site as the outcome."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from mkdocs_runbook import plugin as runbook_plugin
+from mkdocs_runbook.parse.ahead import PagesAhead
+from servers import RouteServer
+from sites import Site, make_site
+
+pytestmark = pytest.mark.timeout(120)
+
+PAGES = 24
+TIMES = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|\d+ (s|min|h|d) ago|just now|[A-Z][a-z]{2} \d+, \d{4}[^<]*"
+)
+
+
+class Ahead(PagesAhead):
+    """The real child process; the build waits for it to be done (or killed) before MkDocs
+    reads its first page, so which pages it spared MkDocs' thread does not depend on timing."""
+
+    made: list[Ahead] = []  # noqa: RUF012 - the instances of one test
+
+    def __init__(self, *args: object, kill: bool = False) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        if kill:
+            self._process.kill()
+        self._process.wait(60)
+        Ahead.made.append(self)
+
+
+def _page(number: int) -> str:
+    checks = "\n".join(
+        f"```check\nname: Check {number}-{n}\nhttp: GET {{{{ api }}}}/healthz?p={number}&c={n}\n"
+        "expect: [$.status == ok]\n```\n"
+        for n in range(3)
+    )
+    front = "---\nowner: team-a\n---\n" if number % 3 == 0 else ""
+    return f"{front}# Page {number}\n\nProse.\n\n{checks}\n```bash\necho plain\n```\n"
+
+
+@pytest.fixture
+def site(tmp_path: Path, http_server: RouteServer) -> Iterator[Site]:
+    http_server.route("/healthz", body={"status": "ok"})
+    site = make_site(
+        tmp_path,
+        runbook={
+            "environments": {"local": {"api": http_server.url}},
+            "fail_on": [],
+            "cache_ttl": "1h",
+        },
+    )
+    for number in range(PAGES):
+        text = _page(number)
+        if number == 5:
+            text = text.replace("\n", "\r\n")
+        if number == 7:
+            text += "\n```check\nname: Broken\nhttp: [not, a, target]\n```\n"
+        site.page(f"page-{number:02}.md", text)
+    assert site.build().returncode == 0  # every result measured once, into the cache
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("cache_ttl: 1h", "cache_ttl: 1h\n    run: cached"))
+    Ahead.made = []
+    yield site
+
+
+def build_in_process(site: Site) -> dict[str, object]:
+    config = load_config(str(site.root / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    report = json.loads((site.out / "runbook-checks.json").read_text())
+    assert report["checks"], report
+    for check in report["checks"]:
+        assert check["cached"] or check["status"] in ("error", "skip"), check
+    return report
+
+
+def comparable(site: Site, report: dict[str, object]) -> tuple[object, dict[str, str]]:
+    """The report's checks and every page, without the times, which differ between builds."""
+    checks = [
+        {key: value for key, value in check.items() if key not in ("checked_at",)}
+        for check in report["checks"]  # type: ignore[attr-defined]
+    ]
+    pages = {
+        path.relative_to(site.out).as_posix(): TIMES.sub("TIME", path.read_text(encoding="utf-8"))
+        for path in sorted(site.out.glob("page-*/index.html"))
+    }
+    return checks, pages
+
+
+def test_a_cached_build_parses_its_pages_in_another_process(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)
+    ahead_report = build_in_process(site)
+    (ahead,) = Ahead.made
+    assert sorted(ahead.taken) == [f"page-{n:02}.md" for n in range(PAGES)]
+    assert ahead._process.poll() is not None  # ended with the build
+    with_ahead = comparable(site, ahead_report)
+
+    monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", 10**9)
+    here = comparable(site, build_in_process(site))
+    assert len(Ahead.made) == 1  # this time, no child
+    assert with_ahead == here
+    lines = {c["id"]: c["line"] for c in ahead_report["checks"] if c["page"] == "page-03.md"}
+    assert lines["check-3-0"] == 8  # past the front matter, as in the file
+    assert any(c["status"] == "error" and c["page"] == "page-07.md" for c in ahead_report["checks"])
+
+
+def test_a_page_another_plugin_changed_first_is_parsed_here(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)
+    site.hook(
+        "add_check.py",
+        "from mkdocs.plugins import event_priority\n\n"
+        "@event_priority(100)\n"
+        "def on_page_markdown(markdown, page, config, files):\n"
+        "    if page.file.src_uri == 'page-04.md':\n"
+        "        return markdown + '\\n```check\\nname: Added\\nskip: true\\nhttp: GET http://127.0.0.1:9/\\n```\\n'\n",
+    )
+    report = build_in_process(site)
+    (ahead,) = Ahead.made
+    assert "page-04.md" not in ahead.taken and len(ahead.taken) == PAGES - 1
+    added = [c for c in report["checks"] if c["name"] == "Added"]  # type: ignore[attr-defined]
+    assert [(c["page"], c["status"]) for c in added] == [("page-04.md", "skip")]
+
+
+def test_a_child_that_died_leaves_every_page_to_the_build(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", lambda *args: Ahead(*args, kill=True))
+    report = build_in_process(site)
+    (ahead,) = Ahead.made
+    assert ahead.taken == []
+    monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", 10**9)
+    assert comparable(site, report) == comparable(site, build_in_process(site))
