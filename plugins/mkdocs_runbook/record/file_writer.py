@@ -66,6 +66,10 @@ class FileWriter:
         with contextlib.suppress(OSError):  # elsewhere than POSIX a pipe may stay blocking
             os.set_blocking(self._input.fileno(), False)
         self._waiting = bytearray()
+        #: How much of ``_waiting`` the pipe took already. Cutting the sent part off at every
+        #: write moved up to a megabyte each time the child lagged behind (a cached build of
+        #: new badges): it is cut off once it is most of the buffer.
+        self._sent = 0
         self._broken = False
 
     def write(self, files: Iterable[tuple[PurePosixPath, str]]) -> None:
@@ -75,16 +79,20 @@ class FileWriter:
             encoded_name = str(name).encode("utf-8")
             data = text.encode("utf-8")
             self._waiting += FRAME_HEADER.pack(len(encoded_name), len(data)) + encoded_name + data
-        while self._waiting and not self._broken:
+        while self._sent < len(self._waiting) and not self._broken:
             try:
-                sent = os.write(self._input.fileno(), self._waiting)
+                with memoryview(self._waiting) as waiting:
+                    self._sent += os.write(self._input.fileno(), waiting[self._sent :])
             except BlockingIOError:
-                return  # the pipe is full
+                break  # the pipe is full
             except (OSError, ValueError):  # ValueError: stopped, its input closed
                 self._broken = True  # the writer is gone: ``finish`` says so
                 self._waiting.clear()
+                self._sent = 0
                 return
-            del self._waiting[:sent]
+        if self._sent * 2 >= len(self._waiting):
+            del self._waiting[: self._sent]
+            self._sent = 0
 
     def keep_used(self, keys: Iterable[str]) -> None:
         """Kept copies in the store that the build's own process linked to (writing with
@@ -95,7 +103,8 @@ class FileWriter:
             self.write([])
 
     def finish(self) -> None:
-        rest, self._waiting = bytes(self._waiting), bytearray()
+        rest, self._waiting = bytes(self._waiting[self._sent :]), bytearray()
+        self._sent = 0
         try:
             # It hands over what is left, closes the child's input (the end of the files) and
             # reads its one line.
