@@ -14,6 +14,7 @@ import pytest
 from child_processes import WRITER, children
 from mkdocs_runbook.record import BadgeWriter
 from mkdocs_runbook.record.file_writer import FileWriter, FileWriterError
+from mkdocs_runbook.record.site_files import badge_files
 from mkdocs_runbook.results import CheckResult, Status
 from servers import RouteServer
 from sites import make_site
@@ -353,3 +354,58 @@ def test_a_deferred_badge_writer_counts_what_both_writers_could_not_write(tmp_pa
     badges.page([_result("c2", "b.md", Status.PASS)])  # both of c2's in the process
     with pytest.raises(FileWriterError, match=r"could not write badges/a/c1\.svg.*\(and 3 more\)"):
         badges.finish()
+
+
+HOSTILE_NAMES = [
+    'API <script>alert("x")</script> & co',
+    "tab\there\r\nnewline \x1b[31mred\x1b[0m \u202eevil",
+    "ünïcödé ✓ " + "long " * 40,
+    "",
+]
+
+
+def _varied_results() -> list[CheckResult]:
+    """Every status, hostile names and values, ages from the cache, and a check shown from
+    three zones (its own badge, each zone's, and the worst)."""
+    results = []
+    for number, (status, name) in enumerate(zip(list(Status) * 2, HOSTILE_NAMES * 3, strict=False)):
+        result = _result(f"c{number}", f"ops/p{number % 3}.md", status)
+        result.name = name
+        result.value = f'{number} ms <b>&amp;"'
+        result.cached = number % 2 == 0
+        result.checked_at = "2026-11-29T10:00:00Z"
+        results.append(result)
+    for zone, status in (("eu", Status.PASS), ("us", Status.FAIL), ("", Status.WARN)):
+        zoned = _result("multi", "ops/zones.md", status)
+        zoned.zone = zone
+        results.append(zoned)
+    return results
+
+
+def test_badges_made_by_the_writing_process_are_the_builds_own(tmp_path: Path) -> None:
+    """Handed a page's badges (not their files), the writing process makes each file with the
+    package's own code: byte for byte what the build would have made."""
+    site = tmp_path / "site"
+    results = _varied_results()
+    badges = BadgeWriter(site, "local", store=tmp_path / "store")
+    badges.page(results[:4])
+    badges.page(results[4:])
+    badges.finish()
+    expected = dict(badge_files(results, "local"))
+    written = {
+        path.relative_to(site).as_posix(): path.read_text("utf-8") for path in site.rglob("*.*")
+    }
+    assert written == expected
+    assert "badges/ops/zones/multi/us.svg" in written and "badges/ops/zones/multi.json" in written
+    assert "<script>" not in "".join(written.values())
+
+
+def test_badges_the_writing_process_cannot_make_are_named_and_the_rest_written(
+    tmp_path: Path,
+) -> None:
+    writer = FileWriter(tmp_path / "site", tmp_path / "store")
+    writer.write_badges([("badges/a/one", "One", "not-a-status", "1 ms", "")])
+    writer.write_badges([("badges/a/two", "Two", "pass", "2 ms", "")])
+    with pytest.raises(FileWriterError, match="could not write badges: 'not-a-status'"):
+        writer.finish()
+    assert sorted(p.name for p in (tmp_path / "site/badges/a").iterdir()) == ["two.json", "two.svg"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..results import CheckResult, Status, parse_iso_utc, utc_now
-from ..text import printable
+from ..text import html_safe_json, printable
 
 __all__ = [
     "BADGE_COLOURS",
@@ -23,6 +23,7 @@ __all__ = [
     "BadgeColours",
     "badge_message",
     "badge_svg",
+    "badge_texts",
     "cached_age",
     "shields_endpoint",
 ]
@@ -135,6 +136,19 @@ def badge_svg(label: str, status: Status, value: str, age: str = "") -> str:
             colours=colours,
         )
         + "</g></svg>"
+    )
+
+
+def badge_texts(
+    stem: str, label: str, status: Status, value: str, age: str = ""
+) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The two files of one badge: ``stem.svg`` and the Shields endpoint ``stem.json``, names
+    below the site folder with their texts. The build and the badge writing process both
+    make them here, so they cannot differ."""
+    endpoint = shields_endpoint(label, status, value, age)
+    return (
+        (f"{stem}.svg", badge_svg(label, status, value, age)),
+        (f"{stem}.json", html_safe_json(endpoint) + "\n"),
     )
 
 

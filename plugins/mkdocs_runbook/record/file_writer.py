@@ -17,6 +17,7 @@ folder, it keeps each content once there and links the files to it (see the chil
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import struct
 import subprocess
@@ -28,12 +29,16 @@ from ..text import whole_number
 
 #: One file's frame: the length of its name (UTF-8) and of its content, then both.
 FRAME_HEADER = struct.Struct(">HI")
+#: The name of a frame of badges to make (a JSON list), never a file's: no name holds a NUL.
+BADGES_FRAME = b"\0badges"
 #: A pipe this big takes a large page's files in one write without waiting for the child.
 PIPE_BYTES = 1 << 20
 #: How long ``finish`` waits for the last files to reach the disk.
 FINISH_TIMEOUT_S = 120.0
 
 _CHILD = str(Path(__file__).with_name("file_writer_child.py"))
+#: Where the child finds this package, to make badges (``badge_texts``) when handed some.
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
 class FileWriterError(OSError):
@@ -51,7 +56,7 @@ class FileWriter:
 
     def __init__(self, root: Path, store: Path | None = None) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", _CHILD, str(root), str(store or "")],
+            [sys.executable, "-I", "-S", _CHILD, str(root), str(store or ""), _PACKAGE_PARENT],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             # Its own session: a Ctrl-C in the terminal is the build's to handle.
@@ -72,13 +77,23 @@ class FileWriter:
         self._sent = 0
         self._broken = False
 
-    def write(self, files: Iterable[tuple[PurePosixPath, str]]) -> None:
+    def write(self, files: Iterable[tuple[PurePosixPath | str, str]]) -> None:
         """Hand over ``files`` (a name below the root, the text): as much as the pipe takes
         now, never waiting for the child."""
         for name, text in files:
             encoded_name = str(name).encode("utf-8")
             data = text.encode("utf-8")
             self._waiting += FRAME_HEADER.pack(len(encoded_name), len(data)) + encoded_name + data
+        self._send()
+
+    def write_badges(self, badges: Iterable[tuple[str, str, str, str, str]]) -> None:
+        """Hand over badges to make and write (``site_files.BadgeParts``: stem, label,
+        status, value, age): the child makes each one's two files with ``badge_texts``."""
+        data = json.dumps(list(badges), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        self._waiting += FRAME_HEADER.pack(len(BADGES_FRAME), len(data)) + BADGES_FRAME + data
+        self._send()
+
+    def _send(self) -> None:
         while self._sent < len(self._waiting) and not self._broken:
             try:
                 with memoryview(self._waiting) as waiting:
@@ -100,7 +115,7 @@ class FileWriter:
         data = "\n".join(keys).encode("utf-8")
         if data:
             self._waiting += FRAME_HEADER.pack(0, len(data)) + data
-            self.write([])
+            self._send()
 
     def finish(self) -> None:
         rest, self._waiting = bytes(self._waiting[self._sent :]), bytearray()

@@ -1,8 +1,11 @@
 """The writing process of ``file_writer.FileWriter``, run as a script (``python -I -S``): it
 reads files from its input and writes them below ``root``, then prints ``<failed>\\t<first>``.
-A frame without a name lists kept copies (see below) that the build used itself.
+A frame without a name lists kept copies (see below) that the build used itself; a frame named
+``\\0badges`` holds badges to make (stem, label, status, value, age), whose two files each it
+makes with the package's own ``badge_texts``, so that the build's thread does not.
 
-Standard library only, and nothing of the package: it starts in milliseconds.
+The standard library only, and the package's badge code only once badges come: it starts in
+milliseconds, and making badges costs its first one a few hundredths of a second more.
 
 With a ``store`` folder, a file's content is kept there once, named by its checksums and
 size, and the file in ``root`` is a hard link to it. Creating a small file costs this
@@ -31,6 +34,16 @@ import sys
 import zlib
 
 HEADER = struct.Struct(">HI")
+BADGES = "\0badges"
+
+# Types for mypy only: importing typing would cost this bare process milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mkdocs_runbook.results import Status
+
+    BadgeTexts = Callable[[str, str, Status, str, str], tuple[tuple[str, str], ...]]
 #: In the store: the names of the kept copies the last build used, one a line.
 USED_LIST = ".used"
 
@@ -105,6 +118,26 @@ class Writer:
             return ""
         return kept
 
+    def write_badges(self, data: bytes, package_parent: str) -> None:
+        """Make and write the badges of one frame (a JSON list of stem, label, status, value,
+        age)."""
+        import json  # only once badges come: the process starts without it
+
+        try:
+            badge_texts, status = _badge_code(package_parent)
+            made = [
+                file
+                for stem, label, shown, value, age in json.loads(data.decode("utf-8"))
+                for file in badge_texts(stem, label, status(shown), value, age)
+            ]
+        except Exception as exc:  # the build says so: nothing of the frame is written
+            self.failed += 1
+            if not self.first:
+                self.first = f"badges: {exc}"
+            return
+        for name, text in made:
+            self.write(name, text.encode("utf-8"))
+
     def unused_copies(self) -> list[str]:
         """The kept copies the last build did not use and that were there when it ended: a copy
         made since (by this build, or another build of the site) is left alone."""
@@ -140,6 +173,16 @@ class Writer:
             os.replace(partial, listed)
 
 
+def _badge_code(package_parent: str) -> tuple[BadgeTexts, type[Status]]:
+    """The package's ``badge_texts`` and ``Status``, imported at the first badges."""
+    if package_parent not in sys.path:
+        sys.path.append(package_parent)
+    from mkdocs_runbook.record.badges import badge_texts
+    from mkdocs_runbook.results import Status
+
+    return badge_texts, Status
+
+
 def remove(paths: list[str]) -> None:
     for path in paths:
         with contextlib.suppress(OSError):
@@ -156,6 +199,7 @@ def input_waiting(descriptor: int) -> bool:
 
 def main() -> None:
     writer = Writer(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")
+    package_parent = sys.argv[3] if len(sys.argv) > 3 else ""
     unused = writer.unused_copies()
     if not input_waiting(sys.stdin.fileno()):
         # Started ahead of its first files (a cached build): remove them while it waits.
@@ -169,7 +213,9 @@ def main() -> None:
         name_size, data_size = HEADER.unpack(head)
         name = read(name_size).decode("utf-8", "replace")
         data = read(data_size)
-        if name:
+        if name == BADGES:
+            writer.write_badges(data, package_parent)
+        elif name:
             writer.write(name, data)
         else:  # kept copies the build's own process used: not to be pruned
             writer.used.update(data.decode("utf-8", "replace").split("\n"))

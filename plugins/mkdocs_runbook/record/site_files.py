@@ -11,17 +11,16 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
-from ..results import CheckResult, Report, iso_utc, sort_failures_first, utc_now
-from .badges import badge_svg, cached_age, shields_endpoint
+from ..results import CheckResult, Report, Status, iso_utc, sort_failures_first, utc_now
+from .badges import badge_texts, cached_age
 from .file_writer import FileWriter, FileWriterError
 from .file_writer_child import Writer
-from .report import html_safe_json, junit_xml, write_report
+from .report import junit_xml, write_report
 
 
-def badge_stem(result: CheckResult) -> PurePosixPath:
+def badge_stem(result: CheckResult) -> str:
     """``badges/ops/deploy/api-ready``: the page path without ``.md``, then the check id."""
-    page = PurePosixPath(result.page)
-    return PurePosixPath("badges") / page.with_suffix("") / result.id
+    return str(PurePosixPath("badges") / PurePosixPath(result.page).with_suffix("") / result.id)
 
 
 def write_site_outputs(
@@ -66,7 +65,7 @@ class BadgeWriter:
         self._store = store
         self._writer: FileWriter | None = None
         #: Files made while the writing process is not there yet, oldest first.
-        self._waiting: deque[tuple[PurePosixPath, str]] = deque()
+        self._waiting: deque[tuple[str, str]] = deque()
         #: Writes in this process; made at the first file written here.
         self._here: Writer | None = None
         if not deferred:
@@ -86,11 +85,11 @@ class BadgeWriter:
         """A page's shown results (every zone's); one check's all on one page."""
         if not results:
             return
-        files = badge_files(results, self._zone)
         if self._writer is not None:
-            self._writer.write(files)
+            # The writing process makes the files' texts itself: on its own core, not here.
+            self._writer.write_badges(badge_parts(results, self._zone))
         else:
-            self._waiting.extend(files)
+            self._waiting.extend(badge_files(results, self._zone))
 
     def write_until(self, done: Callable[[], bool]) -> None:
         """Write waiting files here, one at a time, until ``done()``: MkDocs' thread, which
@@ -125,28 +124,33 @@ class BadgeWriter:
             self._writer.stop()
 
 
-def badge_files(results: list[CheckResult], zone: str) -> Iterator[tuple[PurePosixPath, str]]:
-    """The badge files of ``results`` (names below the site folder, texts), one check's zones
-    together: each zone's own, and the check's main badge showing the worst zone."""
-    by_check: dict[PurePosixPath, list[CheckResult]] = {}
+#: One badge as the writing process makes it: its stem below the site folder, then the label,
+#: status, value and age it shows (``badge_texts``).
+BadgeParts = tuple[str, str, Status, str, str]
+
+
+def badge_parts(results: list[CheckResult], zone: str) -> Iterator[BadgeParts]:
+    """The badges of ``results``, one check's zones together: each zone's own, and the check's
+    main badge showing the worst zone."""
+    by_check: dict[str, list[CheckResult]] = {}
     for result in results:
         by_check.setdefault(badge_stem(result), []).append(result)
     for stem, shown in by_check.items():
         if len(shown) == 1 and shown[0].zone in ("", zone):
-            yield from _badge(stem, shown[0])
+            yield _parts(stem, shown[0])
             continue
         for result in shown:
-            yield from _badge(stem / (result.zone or zone), result)
+            yield _parts(f"{stem}/{result.zone or zone}", result)
         worst = sort_failures_first(shown)[0]
-        yield from _badge(stem, worst, zone=worst.zone or zone)
+        yield _parts(stem, worst, zone=worst.zone or zone)
 
 
-def _badge(
-    stem: PurePosixPath, result: CheckResult, zone: str = ""
-) -> Iterator[tuple[PurePosixPath, str]]:
-    label, age = result.name, cached_age(result)
+def badge_files(results: list[CheckResult], zone: str) -> Iterator[tuple[str, str]]:
+    """The badge files of ``results``: names below the site folder, texts."""
+    for parts in badge_parts(results, zone):
+        yield from badge_texts(*parts)
+
+
+def _parts(stem: str, result: CheckResult, zone: str = "") -> BadgeParts:
     value = f"{result.value} · {zone}" if zone else result.value
-    # with_name, not with_suffix: a zone's name may hold a dot.
-    yield stem.with_name(stem.name + ".svg"), badge_svg(label, result.status, value, age)
-    endpoint = shields_endpoint(label, result.status, value, age)
-    yield stem.with_name(stem.name + ".json"), html_safe_json(endpoint) + "\n"
+    return stem, result.name, result.status, value, cached_age(result)
