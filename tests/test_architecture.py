@@ -18,7 +18,7 @@ PACKAGE_DIR = Path(mkdocs_runbook.__file__).parent
 #: The pipeline, bottom to top: a module may import its own layer and the layers below it,
 #: never one above. Plain data sits under everything; the front-ends sit on top.
 LAYERS: list[tuple[str, ...]] = [
-    ("model", "results", "errors", "settings", "units", "text", "readable", "lazy"),
+    ("model", "results", "errors", "settings", "units", "text", "readable", "lazy", "pipes"),
     ("find",),
     ("assertions",),
     ("parse",),

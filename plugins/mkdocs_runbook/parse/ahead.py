@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..model import BrokenCheck, CheckBlock, CheckSpec
+from ..pipes import widen_pipe
 
 #: A page's blocks with what each parsed to, in page order.
 ParsedPage = list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
@@ -60,6 +61,9 @@ class PagesAhead:
         assert self._process.stdout is not None
         self._output = self._process.stdout.fileno()
         os.set_blocking(self._output, False)
+        # A thousand checks' blocks fit: the child sends them all and ends, its memory gone
+        # long before the build's peak, instead of waiting for MkDocs to reach its last page.
+        widen_pipe(self._output)
         self._received = bytearray()
         self._parsed: dict[str, tuple[str, ParsedPage]] = {}
         #: Pages taken from the child (for the tests: which pages it spared MkDocs' thread).

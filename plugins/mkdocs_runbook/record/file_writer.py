@@ -25,14 +25,13 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from ..pipes import widen_pipe
 from ..text import whole_number
 
 #: One file's frame: the length of its name (UTF-8) and of its content, then both.
 FRAME_HEADER = struct.Struct(">HI")
 #: The name of a frame of badges to make (a JSON list), never a file's: no name holds a NUL.
 BADGES_FRAME = b"\0badges"
-#: A pipe this big takes a large page's files in one write without waiting for the child.
-PIPE_BYTES = 1 << 20
 #: How long ``finish`` waits for the last files to reach the disk.
 FINISH_TIMEOUT_S = 120.0
 
@@ -64,7 +63,7 @@ class FileWriter:
         )
         assert self._process.stdin is not None
         self._input = self._process.stdin
-        _widen_pipe(self._input.fileno())
+        widen_pipe(self._input.fileno())
         # A site's badge files outgrow the pipe (about 2 MB for 1,000 checks): when the child
         # lags behind, what does not fit waits here for the next page or ``finish``, instead
         # of MkDocs waiting for the child in the middle of its pages.
@@ -147,13 +146,3 @@ class FileWriter:
     def _describe_exit(self) -> str:
         code = self._process.returncode
         return f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-
-
-def _widen_pipe(descriptor: int) -> None:
-    """Let the pipe hold a whole large page (Linux only; elsewhere a write may wait)."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(descriptor, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (ImportError, AttributeError, OSError):
-        pass
