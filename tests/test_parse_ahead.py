@@ -150,3 +150,31 @@ def test_a_child_that_died_leaves_every_page_to_the_build(
     assert ahead.taken == []
     monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", 10**9)
     assert comparable(site, report) == comparable(site, build_in_process(site))
+
+
+def test_a_child_nobody_reads_any_more_ends_quietly(tmp_path: Path) -> None:
+    """A build stopped early stops reading: the child ends at its next page, without a
+    traceback in the build's terminal."""
+    import subprocess
+    import sys
+
+    from mkdocs_runbook.parse import ahead
+
+    pages = []
+    for number in range(50):
+        page = tmp_path / f"p{number}.md"
+        page.write_text(_page(number) * 20, encoding="utf-8")
+        pages.append([page.name, str(page)])
+    child = subprocess.Popen(
+        [sys.executable, "-c", ahead.BOOTSTRAP, ahead._PACKAGE_PARENT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+    child.stdin.write(json.dumps({"pages": pages, "snippet_paths": []}).encode())
+    child.stdin.close()
+    assert child.stdout.read(ahead.LENGTH_BYTES)  # it has started sending
+    child.stdout.close()
+    assert child.wait(60) == 0
+    assert child.stderr.read() == b""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import pickle
 import sys
 from collections.abc import Callable
@@ -36,8 +37,13 @@ def main() -> None:
             data = pickle.dumps((page, markdown, parsed), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # whatever it is, the build meets it itself and says so
             continue
-        output.write(len(data).to_bytes(LENGTH_BYTES, "big") + data)
-        output.flush()
+        try:
+            output.write(len(data).to_bytes(LENGTH_BYTES, "big") + data)
+            output.flush()
+        except BrokenPipeError:  # the build is over (or was stopped): nobody reads any more
+            # Python flushes its output once more at exit: let that go nowhere, quietly.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), output.fileno())
+            return
 
 
 def _mkdocs_get_data() -> Callable[[str], tuple[str, Any]]:
