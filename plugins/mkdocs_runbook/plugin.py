@@ -36,6 +36,7 @@ from .find import (
     highlight,
     is_marked,
     page_owner,
+    text_mode_newlines,
 )
 from .model import CheckBlock, PageProblem
 from .page_checks import (
@@ -65,7 +66,13 @@ from .results import CheckResult, iso_utc, utc_now
 from .run import CacheMode, CheckRunner, PreparedCheck, ResultCache, WorkerPool
 from .run.kept_preparations import KeptPreparations, prepare_page
 from .settings import RunbookSettings
-from .site_views import load_alerts, place_page_results, results_elsewhere, status_page_html
+from .site_views import (
+    hand_page_badges,
+    load_alerts,
+    place_page_results,
+    results_elsewhere,
+    status_page_html,
+)
 
 if TYPE_CHECKING:  # the alerts load only for a site with alert_rules
     from .alerts import SiteAlerts
@@ -272,9 +279,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         except OSError:
             return None  # MkDocs reports it as it always does
         text, problem = decode_page(raw, page.file.src_uri)
-        # Newlines as MkDocs reads a file (text mode): what it removes as front matter is
-        # counted on the same text.
-        self.page_sources[page.file.src_uri] = text.replace("\r\n", "\n").replace("\r", "\n")
+        # What MkDocs removes as front matter is counted on the text as MkDocs reads it.
+        self.page_sources[page.file.src_uri] = text_mode_newlines(text)
         if problem is None:
             return None
         self.page_problems[page.file.src_uri] = problem  # logged with the broken checks
@@ -390,18 +396,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             # Results in already (from the cache): the page's badge files go to the writer now,
             # while MkDocs reads the other pages, not when this one is rendered at the end.
             self._collect(state)
-            self.badges.page(self._shown_results(state))
-            state.badges_handed = True
+            hand_page_badges(state, self.elsewhere, self.badges)
         return with_summary_slot(html_text)
-
-    def _shown_results(self, state: PageState) -> list[CheckResult]:
-        """A page's results to show, every zone's, in page order."""
-        return [
-            shown
-            for check in state.checks
-            if check.result is not None
-            for shown in self.elsewhere.shown(check.result)
-        ]
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
@@ -437,7 +433,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             settings=self.settings,
             started_at=self.started_at,
             history=self.history,
-            badges=None if state.badges_handed else self.badges,
+            badges=self.badges,
             memo=self._memo(),
         )
 

@@ -42,15 +42,10 @@ def place_page_results(
     memo: RenderedMarkup | None,
 ) -> str:
     """A rendered page with each check's results where its block sat and the page's summary
-    in its place; the page's badge files go to ``badges``. Every check has its result."""
+    in its place; the page's badge files go to ``badges`` unless they went already
+    (``hand_page_badges``). Every check has its result."""
     by_slot = {check.slot: check for check in state.checks}
-    # Each check's results to show, every zone's: placed under the block, counted in the
-    # summary and written as badge files.
-    zoned = {
-        check.slot: elsewhere.shown(check.result)
-        for check in state.checks
-        if check.result is not None
-    }
+    zoned = zoned_results(state, elsewhere)
 
     def swap(match: re.Match[str]) -> str:
         slot = html.unescape(match.group(1))
@@ -68,7 +63,7 @@ def place_page_results(
 
     output = SLOT_RE.sub(swap, output)
     results = [shown for each in zoned.values() for shown in each]
-    if badges is not None:
+    if badges is not None and not state.badges_handed:
         badges.page(results)
     summary = render_page_summary(
         results,
@@ -80,6 +75,22 @@ def place_page_results(
         memo=memo,
     )
     return output.replace(SUMMARY_SLOT, summary, 1)
+
+
+def zoned_results(state: PageState, elsewhere: ResultsElsewhere) -> dict[str, list[CheckResult]]:
+    """Each check's results to show, every zone's, by slot in page order: placed under the
+    block, counted in the summary and written as badge files."""
+    return {
+        check.slot: elsewhere.shown(check.result)
+        for check in state.checks
+        if check.result is not None
+    }
+
+
+def hand_page_badges(state: PageState, elsewhere: ResultsElsewhere, badges: BadgeWriter) -> None:
+    """The page's badge files to ``badges`` now, ahead of its rendering: its results are in."""
+    badges.page([shown for each in zoned_results(state, elsewhere).values() for shown in each])
+    state.badges_handed = True
 
 
 def results_elsewhere(

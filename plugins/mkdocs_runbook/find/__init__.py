@@ -17,6 +17,7 @@ from .pages import (
     page_owner,
     parse_fence_info,
     read_page,
+    text_mode_newlines,
     without_front_matter,
 )
 from .pymdownx_api import add_custom_fence, superfences_extension
@@ -45,5 +46,6 @@ __all__ = [
     "site_setup",
     "superfences_extension",
     "superfences_validator",
+    "text_mode_newlines",
     "without_front_matter",
 ]

@@ -270,6 +270,12 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.normpath(path.absolute()))
 
 
+def text_mode_newlines(text: str) -> str:
+    """``text`` with its line ends as Python's text mode reads a file, as MkDocs reads pages:
+    ``\\r\\n`` and a lone ``\\r`` become ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def decode_page(raw: bytes, page: str) -> tuple[str, PageProblem | None]:
     """A page's text, read as MkDocs reads it (UTF-8, a byte order mark is not content).
 

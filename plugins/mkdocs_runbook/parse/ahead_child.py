@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..find import decode_page, text_mode_newlines
 from .ahead import LENGTH_BYTES
 from .blocks import parse_page
 
@@ -31,8 +32,10 @@ def main() -> None:
     output = sys.stdout.buffer
     for page, path in job["pages"]:
         try:
-            text = Path(path).read_bytes().decode("utf-8-sig")
-            markdown, _ = get_data(text.replace("\r\n", "\n").replace("\r", "\n"))
+            text, problem = decode_page(Path(path).read_bytes(), page)
+            if problem is not None:
+                continue  # shown by the build with its one error, none of its checks run
+            markdown, _ = get_data(text_mode_newlines(text))
             parsed = parse_page(markdown, page, snippet_paths)
             data = pickle.dumps((page, markdown, parsed), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # whatever it is, the build meets it itself and says so
