@@ -409,3 +409,23 @@ def test_badges_the_writing_process_cannot_make_are_named_and_the_rest_written(
     with pytest.raises(FileWriterError, match="could not write badges: 'not-a-status'"):
         writer.finish()
     assert sorted(p.name for p in (tmp_path / "site/badges/a").iterdir()) == ["two.json", "two.svg"]
+
+
+def test_a_list_of_used_copies_too_large_to_be_a_builds_is_not_read(tmp_path: Path) -> None:
+    """The list is read back from the cache folder: one far beyond what a build writes is
+    not read, and nothing is removed on its word."""
+    from mkdocs_runbook.record.file_writer_child import MAX_USED_LIST_BYTES
+
+    root, store = tmp_path / "site", tmp_path / "store"
+    for content in ("old", "new"):
+        shutil.rmtree(root, ignore_errors=True)
+        writer = FileWriter(root, store)
+        writer.write([(PurePosixPath("badges/a.svg"), content)])
+        writer.finish()
+    with (store / ".used").open("r+b") as listed:  # sparse: no disk taken
+        listed.truncate(MAX_USED_LIST_BYTES + 1)
+    shutil.rmtree(root)
+    writer = FileWriter(root, store)
+    writer.write([(PurePosixPath("badges/b.svg"), "newer")])
+    writer.finish()
+    assert b"old" in kept_copies(store).values()

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     BadgeTexts = Callable[[str, str, Status, str, str], tuple[tuple[str, str], ...]]
 #: In the store: the names of the kept copies the last build used, one a line.
 USED_LIST = ".used"
+#: A list larger than this is not read: a million badges' names take a few dozen megabytes.
+MAX_USED_LIST_BYTES = 64 * 1024 * 1024
 
 
 class Writer:
@@ -145,9 +147,12 @@ class Writer:
             return []
         listed = os.path.join(self.store, USED_LIST)
         try:
-            ended = os.stat(listed).st_mtime_ns
             with open(listed, encoding="utf-8") as used_list:
+                about = os.fstat(used_list.fileno())
+                if about.st_size > MAX_USED_LIST_BYTES:
+                    return []  # not what a build writes: nothing is known to be unused
                 last_used = set(used_list.read().split("\n"))
+            ended = about.st_mtime_ns
             names = os.listdir(self.store)
         except (OSError, ValueError):
             return []  # no list (the first build): nothing is known to be unused
