@@ -429,3 +429,35 @@ def test_a_list_of_used_copies_too_large_to_be_a_builds_is_not_read(tmp_path: Pa
     writer.write([(PurePosixPath("badges/b.svg"), "newer")])
     writer.finish()
     assert b"old" in kept_copies(store).values()
+
+
+def test_the_trash_is_emptied_of_old_badge_folders_and_of_nothing_else(tmp_path: Path) -> None:
+    """What the build moved into the trash (``badges-…`` folders) goes; anything else there,
+    and whatever a symbolic link in it points to, stays."""
+    trash, outside = tmp_path / "trash", tmp_path / "outside"
+    (trash / "badges-1-aa/page").mkdir(parents=True)
+    (trash / "badges-1-aa/page/check.svg").write_text("old")
+    (trash / "someone-elses").mkdir()
+    (outside / "kept").mkdir(parents=True)
+    (outside / "kept/file.txt").write_text("kept")
+    (trash / "badges-2-bb").symlink_to(outside / "kept", target_is_directory=True)
+    writer = FileWriter(tmp_path / "site", tmp_path / "store", trash)
+    writer.empty_trash()
+    writer.write([(PurePosixPath("badges/a.svg"), "new")])
+    writer.finish()
+    assert sorted(p.name for p in trash.iterdir()) == ["someone-elses"]
+    assert (outside / "kept/file.txt").read_text() == "kept"
+    assert (tmp_path / "site/badges/a.svg").read_text() == "new"
+
+
+def test_a_trash_folder_that_is_a_symbolic_link_is_not_emptied(tmp_path: Path) -> None:
+    """A ``.cache`` restored from elsewhere could make the trash a link to any folder."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "badges-1-aa").mkdir(parents=True)
+    (elsewhere / "badges-1-aa/file.txt").write_text("kept")
+    trash = tmp_path / "trash"
+    trash.symlink_to(elsewhere, target_is_directory=True)
+    writer = FileWriter(tmp_path / "site", tmp_path / "store", trash)
+    writer.empty_trash()
+    writer.finish()
+    assert (elsewhere / "badges-1-aa/file.txt").read_text() == "kept"

@@ -228,6 +228,48 @@ def test_cached_results_have_their_badge_files_written_before_pages_render(
     assert shields["message"].startswith("fail · 503 · ")  # and its age: from the cache
 
 
+# Hooks run after the plugins: at ``on_pre_build`` MkDocs has not cleaned the site folder yet.
+BADGES_AT_PRE_BUILD_HOOK = """
+from pathlib import Path
+
+def on_pre_build(config):
+    there = (Path(config.site_dir) / "badges").exists()
+    (Path(config.config_file_path).parent / "at-pre-build.txt").write_text(str(there))
+"""
+
+
+@pytest.mark.parametrize("case", ["clean", "cached", "dirty", "trash blocked"])
+def test_the_last_builds_badges_leave_before_mkdocs_cleans_the_site(
+    tmp_path: Path, target: RouteServer, case: str
+) -> None:
+    """MkDocs' clean would remove the last build's badge files one by one on its own thread:
+    they leave in one rename into the trash, and the badge writer's process removes them. A
+    ``--dirty`` build keeps them; where the rename cannot be made, MkDocs' clean does it."""
+    site = make_site(tmp_path, runbook=runbook_options(target, cache_ttl="1h"))
+    site.page("a.md", f"# a\n\n{PAGE}")
+    assert site.build().returncode == 0
+    trash = tmp_path / ".cache/runbook/badge-trash"
+    if case == "trash blocked":
+        trash.rmdir()
+        trash.write_text("not a folder")
+    if case == "cached":  # the writing process runs from the start: no workers to wait for
+        config = tmp_path / "mkdocs.yml"
+        config.write_text(
+            config.read_text().replace("cache_ttl: 1h", "cache_ttl: 1h\n    run: cached")
+        )
+    site.page("a.md", "# a\n\n" + PAGE.replace("```check\nname: API ready", "```yaml\nname: x"))
+    site.hook("badges_at_pre_build.py", BADGES_AT_PRE_BUILD_HOOK)
+    done = site.build(*(["--dirty"] if case == "dirty" else []))
+    assert done.returncode == 0, done.stderr
+    moved = (tmp_path / "at-pre-build.txt").read_text() == "False"
+    assert moved == (case in ("clean", "cached"))
+    if case != "dirty":  # the check no longer on the page has no badge left
+        badges = sorted(p.name for p in (site.out / "badges/a").iterdir())
+        assert badges == ["api-live.json", "api-live.svg"]
+    if trash.is_dir():
+        assert list(trash.iterdir()) == []
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_lines_count_from_the_top_of_the_file_past_front_matter(
     tmp_path: Path, target: RouteServer, newline: str

@@ -93,6 +93,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.workers: WorkerPool | None = None
         self.cache: ResultCache | None = None
         self.command = "build"
+        #: ``--dirty``: MkDocs keeps the site folder's files, so the badges stay in place too.
+        #: Unknown (``None``) when MkDocs' ``build`` runs without ``on_startup``.
+        self.dirty: bool | None = None
         self.settings = RunbookSettings()
         self.runner: CheckRunner | None = None
         self.pages: dict[str, PageState] = {}
@@ -136,6 +139,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         # Having on_startup keeps this object across `mkdocs serve` rebuilds, and with it
         # the in-memory cache: editing prose does not hit live targets again.
         self.command = command
+        self.dirty = dirty
         self.builds = 0
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -207,6 +211,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 Path(config.site_dir),
                 self.settings.zone,
                 store=cache_dir / "badge-files",
+                trash=cache_dir / "badge-trash",
                 deferred=mode == "always",
             )
         if self.command == "serve":
@@ -215,6 +220,12 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             config.watch.extend(str(folder) for folder in imports)
         self.alerts = load_alerts(self.settings, config_dir, config.site_url)
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        # Just before MkDocs cleans the site folder: the last build's badges leave in one
+        # rename, and the badge writer's process removes them off MkDocs' thread.
+        if self.config.enabled and self.badges is not None and self.dirty is False:
+            self.badges.clear_old()
 
     def _cache_mode(self) -> CacheMode:
         modes: dict[str, CacheMode] = {"always": "always", "cached": "cached", "never": "never"}

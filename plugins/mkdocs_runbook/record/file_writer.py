@@ -32,6 +32,8 @@ from ..text import whole_number
 FRAME_HEADER = struct.Struct(">HI")
 #: The name of a frame of badges to make (a JSON list), never a file's: no name holds a NUL.
 BADGES_FRAME = b"\0badges"
+#: The name of a frame saying the trash folder holds old badges to remove.
+TRASH_FRAME = b"\0trash"
 #: How long ``finish`` waits for the last files to reach the disk.
 FINISH_TIMEOUT_S = 120.0
 
@@ -53,9 +55,18 @@ class FileWriter:
     """A child process writing the files it is handed below ``root``; ``finish`` waits for
     them and raises ``FileWriterError`` naming the first that failed."""
 
-    def __init__(self, root: Path, store: Path | None = None) -> None:
+    def __init__(self, root: Path, store: Path | None = None, trash: Path | None = None) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", _CHILD, str(root), str(store or ""), _PACKAGE_PARENT],
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                _CHILD,
+                str(root),
+                str(store or ""),
+                _PACKAGE_PARENT,
+                str(trash or ""),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             # Its own session: a Ctrl-C in the terminal is the build's to handle.
@@ -107,6 +118,11 @@ class FileWriter:
         if self._sent * 2 >= len(self._waiting):
             del self._waiting[: self._sent]
             self._sent = 0
+
+    def empty_trash(self) -> None:
+        """Have the child remove what was moved into its trash folder (old badge folders)."""
+        self._waiting += FRAME_HEADER.pack(len(TRASH_FRAME), 0) + TRASH_FRAME
+        self._send()
 
     def keep_used(self, keys: Iterable[str]) -> None:
         """Kept copies in the store that the build's own process linked to (writing with

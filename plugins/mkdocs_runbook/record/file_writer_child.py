@@ -2,7 +2,8 @@
 reads files from its input and writes them below ``root``, then prints ``<failed>\\t<first>``.
 A frame without a name lists kept copies (see below) that the build used itself; a frame named
 ``\\0badges`` holds badges to make (stem, label, status, value, age), whose two files each it
-makes with the package's own ``badge_texts``, so that the build's thread does not.
+makes with the package's own ``badge_texts``, so that the build's thread does not; a frame
+named ``\\0trash`` says the last build's badges are in the trash folder (its fourth argument).
 
 The standard library only, and the package's badge code only once badges come: it starts in
 milliseconds, and making badges costs its first one a few hundredths of a second more.
@@ -21,7 +22,7 @@ made MkDocs wait for two thousand removals. Across filesystems (no links) files 
 usual.
 """
 
-# ruff: noqa: PTH103, PTH105, PTH108, PTH116, PTH118, PTH122, PTH123, PTH208
+# ruff: noqa: PTH103, PTH105, PTH108, PTH112, PTH114, PTH116, PTH118, PTH122, PTH123, PTH208
 # (os calls on plain strings: this script starts bare and handles thousands of names.)
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ import zlib
 
 HEADER = struct.Struct(">HI")
 BADGES = "\0badges"
+TRASH = "\0trash"
+#: What the build moves into the trash folder is named so (``badges-<pid>-<hex>``); nothing else
+#: there is ever removed.
+TRASHED_PREFIX = "badges-"
 
 # Types for mypy only: importing typing would cost this bare process milliseconds.
 TYPE_CHECKING = False
@@ -188,6 +193,31 @@ def _badge_code(package_parent: str) -> tuple[BadgeTexts, type[Status]]:
     return badge_texts, Status
 
 
+def empty_trash(trash: str) -> None:
+    """Remove the old badge folders the build moved into ``trash``: the last build's
+    ``site/badges/``, two thousand files for a thousand checks, taken out of MkDocs' way
+    before it cleans the site folder (``BadgeWriter.clear_old``). Only entries named as the
+    build names them, and never through a symbolic link: a ``.cache`` restored from elsewhere
+    must not make this remove anything outside it."""
+    import shutil  # only when there is trash: the process starts without it
+
+    if not trash or os.path.islink(trash):
+        return
+    try:
+        names = os.listdir(trash)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(TRASHED_PREFIX):
+            continue
+        path = os.path.join(trash, name)
+        if os.path.islink(path) or not os.path.isdir(path):
+            with contextlib.suppress(OSError):
+                os.unlink(path)  # the link itself, never what it points to
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def remove(paths: list[str]) -> None:
     for path in paths:
         with contextlib.suppress(OSError):
@@ -205,6 +235,7 @@ def input_waiting(descriptor: int) -> bool:
 def main() -> None:
     writer = Writer(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")
     package_parent = sys.argv[3] if len(sys.argv) > 3 else ""
+    trash = sys.argv[4] if len(sys.argv) > 4 else ""
     unused = writer.unused_copies()
     if not input_waiting(sys.stdin.fileno()):
         # Started ahead of its first files (a cached build): remove them while it waits.
@@ -220,6 +251,8 @@ def main() -> None:
         data = read(data_size)
         if name == BADGES:
             writer.write_badges(data, package_parent)
+        elif name == TRASH:
+            empty_trash(trash)
         elif name:
             writer.write(name, data)
         else:  # kept copies the build's own process used: not to be pruned

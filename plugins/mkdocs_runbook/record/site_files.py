@@ -7,6 +7,8 @@ embedded badge turns red when any network fails."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
@@ -14,13 +16,17 @@ from pathlib import Path, PurePosixPath
 from ..results import CheckResult, Report, Status, iso_utc, sort_failures_first, utc_now
 from .badges import badge_texts, cached_age
 from .file_writer import FileWriter, FileWriterError
-from .file_writer_child import Writer
+from .file_writer_child import TRASHED_PREFIX, Writer
 from .report import junit_xml, write_report
+
+#: The folder of ``site/`` that holds every badge file, and nothing but them.
+BADGES_FOLDER = "badges"
 
 
 def badge_stem(result: CheckResult) -> str:
     """``badges/ops/deploy/api-ready``: the page path without ``.md``, then the check id."""
-    return str(PurePosixPath("badges") / PurePosixPath(result.page).with_suffix("") / result.id)
+    page = PurePosixPath(result.page).with_suffix("")
+    return str(PurePosixPath(BADGES_FOLDER) / page / result.id)
 
 
 def write_site_outputs(
@@ -55,14 +61,26 @@ class BadgeWriter:
     ``deferred`` (a build whose check workers run from its start): the writing process starts
     only at ``start``, once the workers are gone, so that the two never add up in memory.
     Until then the files wait here, and ``write_until`` writes them from MkDocs' own thread
-    while it has nothing else to do (waiting for a check), one at a time."""
+    while it has nothing else to do (waiting for a check), one at a time.
+
+    ``trash`` (a folder beside ``store``): where ``clear_old`` moves the last build's badges,
+    for the writing process to remove."""
 
     def __init__(
-        self, site_dir: Path, zone: str, *, store: Path | None = None, deferred: bool = False
+        self,
+        site_dir: Path,
+        zone: str,
+        *,
+        store: Path | None = None,
+        trash: Path | None = None,
+        deferred: bool = False,
     ) -> None:
         self._zone = zone
         self._site_dir = site_dir
         self._store = store
+        self._trash = trash
+        #: Whether old badges wait in the trash for the writing process (not started yet).
+        self._trashed = False
         self._writer: FileWriter | None = None
         #: Files made while the writing process is not there yet, oldest first.
         self._waiting: deque[tuple[str, str]] = deque()
@@ -75,11 +93,34 @@ class BadgeWriter:
         """Start the writing process (if not yet) and hand it the files waiting here."""
         if self._writer is not None:
             return
-        self._writer = FileWriter(self._site_dir, self._store)
+        self._writer = FileWriter(self._site_dir, self._store, self._trash)
+        if self._trashed:
+            self._writer.empty_trash()
         if self._here is not None:  # what it removes at its end must not be these
             self._writer.keep_used(self._here.used)
         waiting, self._waiting = self._waiting, deque()
         self._writer.write(waiting)
+
+    def clear_old(self) -> None:
+        """Before MkDocs cleans the site folder (a build that is not ``--dirty``): move the
+        last build's badge folder into the trash in one rename, for the writing process to
+        remove. MkDocs' clean would remove its two thousand files (for a thousand checks) on
+        its own thread, one at a time, before it reads the first page. Where the rename
+        cannot be made (no such folder, the trash on another filesystem), the folder is left
+        to MkDocs' clean, as before."""
+        if self._trash is None:
+            return
+        old = self._site_dir / BADGES_FOLDER
+        try:
+            self._trash.mkdir(parents=True, exist_ok=True)
+            if self._trash.is_symlink():
+                return  # the writing process would not empty it: MkDocs' clean does the work
+            old.rename(self._trash / f"{TRASHED_PREFIX}{os.getpid()}-{secrets.token_hex(4)}")
+        except OSError:
+            return
+        self._trashed = True
+        if self._writer is not None:
+            self._writer.empty_trash()
 
     def page(self, results: list[CheckResult]) -> None:
         """A page's shown results (every zone's); one check's all on one page."""
