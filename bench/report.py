@@ -39,7 +39,7 @@ class TargetVerdict:
     contender: str
     measured: str
     met: bool
-    informational: bool = False  # a non-default configuration, shown for insight
+    informational: bool = False  # not judged: another configuration, or a bound for insight
 
 
 def judge(results: dict[str, ScenarioResult]) -> list[TargetVerdict]:
@@ -102,8 +102,12 @@ def _verdicts(
             verdict("6", "shown − server time: p50 ≤ 5 ms", f"{p50:.1f} ms", p50 <= 5),
             verdict("6", "shown − server time: p99 ≤ 20 ms", f"{p99:.1f} ms", p99 <= 20),
         ]
+    checks, latency_s = result.scenario.shape.checks, result.scenario.latency_s
+    rounds = math.ceil(checks / 32)  # at the default concurrency, or scenario 8's per_host
+    rounds_limit = plain + rounds * latency_s + 0.5
+    rounds_target = f"≤ plain + {rounds} rounds × {latency_s * 1000:.0f} ms + 0.5 s"
     if key == "7":
-        return [
+        verdicts = [
             verdict(
                 "7",
                 "≤ plain build + 1 s",
@@ -111,16 +115,27 @@ def _verdicts(
                 plugin <= plain + 1,
             )
         ]
+        if not informational:
+            # At the default concurrency (32) the checks alone take 32 rounds, more than the
+            # target's second: scenario 8's bound says how near the build comes to that floor.
+            verdicts.append(
+                TargetVerdict(
+                    "7",
+                    f"{rounds_target} (concurrency 32: scenario 8's bound)",
+                    label,
+                    f"{plugin:.2f} s (limit {rounds_limit:.2f} s)",
+                    plugin <= rounds_limit,
+                    informational=True,
+                )
+            )
+        return verdicts
     if key == "8":
-        checks, latency_s = result.scenario.shape.checks, result.scenario.latency_s
-        rounds = math.ceil(checks / 32)
-        limit = plain + rounds * latency_s + 0.5
         return [
             verdict(
                 "8",
-                f"≤ plain + {rounds} rounds × {latency_s * 1000:.0f} ms + 0.5 s",
-                f"{plugin:.2f} s (limit {limit:.2f} s)",
-                plugin <= limit,
+                rounds_target,
+                f"{plugin:.2f} s (limit {rounds_limit:.2f} s)",
+                plugin <= rounds_limit,
             )
         ]
     if key == "9":
