@@ -103,6 +103,16 @@ def kept_copies(store: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in store.iterdir() if path.name != ".used"}
 
 
+def build_old_then_new(root: Path, store: Path) -> None:
+    """Two builds of one badge, ``old`` then ``new``: the store keeps a copy of each, and
+    lists only ``new`` as used."""
+    for content in ("old", "new"):
+        shutil.rmtree(root, ignore_errors=True)
+        writer = FileWriter(root, store)
+        writer.write([(PurePosixPath("badges/a.svg"), content)])
+        writer.finish()
+
+
 CHECK_PAGE = """# Deploy
 
 ```check
@@ -182,11 +192,7 @@ def test_a_copy_made_after_the_last_build_ended_is_not_removed(
     the site writing now, stays. Removed at the start (a writer waiting for its first files)
     or at the end (``deferred``: its files were waiting when it started) alike."""
     root, store = tmp_path / "site", tmp_path / "store"
-    for content in ("old", "new"):
-        shutil.rmtree(root, ignore_errors=True)
-        writer = FileWriter(root, store)
-        writer.write([(PurePosixPath("badges/a.svg"), content)])
-        writer.finish()
+    build_old_then_new(root, store)
     old = next(name for name, data in kept_copies(store).items() if data == b"old")
     listed = store / ".used"
     theirs = store / "made-by-another-build.svg"
@@ -417,11 +423,7 @@ def test_a_list_of_used_copies_too_large_to_be_a_builds_is_not_read(tmp_path: Pa
     from mkdocs_runbook.record.file_writer_child import MAX_USED_LIST_BYTES
 
     root, store = tmp_path / "site", tmp_path / "store"
-    for content in ("old", "new"):
-        shutil.rmtree(root, ignore_errors=True)
-        writer = FileWriter(root, store)
-        writer.write([(PurePosixPath("badges/a.svg"), content)])
-        writer.finish()
+    build_old_then_new(root, store)
     with (store / ".used").open("r+b") as listed:  # sparse: no disk taken
         listed.truncate(MAX_USED_LIST_BYTES + 1)
     shutil.rmtree(root)
