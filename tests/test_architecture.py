@@ -41,6 +41,7 @@ LAYERS: list[tuple[str, ...]] = [
         "pytest_plugin",
         "markdown",
         "demo",
+        "long_lived",
     ),
 ]
 LAYER_OF = {room: level for level, rooms in enumerate(LAYERS) for room in rooms}

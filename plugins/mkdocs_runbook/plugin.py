@@ -38,6 +38,7 @@ from .find import (
     page_owner,
     text_mode_newlines,
 )
+from .long_lived import ObjectsBeforeBuild
 from .model import CheckBlock, PageProblem
 from .page_checks import (
     SLOT,
@@ -126,6 +127,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self.badges: BadgeWriter | None = None
         #: Finds and parses the pages ahead of MkDocs in a build with no check running.
         self.ahead: PagesAhead | None = None
+        #: Out of the build's garbage collections from ``on_config`` to its end.
+        self.objects_before = ObjectsBeforeBuild()
 
     # -- configuration -------------------------------------------------------------------
 
@@ -219,6 +222,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             imports = report_directories(self.config["import"], config_dir)
             config.watch.extend(str(folder) for folder in imports)
         self.alerts = load_alerts(self.settings, config_dir, config.site_url)
+        # Set up: what exists now lives through the build; its collections need not walk it.
+        self.objects_before.freeze()
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -498,6 +503,12 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
     # -- the end of a build ----------------------------------------------------------------
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        try:
+            self._end_build(config)
+        finally:
+            self.objects_before.thaw()
+
+    def _end_build(self, config: MkDocsConfig) -> None:
         if not self.config.enabled or self.runner is None:
             return
         results = self.all_results()
@@ -534,6 +545,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         )
 
     def on_build_error(self, *, error: Exception) -> None:
+        self.objects_before.thaw()
         if self.config.enabled:
             self._end_run()
             self._stop_badges()
@@ -557,6 +569,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             self.workers.close(wait=False)  # on_shutdown waits for them
 
     def on_shutdown(self) -> None:
+        self.objects_before.thaw()
         if self.workers is not None:
             self.workers.close()
             self.workers = None
