@@ -135,7 +135,10 @@ class ResultsElsewhere:
         """The results to show for the check ``own`` is this build's result of: the newest per
         zone, ordered by zone. Only zones that ran it count: a ``skip`` (another zone's check,
         checks off) shows only when no zone has more to say."""
-        candidates = newest_per_zone([*self.by_check.get((own.page, own.id), []), own])
+        others = self.by_check.get((own.page, own.id))
+        if not others:  # the common case, once per check and output: nothing to merge
+            return [own]
+        candidates = newest_per_zone([*others, own])
         return [result for result in candidates if result.status is not Status.SKIP] or [own]
 
 

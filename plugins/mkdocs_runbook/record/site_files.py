@@ -7,7 +7,9 @@ embedded badge turns red when any network fails."""
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import secrets
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -25,8 +27,20 @@ BADGES_FOLDER = "badges"
 
 def badge_stem(result: CheckResult) -> str:
     """``badges/ops/deploy/api-ready``: the page path without ``.md``, then the check id."""
-    page = PurePosixPath(result.page).with_suffix("")
-    return str(PurePosixPath(BADGES_FOLDER) / page / result.id)
+    folder = _badge_folder(result.page)
+    if _PLAIN_ID.fullmatch(result.id):  # every id the parser gives: joined as a path would be
+        return f"{folder}/{result.id}"
+    return str(PurePosixPath(folder) / result.id)
+
+
+#: An id that is one path segment as it stands (no separator, no ``.`` or ``..``).
+_PLAIN_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _badge_folder(page: str) -> str:
+    """A page's badge folder: the same for each of its checks, so made once per page."""
+    return str(PurePosixPath(BADGES_FOLDER) / PurePosixPath(page).with_suffix(""))
 
 
 def write_site_outputs(
