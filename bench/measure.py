@@ -4,6 +4,9 @@ Wall time is taken around the whole child (interpreter start, imports, build), w
 user waits for. Peak memory is that of the child *and every process it started* (the plugin's
 check workers): their resident sizes are summed every few milliseconds while it runs, and the
 largest sum is the peak (``os.wait4`` alone would report the largest single process).
+CPU time is the child's and that of every process it waited for (``os.wait4``: the plugin's
+check workers, its page-parsing child and its badge writer), user and system: on a machine
+whose other cores are busy, a build waits for that much CPU, not only for its own thread.
 """
 
 from __future__ import annotations
@@ -92,6 +95,8 @@ class ChildRun:
     wall_s: float
     peak_rss_mb: float
     stdout: str
+    #: User and system CPU of the child and its waited-for descendants.
+    cpu_s: float = 0.0
 
 
 def child_environment(bytecode_dir: Path) -> dict[str, str]:
@@ -130,7 +135,12 @@ def run_child(
         tail = "\n".join(stderr.strip().splitlines()[-20:])
         raise BuildFailed(f"{what} exited with {process.returncode}{killed}:\n{tail}")
     # Linux reports ru_maxrss in KiB: the largest process, in case sampling missed a spike.
-    return ChildRun(wall_s=wall, peak_rss_mb=max(peak_mb, usage.ru_maxrss / 1024), stdout=stdout)
+    return ChildRun(
+        wall_s=wall,
+        peak_rss_mb=max(peak_mb, usage.ru_maxrss / 1024),
+        stdout=stdout,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+    )
 
 
 def mkdocs_build(config_file: Path, *, env: dict[str, str], timeout: float) -> ChildRun:

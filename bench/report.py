@@ -152,26 +152,29 @@ def _verdicts(
     ]
 
 
-def rows(results: dict[str, ScenarioResult]) -> list[tuple[str, str, str, str, str]]:
-    """(scenario, contender, median, × plain, peak RSS) for every contender."""
-    table: list[tuple[str, str, str, str, str]] = []
+def rows(results: dict[str, ScenarioResult]) -> list[tuple[str, str, str, str, str, str]]:
+    """(scenario, contender, median, × plain, CPU, peak RSS) for every contender."""
+    table: list[tuple[str, str, str, str, str, str]] = []
     for key, result in results.items():
         plain = result.median_s("plain")
         for label in result.runs:
             seconds = result.median_s(label)
+            cpu = result.median_cpu_s(label)
             table.append(
                 (
                     f"{key}. {result.scenario.title}",
                     label,
                     f"{seconds:.2f} s",
                     "1.00×" if label == "plain" else f"{seconds / plain:.2f}×",
+                    "—" if cpu is None else f"{cpu:.2f} s",
                     f"{result.median_peak_mb(label):.0f} MB",
                 )
             )
     return table
 
 
-HEADERS = ("scenario", "build", "median", "× plain", "peak RSS")
+#: CPU: user and system time of the build and every process it started, at the median.
+HEADERS = ("scenario", "build", "median", "× plain", "CPU", "peak RSS")
 
 
 def print_tables(results: dict[str, ScenarioResult], verdicts: list[TargetVerdict]) -> None:

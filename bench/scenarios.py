@@ -91,6 +91,9 @@ class RunRecord:
     live_checks: list[int | None] = field(default_factory=list)
     #: Fidelity: per check, the latency shown minus the server's own time, in ms.
     excess_ms: list[float] = field(default_factory=list)
+    #: CPU of the build's process and every process it waited for; none for serve rebuilds
+    #: (timed inside a session that also serves).
+    cpu_s: float | None = None
 
 
 @dataclass
@@ -103,6 +106,10 @@ class ScenarioResult:
 
     def median_peak_mb(self, label: str) -> float:
         return statistics.median(run.peak_rss_mb for run in self.runs[label])
+
+    def median_cpu_s(self, label: str) -> float | None:
+        cpu = [run.cpu_s for run in self.runs[label] if run.cpu_s is not None]
+        return statistics.median(cpu) if cpu else None
 
     def excess_percentiles(self, label: str) -> tuple[float, float] | None:
         """p50 and p99 of (shown latency − server time) over every check of every run."""
@@ -123,6 +130,11 @@ class ScenarioResult:
             "median_peak_rss_mb": {
                 label: round(self.median_peak_mb(label), 1) for label in self.runs
             },
+            "median_cpu_s": {
+                label: round(cpu, 3)
+                for label in self.runs
+                if (cpu := self.median_cpu_s(label)) is not None
+            },
             "hosts": scenario.shape.hosts,
             "informational": [c.label for c in scenario.contenders if c.informational],
             "excess_ms_p50_p99": {
@@ -138,6 +150,10 @@ def _run_json(run: RunRecord) -> dict[str, Any]:
     data = dict(vars(run))
     data["excess_ms"] = [round(ms, 2) for ms in run.excess_ms]
     return data
+
+
+def _cpu_text(cpu_s: float | None) -> str:
+    return "—" if cpu_s is None else f"{cpu_s:.2f} s"
 
 
 def _percentile(ordered: list[float], percent: float) -> float:
@@ -275,7 +291,8 @@ class Bench:
                     self.progress(
                         f"scenario {scenario.key} run {repetition + 1}/{self.repeat}: "
                         f"{contender.label:<20} {record.wall_s:7.3f} s  "
-                        f"{record.peak_rss_mb:6.1f} MB  {record.target_hits} requests{fidelity}"
+                        f"{record.peak_rss_mb:6.1f} MB  {_cpu_text(record.cpu_s):>7} CPU  "
+                        f"{record.target_hits} requests{fidelity}"
                     )
         return result
 
@@ -292,7 +309,9 @@ class Bench:
             run = runbook_check(site.root, _cli_report(site), env=self.env, timeout=timeout)
         else:
             run = mkdocs_build(site.config_file, env=self.env, timeout=timeout)
-        record = RunRecord(run.wall_s, run.peak_rss_mb, self.target.hits - hits_before)
+        record = RunRecord(
+            run.wall_s, run.peak_rss_mb, self.target.hits - hits_before, cpu_s=run.cpu_s
+        )
         record.checks_passed = _checks_passed(site, _report_file(site, contender))
         expected = site.shape.checks
         if record.checks_passed is not None and record.checks_passed != expected:

@@ -37,6 +37,9 @@ def test_quick_benchmark_records_every_scenario(tmp_path: Path) -> None:
     for label, runs in live["runs"].items():
         for run_record in runs:
             assert run_record["wall_s"] > 0 and run_record["peak_rss_mb"] > 0
+            # The CPU of the build and the processes it started: some, and no more than all
+            # the machine's cores could give in its wall time.
+            assert 0 < run_record["cpu_s"] <= run_record["wall_s"] * results["machine"]["cores"]
             if label == "plain":
                 assert run_record["target_hits"] == 0, "the plain site must not contact the target"
             else:
@@ -48,6 +51,8 @@ def test_quick_benchmark_records_every_scenario(tmp_path: Path) -> None:
     assert all(record["target_hits"] == 0 for record in cached), "a warm cache is not re-run"
     serve = results["scenarios"]["4"]["runs"]["runbook"]
     assert all(record["live_checks"] == [0] * len(record["rebuilds_s"]) for record in serve)
+    assert all(record["cpu_s"] is None for record in serve)  # timed inside the session
+    assert set(results["scenarios"]["3"]["median_cpu_s"]) == {"runbook", "plain"}
     assert set(results["scenarios"]["5"]["median_peak_rss_mb"]) >= {"runbook", "plain"}
 
     judged = {(v["scenario"], v["contender"]) for v in results["targets"]}
