@@ -7,6 +7,7 @@ import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.commands.build import build
@@ -14,7 +15,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from servers import RouteServer
-from sites import make_site
+from sites import Site, make_site
 
 pytestmark = pytest.mark.slow
 
@@ -64,15 +65,25 @@ def collector_as_found() -> Iterator[None]:
     gc.enable()
 
 
+def counted_site(root: Path, target: RouteServer) -> Site:
+    """A one-check site whose hook records the freeze counts (read with ``counts``)."""
+    site = make_site(root, runbook={"environments": {"local": {"api": target.url}}})
+    site.page("index.md", PAGE)
+    site.hook("freeze_counts.py", FREEZE_COUNTS_HOOK)
+    return site
+
+
+def counts(root: Path) -> dict[str, Any]:
+    seen: dict[str, Any] = json.loads((root / "freeze.json").read_text())
+    return seen
+
+
 def test_a_build_freezes_what_exists_at_its_start_and_thaws_it_at_its_end(
     tmp_path: Path, target: RouteServer
 ) -> None:
-    site = make_site(tmp_path, runbook={"environments": {"local": {"api": target.url}}})
-    site.page("index.md", PAGE)
-    site.hook("freeze_counts.py", FREEZE_COUNTS_HOOK)
-    done = site.build()
+    done = counted_site(tmp_path, target).build()
     assert done.returncode == 0, done.stderr
-    seen = json.loads((tmp_path / "freeze.json").read_text())
+    seen = counts(tmp_path)
     # MkDocs, Markdown, Jinja2 and the plugin are imported by then: thousands of objects.
     assert seen["config"] > 10_000
     assert seen["page"] > 10_000  # fewer: frozen objects are still freed when unreferenced
@@ -121,13 +132,11 @@ def test_a_failed_build_thaws_too(
 def test_a_process_that_froze_objects_itself_keeps_them_frozen(
     tmp_path: Path, target: RouteServer, collector_as_found: None
 ) -> None:
-    site = make_site(tmp_path, runbook={"environments": {"local": {"api": target.url}}})
-    site.page("index.md", PAGE)
-    site.hook("freeze_counts.py", FREEZE_COUNTS_HOOK)
+    counted_site(tmp_path, target)
     gc.freeze()
     mine = gc.get_freeze_count()
     in_process_build(tmp_path)
-    seen = json.loads((tmp_path / "freeze.json").read_text())
+    seen = counts(tmp_path)
     # Not one more frozen in the build (some of the process's own freed meanwhile) ...
     assert mine >= seen["config"] >= seen["page"] > mine // 2
     # ... and not thawed at its end: still the process's own.
@@ -137,11 +146,9 @@ def test_a_process_that_froze_objects_itself_keeps_them_frozen(
 def test_a_process_with_the_collector_off_is_left_so(
     tmp_path: Path, target: RouteServer, collector_as_found: None
 ) -> None:
-    site = make_site(tmp_path, runbook={"environments": {"local": {"api": target.url}}})
-    site.page("index.md", PAGE)
-    site.hook("freeze_counts.py", FREEZE_COUNTS_HOOK)
+    counted_site(tmp_path, target)
     gc.disable()
     in_process_build(tmp_path)
     assert not gc.isenabled()
-    seen = json.loads((tmp_path / "freeze.json").read_text())
+    seen = counts(tmp_path)
     assert seen["config"] == seen["page"] == seen["post_build"] == 0
