@@ -14,6 +14,7 @@ import pytest
 from child_processes import WRITER, children
 from mkdocs_runbook.record import BadgeWriter
 from mkdocs_runbook.record.file_writer import FileWriter, FileWriterError
+from mkdocs_runbook.record.file_writer_child import Writer
 from mkdocs_runbook.record.site_files import badge_files
 from mkdocs_runbook.results import CheckResult, Status
 from servers import RouteServer
@@ -444,7 +445,7 @@ def test_the_trash_is_emptied_of_old_badge_folders_and_of_nothing_else(tmp_path:
     (outside / "kept/file.txt").write_text("kept")
     (trash / "badges-2-bb").symlink_to(outside / "kept", target_is_directory=True)
     writer = FileWriter(tmp_path / "site", tmp_path / "store", trash)
-    writer.empty_trash()
+    writer.take_over("badges-3-cc")  # not there (any more): nothing to put back
     writer.write([(PurePosixPath("badges/a.svg"), "new")])
     writer.finish()
     assert sorted(p.name for p in trash.iterdir()) == ["someone-elses"]
@@ -460,6 +461,150 @@ def test_a_trash_folder_that_is_a_symbolic_link_is_not_emptied(tmp_path: Path) -
     trash = tmp_path / "trash"
     trash.symlink_to(elsewhere, target_is_directory=True)
     writer = FileWriter(tmp_path / "site", tmp_path / "store", trash)
-    writer.empty_trash()
+    writer.take_over("badges-1-aa")
+    writer.write([(PurePosixPath("badges/a.svg"), "new")])
     writer.finish()
     assert (elsewhere / "badges-1-aa/file.txt").read_text() == "kept"
+    assert not (tmp_path / "site/badges/a.svg").is_symlink()
+
+
+# -- writing over the last build's badges -------------------------------------------------------
+
+
+def move_badges_to_trash(root: Path, trash: Path, name: str = "badges-1-aa") -> str:
+    """What ``BadgeWriter.clear_old`` does before MkDocs cleans the site folder."""
+    trash.mkdir(exist_ok=True)
+    (root / "badges").rename(trash / name)
+    return name
+
+
+def build_badges(root: Path, store: Path, trash: Path, files: dict[str, str]) -> None:
+    """One build's badge files through the writing process, taking over the last build's."""
+    writer = FileWriter(root, store, trash)
+    if (root / "badges").is_dir():
+        writer.take_over(move_badges_to_trash(root, trash))
+    writer.write([(PurePosixPath(f"badges/{name}"), text) for name, text in files.items()])
+    writer.finish()
+
+
+def badge_inodes(root: Path) -> dict[str, int]:
+    return {
+        str(path.relative_to(root / "badges")): path.stat().st_ino
+        for path in (root / "badges").rglob("*")
+        if path.is_file()
+    }
+
+
+def test_a_build_writes_over_the_last_builds_badges_in_place(tmp_path: Path) -> None:
+    """The last build's badge folder is put back and each badge written over its old file: the
+    same content is left as it is, a changed one (longer, shorter, the same length) is
+    overwritten, a new badge is a new file, one no longer written goes, and so does a folder
+    left empty. No file is created or removed for a badge that stays."""
+    root, store, trash = tmp_path / "site", tmp_path / "store", tmp_path / "trash"
+    first = {
+        "p/same.svg": "pass · 12 ms",
+        "p/age.svg": "pass · 12 ms · 12 s ago",
+        "p/longer.svg": "pass · 1 ms",
+        "p/shorter.svg": "fail · timed out after 5s",
+        "p/gone.svg": "gone",
+        "q/gone.json": "{}",
+    }
+    build_badges(root, store, trash, first)
+    assert all(path.stat().st_nlink == 2 for path in (root / "badges").rglob("*.*"))  # kept copies
+    # The next build takes the folder over: files linked to kept copies are replaced by files
+    # of their own, and the copies are left as they were.
+    build_badges(root, store, trash, first)
+    inodes = badge_inodes(root)
+    assert all(path.stat().st_nlink == 1 for path in (root / "badges").rglob("*.*"))
+    assert sorted(kept_copies(store).values()) == sorted(text.encode() for text in first.values())
+    assert (store / ".used").read_text() == ""  # none used: the next build removes them
+
+    second = {
+        "p/same.svg": "pass · 12 ms",
+        "p/age.svg": "pass · 12 ms · 15 s ago",
+        "p/longer.svg": "pass · 1,234 ms",
+        "p/shorter.svg": "pass · 3 ms",
+        "p/new.svg": "new",
+    }
+    build_badges(root, store, trash, second)
+    assert {
+        str(path.relative_to(root / "badges")): path.read_text()
+        for path in (root / "badges").rglob("*")
+        if path.is_file()
+    } == second
+    assert not (root / "badges/q").exists()
+    now = badge_inodes(root)
+    assert {name: now[name] for name in inodes if name in now} == {
+        name: inode for name, inode in inodes.items() if name in second
+    }
+    assert all(path.stat().st_nlink == 1 for path in (root / "badges").rglob("*.*"))
+    assert list(trash.iterdir()) == []
+    assert kept_copies(store) == {}  # unused since the build before: gone at this one's start
+
+
+def test_a_file_shared_with_another_name_or_a_link_is_never_written_through(
+    tmp_path: Path,
+) -> None:
+    """Only a regular file with a single link is written over. A file that shares its content
+    with another name (a copy of the site made with links) and a symbolic link (to anywhere)
+    are replaced by a new file; what they lead to keeps its content."""
+    root, store, trash = tmp_path / "site", tmp_path / "store", tmp_path / "trash"
+    build_badges(root, store, trash, {"p/shared.svg": "old"})
+    build_badges(root, store, trash, {"p/shared.svg": "old"})  # a file of its own now
+    deployed = tmp_path / "deployed.svg"
+    os.link(root / "badges/p/shared.svg", deployed)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not a badge")
+    (root / "badges/p/link.svg").symlink_to(outside)
+    build_badges(root, store, trash, {"p/shared.svg": "new", "p/link.svg": "badge"})
+    assert deployed.read_text() == "old"
+    assert outside.read_text() == "not a badge"
+    assert (root / "badges/p/shared.svg").read_text() == "new"
+    link = root / "badges/p/link.svg"
+    assert not link.is_symlink() and link.read_text() == "badge"
+
+
+def test_what_something_else_changed_or_added_in_the_folder_is_left(tmp_path: Path) -> None:
+    """After the folder is put back, only what the last build wrote, unchanged since, is
+    removed when this build does not write it again: a file added meanwhile (MkDocs copying a
+    page's own file there) or changed (written over by one) stays."""
+    root = tmp_path / "site"
+    old = tmp_path / "trash/badges-1-aa"
+    (old / "p").mkdir(parents=True)
+    for name in ("written.svg", "unwritten.svg", "edited.svg"):
+        (old / "p" / name).write_text("old")
+    writer = Writer(str(root), "")
+    writer.last_badges = str(old)
+    writer.write("badges/p/written.svg", b"new")
+    assert writer.taken is not None  # put back
+    (root / "badges/p/added.png").write_bytes(b"a page's image")
+    (root / "badges/p/edited.svg").write_text("changed by someone else")
+    writer.remove_unwritten()
+    assert sorted(path.name for path in (root / "badges/p").iterdir()) == [
+        "added.png",
+        "edited.svg",
+        "written.svg",
+    ]
+    assert (root / "badges/p/written.svg").read_text() == "new"
+    assert not old.exists()
+
+
+def test_the_last_builds_badges_are_trash_when_the_site_has_a_badge_folder_already(
+    tmp_path: Path,
+) -> None:
+    """Something made ``site/badges`` first (a page's own files under ``docs/badges/``): the
+    last build's folder is not put back over it but removed, and that folder's files stay."""
+    root = tmp_path / "site"
+    old = tmp_path / "trash/badges-1-aa"
+    (old / "p").mkdir(parents=True)
+    (old / "p/stale.svg").write_text("old")
+    (root / "badges").mkdir(parents=True)
+    (root / "badges/logo.png").write_bytes(b"theirs")
+    writer = Writer(str(root), "")
+    writer.last_badges = str(old)
+    writer.write("badges/p/fresh.svg", b"new")
+    assert writer.taken is None  # not put back
+    writer.remove_unwritten()
+    assert not old.exists()
+    assert (root / "badges/logo.png").read_bytes() == b"theirs"
+    assert sorted(p.name for p in (root / "badges/p").iterdir()) == ["fresh.svg"]

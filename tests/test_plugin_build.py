@@ -270,6 +270,39 @@ def test_the_last_builds_badges_leave_before_mkdocs_cleans_the_site(
         assert list(trash.iterdir()) == []
 
 
+def test_cached_builds_write_their_badges_over_the_last_builds_files(
+    tmp_path: Path, target: RouteServer
+) -> None:
+    """A cached build's badges differ from the last build's in their age at most: each is
+    written over its file of the last build, so no badge file is created or removed, and none
+    shares its content with another name; a check gone from the page takes its badge along."""
+    site = make_site(tmp_path, runbook=runbook_options(target, cache_ttl="1h", run="cached"))
+    site.page("a.md", f"# a\n\n{PAGE}")
+    site.page("b.md", f"# b\n\n{PAGE}")
+    assert site.build().returncode == 0  # measured: the badges link to their kept copies
+    assert site.build().returncode == 0  # taken over: files of their own from now on
+
+    def badges() -> dict[str, int]:
+        found = {
+            str(path.relative_to(site.out)): path.stat()
+            for path in (site.out / "badges").rglob("*")
+            if path.is_file()
+        }
+        assert all(about.st_nlink == 1 for about in found.values())
+        return {name: about.st_ino for name, about in found.items()}
+
+    before = badges()
+    assert len(before) == 8  # two checks on each page, an SVG and a JSON each
+    assert site.build().returncode == 0
+    assert badges() == before
+    site.page("b.md", "# b\n\nNo checks here any more.\n")
+    assert site.build().returncode == 0
+    assert badges() == {name: ino for name, ino in before.items() if name.startswith("badges/a/")}
+    assert not (site.out / "badges/b").exists()
+    svg = (site.out / "badges/a/api-live.svg").read_text("utf-8")
+    assert "API live | pass" in svg and " ago" in svg  # reused from the cache
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_lines_count_from_the_top_of_the_file_past_front_matter(
     tmp_path: Path, target: RouteServer, newline: str

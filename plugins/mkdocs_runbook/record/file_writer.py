@@ -11,7 +11,8 @@ The child (``file_writer_child.py``) runs Python in isolated mode without ``site
 (``-I -S``) and the standard library only: it starts in milliseconds. It writes only below
 the folder it was given: a name that is absolute or climbs out with ``..`` is refused, as is
 one whose folder resolves outside it (a symbolic link in the site folder). Given a ``store``
-folder, it keeps each content once there and links the files to it (see the child).
+folder, it keeps each content once there and links the files to it; given the last build's
+badge folder, it writes over its files in place instead (see the child).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from ..text import whole_number
 FRAME_HEADER = struct.Struct(">HI")
 #: The name of a frame of badges to make (a JSON list), never a file's: no name holds a NUL.
 BADGES_FRAME = b"\0badges"
-#: The name of a frame saying the trash folder holds old badges to remove.
+#: The name of a frame naming the folder of the trash folder that holds the last build's
+#: badges: the child writes over them, or removes them (and any other old badge folder there).
 TRASH_FRAME = b"\0trash"
 #: How long ``finish`` waits for the last files to reach the disk.
 FINISH_TIMEOUT_S = 120.0
@@ -119,9 +121,12 @@ class FileWriter:
             del self._waiting[: self._sent]
             self._sent = 0
 
-    def empty_trash(self) -> None:
-        """Have the child remove what was moved into its trash folder (old badge folders)."""
-        self._waiting += FRAME_HEADER.pack(len(TRASH_FRAME), 0) + TRASH_FRAME
+    def take_over(self, last_badges: str) -> None:
+        """``last_badges``, in the trash folder, is the last build's badge folder: the child
+        puts it back at its first file and writes over its files (or removes it, when it cannot
+        be put back), and removes the other old badge folders of the trash."""
+        data = last_badges.encode("utf-8")
+        self._waiting += FRAME_HEADER.pack(len(TRASH_FRAME), len(data)) + TRASH_FRAME + data
         self._send()
 
     def keep_used(self, keys: Iterable[str]) -> None:

@@ -3,7 +3,8 @@ reads files from its input and writes them below ``root``, then prints ``<failed
 A frame without a name lists kept copies (see below) that the build used itself; a frame named
 ``\\0badges`` holds badges to make (stem, label, status, value, age), whose two files each it
 makes with the package's own ``badge_texts``, so that the build's thread does not; a frame
-named ``\\0trash`` says the last build's badges are in the trash folder (its fourth argument).
+named ``\\0trash`` names the folder of the trash folder (its fourth argument) that holds the
+last build's badges.
 
 The standard library only, and the package's badge code only once badges come: it starts in
 milliseconds, and making badges costs its first one a few hundredths of a second more.
@@ -20,9 +21,22 @@ removes at its start, while it waits for its first files, every copy older than 
 not on it. Removed at the end instead, a build of new badges (their ages change every second)
 made MkDocs wait for two thousand removals. Across filesystems (no links) files are written as
 usual.
+
+A build after one that wrote badges takes the last build's badge folder back instead (a frame
+named ``\0trash`` names it: the build moved it aside before MkDocs cleaned the site folder),
+at its first file, if the site has no badge folder by then. Each badge is then written over
+its old file, in place: a file whose content is the same is left as it is, one that changed
+is overwritten. A cached build's badges all change when their age does (``12 s ago``), and
+replacing each by a new file made every build create and delete two thousand files: on a
+filesystem without a journal each file created then waits for the kernel to skip every one
+deleted in the minutes before. Only a regular file with a single link is written in place
+(never through a symbolic link, never into a copy some other name shares: a kept copy, or a
+site copied with links); any other is replaced by a new file. At the end, what the last
+build wrote and this one did not (a check or page gone) is removed, unless something else
+changed it since; so are the folders left empty.
 """
 
-# ruff: noqa: PTH103, PTH105, PTH108, PTH112, PTH114, PTH116, PTH118, PTH122, PTH123, PTH208
+# ruff: noqa: PTH103, PTH104, PTH105, PTH106, PTH108, PTH112, PTH114, PTH116, PTH118, PTH122, PTH123, PTH208
 # (os calls on plain strings: this script starts bare and handles thousands of names.)
 
 from __future__ import annotations
@@ -30,6 +44,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import stat
 import struct
 import sys
 import zlib
@@ -40,6 +55,8 @@ TRASH = "\0trash"
 #: What the build moves into the trash folder is named so (``badges-<pid>-<hex>``); nothing else
 #: there is ever removed.
 TRASHED_PREFIX = "badges-"
+#: The folder of the site that holds every badge file, and nothing but them.
+BADGES_FOLDER = "badges"
 
 # Types for mypy only: importing typing would cost this bare process milliseconds.
 TYPE_CHECKING = False
@@ -69,9 +86,18 @@ class Writer:
         self.used: set[str] = set()
         self.failed = 0
         self.first = ""
+        #: The last build's badge folder, moved aside, until this build's first file.
+        self.last_badges = ""
+        #: Taken over: each of its files then (path -> inode, change time), and its folders.
+        self.taken: tuple[dict[str, tuple[int, int]], list[str]] | None = None
+        #: The files written while a taken-over folder is in place.
+        self.written: set[str] = set()
 
     def write(self, name: str, data: bytes) -> None:
+        if self.last_badges:
+            self.take_over_last_badges()
         parts = name.split("/")
+        target = ""
         try:
             if name.startswith("/") or {"", ".", ".."} & set(parts):
                 raise ValueError("not a name inside the site folder")
@@ -82,11 +108,57 @@ class Writer:
                 if real != self.root and not real.startswith(self.root + os.sep):
                     raise ValueError("its folder is outside the site folder")
                 self.made.add(folder)
-            self.place(os.path.join(self.root, name), data, os.path.splitext(name)[1])
+            target = os.path.join(self.root, name)
+            if self.taken is not None:
+                self.written.add(target)
+                if rewrite_in_place(target, data):
+                    return
+            self.place(target, data, os.path.splitext(name)[1])
         except (OSError, ValueError) as exc:
             self.failed += 1
             if not self.first:
                 self.first = f"{name}: {getattr(exc, 'strerror', None) or exc}"
+            if target and self.taken is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(target)  # the last build's badge must not stay in its place
+
+    def take_over_last_badges(self) -> None:
+        """At the first file: put the last build's badge folder back where it was, for its
+        files to be written over, if it is a folder and the site has no badge folder by now;
+        otherwise it is trash."""
+        last, self.last_badges = self.last_badges, ""
+        badges = os.path.join(self.root, BADGES_FOLDER)
+        try:
+            if stat.S_ISDIR(os.lstat(last).st_mode):
+                os.makedirs(self.root, exist_ok=True)
+                # Refused where anything but an empty folder is in its place.
+                os.rename(last, badges)
+                self.taken = list_files(badges)
+                # Links to kept copies would make every file a shared one: written as files.
+                self.linking = False
+                return
+        except OSError:
+            pass
+        remove_tree(last)
+
+    def remove_unwritten(self) -> None:
+        """Remove what the last build wrote and this one did not (a check or a page gone),
+        unless something else changed it since it was taken over, and the folders left
+        empty."""
+        if self.taken is None:
+            return
+        files, folders = self.taken
+        for path, known in files.items():
+            if path in self.written:
+                continue
+            with contextlib.suppress(OSError):
+                about = os.lstat(path)
+                if (about.st_ino, about.st_ctime_ns) == known:
+                    os.unlink(path)  # a symbolic link itself, never what it points to
+        for folder in reversed(folders[1:]):  # the deepest first; only empty ones go
+            if folder not in self.made:  # none this build wrote into
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)
 
     def place(self, target: str, data: bytes, suffix: str) -> None:
         # Whatever was there goes first: writing into it could change a kept copy it links to.
@@ -172,8 +244,9 @@ class Writer:
         return unused
 
     def remember_used(self) -> None:
-        """List the kept copies this build used, for the next build."""
-        if not self.linking:
+        """List the kept copies this build used, for the next build (none, when it wrote over
+        the last build's files: the next removes every copy)."""
+        if not self.linking and self.taken is None:
             return
         listed = os.path.join(self.store, USED_LIST)
         partial = f"{listed}.{os.getpid()}.partial"
@@ -193,14 +266,63 @@ def _badge_code(package_parent: str) -> tuple[BadgeTexts, type[Status]]:
     return badge_texts, Status
 
 
-def empty_trash(trash: str) -> None:
+def rewrite_in_place(target: str, data: bytes) -> bool:
+    """Whether ``target`` now holds ``data``, written over its old content: only a regular
+    file with a single link (a symbolic link is not followed, a shared file not changed)."""
+    try:
+        descriptor = os.open(target, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False  # none yet (a new check), a symbolic link, a folder
+    try:
+        about = os.fstat(descriptor)
+        if not stat.S_ISREG(about.st_mode) or about.st_nlink != 1:
+            return False
+        if about.st_size == len(data) and os.pread(descriptor, len(data), 0) == data:
+            return True
+        done = 0
+        while done < len(data):
+            done += os.pwrite(descriptor, data[done:], done)
+        if about.st_size > len(data):
+            os.ftruncate(descriptor, len(data))
+        return True
+    finally:
+        os.close(descriptor)
+
+
+def list_files(top: str) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Every entry below ``top`` that is not a folder (path -> inode, change time), and the
+    folders, ``top`` first and each before what it holds; symbolic links are not followed."""
+    files: dict[str, tuple[int, int]] = {}
+    folders = [top]
+    for folder in folders:  # grows as it goes: a walk, breadth first
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    else:
+                        about = entry.stat(follow_symlinks=False)
+                        files[entry.path] = (about.st_ino, about.st_ctime_ns)
+    return files, folders
+
+
+def remove_tree(path: str) -> None:
+    """Remove ``path``, a folder of the trash or a file, never through a symbolic link."""
+    import shutil  # only when there is trash: the process starts without it
+
+    if os.path.islink(path) or not os.path.isdir(path):
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # the link itself, never what it points to
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def empty_trash(trash: str, keep: str = "") -> None:
     """Remove the old badge folders the build moved into ``trash``: the last build's
     ``site/badges/``, two thousand files for a thousand checks, taken out of MkDocs' way
     before it cleans the site folder (``BadgeWriter.clear_old``). Only entries named as the
     build names them, and never through a symbolic link: a ``.cache`` restored from elsewhere
-    must not make this remove anything outside it."""
-    import shutil  # only when there is trash: the process starts without it
-
+    must not make this remove anything outside it. ``keep``: the one this build takes over."""
     if not trash or os.path.islink(trash):
         return
     try:
@@ -208,14 +330,12 @@ def empty_trash(trash: str) -> None:
     except OSError:
         return
     for name in names:
-        if not name.startswith(TRASHED_PREFIX):
-            continue
-        path = os.path.join(trash, name)
-        if os.path.islink(path) or not os.path.isdir(path):
-            with contextlib.suppress(OSError):
-                os.unlink(path)  # the link itself, never what it points to
-        else:
-            shutil.rmtree(path, ignore_errors=True)
+        if name.startswith(TRASHED_PREFIX) and name != keep:
+            remove_tree(os.path.join(trash, name))
+
+
+def is_trashed_name(name: str) -> bool:
+    return name.startswith(TRASHED_PREFIX) and "/" not in name and "\0" not in name
 
 
 def remove(paths: list[str]) -> None:
@@ -252,12 +372,18 @@ def main() -> None:
         if name == BADGES:
             writer.write_badges(data, package_parent)
         elif name == TRASH:
-            empty_trash(trash)
+            last = data.decode("utf-8", "replace")
+            if trash and not os.path.islink(trash) and is_trashed_name(last):
+                writer.last_badges = os.path.join(trash, last)
+            empty_trash(trash, keep=last)
         elif name:
             writer.write(name, data)
         else:  # kept copies the build's own process used: not to be pruned
             writer.used.update(data.decode("utf-8", "replace").split("\n"))
     remove(unused)  # files were waiting from its start (a deferred writer): only now
+    if writer.last_badges:  # no file came: the last build's badges are trash
+        remove_tree(writer.last_badges)
+    writer.remove_unwritten()
     writer.remember_used()
     sys.stdout.write(f"{writer.failed}\t{writer.first}")
 

@@ -18,11 +18,8 @@ from pathlib import Path, PurePosixPath
 from ..results import CheckResult, Report, Status, iso_utc, sort_failures_first, utc_now
 from .badges import badge_texts, cached_age
 from .file_writer import FileWriter, FileWriterError
-from .file_writer_child import TRASHED_PREFIX, Writer
+from .file_writer_child import BADGES_FOLDER, TRASHED_PREFIX, Writer
 from .report import junit_xml, write_report
-
-#: The folder of ``site/`` that holds every badge file, and nothing but them.
-BADGES_FOLDER = "badges"
 
 
 def badge_stem(result: CheckResult) -> str:
@@ -78,7 +75,7 @@ class BadgeWriter:
     while it has nothing else to do (waiting for a check), one at a time.
 
     ``trash`` (a folder beside ``store``): where ``clear_old`` moves the last build's badges,
-    for the writing process to remove."""
+    for the writing process to put back and write over (or remove)."""
 
     def __init__(
         self,
@@ -93,8 +90,8 @@ class BadgeWriter:
         self._site_dir = site_dir
         self._store = store
         self._trash = trash
-        #: Whether old badges wait in the trash for the writing process (not started yet).
-        self._trashed = False
+        #: The last build's badge folder, moved into the trash, for the writing process.
+        self._moved = ""
         self._writer: FileWriter | None = None
         #: Files made while the writing process is not there yet, oldest first.
         self._waiting: deque[tuple[str, str]] = deque()
@@ -108,8 +105,8 @@ class BadgeWriter:
         if self._writer is not None:
             return
         self._writer = FileWriter(self._site_dir, self._store, self._trash)
-        if self._trashed:
-            self._writer.empty_trash()
+        if self._moved:
+            self._writer.take_over(self._moved)
         if self._here is not None:  # what it removes at its end must not be these
             self._writer.keep_used(self._here.used)
         waiting, self._waiting = self._waiting, deque()
@@ -117,24 +114,26 @@ class BadgeWriter:
 
     def clear_old(self) -> None:
         """Before MkDocs cleans the site folder (a build that is not ``--dirty``): move the
-        last build's badge folder into the trash in one rename, for the writing process to
-        remove. MkDocs' clean would remove its two thousand files (for a thousand checks) on
-        its own thread, one at a time, before it reads the first page. Where the rename
-        cannot be made (no such folder, the trash on another filesystem), the folder is left
-        to MkDocs' clean, as before."""
+        last build's badge folder into the trash in one rename. MkDocs' clean would remove its
+        two thousand files (for a thousand checks) on its own thread, one at a time, before it
+        reads the first page. The writing process puts it back once MkDocs has cleaned, and
+        writes each badge over its old file (a cached build's badges change only in their
+        age); a badge this build does not write goes. Where the rename cannot be made (no such
+        folder, the trash on another filesystem), the folder is left to MkDocs' clean."""
         if self._trash is None:
             return
         old = self._site_dir / BADGES_FOLDER
+        moved = f"{TRASHED_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         try:
             self._trash.mkdir(parents=True, exist_ok=True)
             if self._trash.is_symlink():
                 return  # the writing process would not empty it: MkDocs' clean does the work
-            old.rename(self._trash / f"{TRASHED_PREFIX}{os.getpid()}-{secrets.token_hex(4)}")
+            old.rename(self._trash / moved)
         except OSError:
             return
-        self._trashed = True
+        self._moved = moved
         if self._writer is not None:
-            self._writer.empty_trash()
+            self._writer.take_over(moved)
 
     def page(self, results: list[CheckResult]) -> None:
         """A page's shown results (every zone's); one check's all on one page."""
