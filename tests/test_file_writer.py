@@ -608,3 +608,61 @@ def test_the_last_builds_badges_are_trash_when_the_site_has_a_badge_folder_alrea
     assert not old.exists()
     assert (root / "badges/logo.png").read_bytes() == b"theirs"
     assert sorted(p.name for p in (root / "badges/p").iterdir()) == ["fresh.svg"]
+
+
+def test_a_live_builds_first_badges_take_the_last_builds_folder_over_on_mkdocs_thread(
+    tmp_path: Path,
+) -> None:
+    """A live build writes its first badges on MkDocs' thread while it waits for checks: that
+    writer takes the last build's folder back, the writing process started later goes on in
+    it (in place, no kept copies), and at the end what neither wrote is gone."""
+    site, store, trash = tmp_path / "site", tmp_path / "store", tmp_path / "trash"
+    for page, check in (("a", "c0"), ("a", "c1"), ("gone", "c9")):
+        (site / "badges/ops" / page).mkdir(parents=True, exist_ok=True)
+        for suffix in (".svg", ".json"):
+            (site / "badges/ops" / page / f"{check}{suffix}").write_text("last build's")
+    # c0 shows what it showed last time: written on MkDocs' thread, its files stay untouched.
+    for name, text in badge_files([_result("c0", "ops/a.md", Status.PASS)], ""):
+        (site / name).write_text(text, encoding="utf-8")
+    inodes = badge_inodes(site)
+    badges = BadgeWriter(site, "", store=store, trash=trash, deferred=True)
+    badges.clear_old()  # at on_pre_build
+    assert not (site / "badges").exists()
+    badges.page([_result("c0", "ops/a.md", Status.PASS)])
+    badges.write_until(lambda: False)  # here, on MkDocs' thread
+    assert badge_inodes(site)["ops/a/c0.svg"] == inodes["ops/a/c0.svg"]
+    badges.page([_result("c1", "ops/a.md", Status.FAIL), _result("c2", "ops/a.md", Status.PASS)])
+    badges.start()
+    badges.finish()
+    now = badge_inodes(site)
+    assert sorted(now) == [f"ops/a/c{n}{suffix}" for n in range(3) for suffix in (".json", ".svg")]
+    assert {name: now[name] for name in inodes if name in now} == {
+        name: inode for name, inode in inodes.items() if name.startswith("ops/a/")
+    }
+    assert all(path.stat().st_nlink == 1 for path in site.rglob("*.*"))
+    assert "fail" in (site / "badges/ops/a/c1.svg").read_text("utf-8")
+    assert list(trash.iterdir()) == []
+    assert kept_copies(store) == {}
+
+
+def test_a_live_build_that_cannot_take_the_folder_back_leaves_it_to_the_process(
+    tmp_path: Path,
+) -> None:
+    """Something made ``site/badges`` before MkDocs' thread wrote its first badge: the last
+    build's folder is not removed on MkDocs' thread but by the writing process, in the
+    trash; the badges are written as usual."""
+    site, store, trash = tmp_path / "site", tmp_path / "store", tmp_path / "trash"
+    (site / "badges/ops/a").mkdir(parents=True)
+    (site / "badges/ops/a/c0.svg").write_text("last build's")
+    badges = BadgeWriter(site, "", store=store, trash=trash, deferred=True)
+    badges.clear_old()
+    (site / "badges").mkdir()  # a page's own file copied there first, say
+    (site / "badges/logo.png").write_bytes(b"theirs")
+    badges.page([_result("c0", "ops/a.md", Status.PASS)])
+    badges.write_until(lambda: False)
+    assert len(list(trash.iterdir())) == 1  # still there: not MkDocs' thread's work
+    badges.start()
+    badges.finish()
+    assert list(trash.iterdir()) == []
+    assert (site / "badges/logo.png").read_bytes() == b"theirs"
+    assert "pass" in (site / "badges/ops/a/c0.svg").read_text("utf-8")

@@ -36,6 +36,9 @@ BADGES_FRAME = b"\0badges"
 #: The name of a frame naming the folder of the trash folder that holds the last build's
 #: badges: the child writes over them, or removes them (and any other old badge folder there).
 TRASH_FRAME = b"\0trash"
+#: The name of a frame holding the state of the last build's badge folder, taken over by
+#: MkDocs' thread before the child started (``file_writer_child.Writer.taken_state``).
+TAKEN_FRAME = b"\0taken"
 #: How long ``finish`` waits for the last files to reach the disk.
 FINISH_TIMEOUT_S = 120.0
 
@@ -127,6 +130,12 @@ class FileWriter:
         be put back), and removes the other old badge folders of the trash."""
         data = last_badges.encode("utf-8")
         self._waiting += FRAME_HEADER.pack(len(TRASH_FRAME), len(data)) + TRASH_FRAME + data
+        self._send()
+
+    def go_on_from(self, state: bytes) -> None:
+        """The last build's badge folder was taken over, and files written into it, before
+        the child started: it goes on from there (``Writer.taken_state``)."""
+        self._waiting += FRAME_HEADER.pack(len(TAKEN_FRAME), len(state)) + TAKEN_FRAME + state
         self._send()
 
     def keep_used(self, keys: Iterable[str]) -> None:

@@ -4,7 +4,8 @@ A frame without a name lists kept copies (see below) that the build used itself;
 ``\\0badges`` holds badges to make (stem, label, status, value, age), whose two files each it
 makes with the package's own ``badge_texts``, so that the build's thread does not; a frame
 named ``\\0trash`` names the folder of the trash folder (its fourth argument) that holds the
-last build's badges.
+last build's badges; a frame named ``\\0taken`` holds the state of the last build's badge
+folder that MkDocs' thread took over (``Writer.taken_state``).
 
 The standard library only, and the package's badge code only once badges come: it starts in
 milliseconds, and making badges costs its first one a few hundredths of a second more.
@@ -52,6 +53,7 @@ import zlib
 HEADER = struct.Struct(">HI")
 BADGES = "\0badges"
 TRASH = "\0trash"
+TAKEN = "\0taken"
 #: What the build moves into the trash folder is named so (``badges-<pid>-<hex>``); nothing else
 #: there is ever removed.
 TRASHED_PREFIX = "badges-"
@@ -92,6 +94,9 @@ class Writer:
         self.taken: tuple[dict[str, tuple[int, int]], list[str]] | None = None
         #: The files written while a taken-over folder is in place.
         self.written: set[str] = set()
+        #: Whether a last build's folder that cannot be taken back is removed here (or left
+        #: to the writing process: MkDocs' thread writing while it waits for checks).
+        self.removes_trash = True
 
     def write(self, name: str, data: bytes) -> None:
         if self.last_badges:
@@ -139,7 +144,28 @@ class Writer:
                 return
         except OSError:
             pass
-        remove_tree(last)
+        if self.removes_trash:
+            remove_tree(last)
+
+    def taken_state(self) -> bytes:
+        """What the writing process needs to go on where this writer took the folder over:
+        its files and folders then, and what was written since (``TAKEN``)."""
+        import json  # only for a build that wrote badges before its writing process started
+
+        assert self.taken is not None
+        files, folders = self.taken
+        state = {"files": files, "folders": folders, "written": sorted(self.written)}
+        return json.dumps(state).encode("ascii")
+
+    def go_on_from(self, state: bytes) -> None:
+        """Go on writing in the folder another writer took over (``taken_state``)."""
+        import json
+
+        loaded = json.loads(state.decode("ascii"))
+        files = {path: (int(ino), int(ctime)) for path, (ino, ctime) in loaded["files"].items()}
+        self.taken = (files, [str(folder) for folder in loaded["folders"]])
+        self.written.update(str(path) for path in loaded["written"])
+        self.linking = False
 
     def remove_unwritten(self) -> None:
         """Remove what the last build wrote and this one did not (a check or a page gone),
@@ -371,10 +397,12 @@ def main() -> None:
         data = read(data_size)
         if name == BADGES:
             writer.write_badges(data, package_parent)
+        elif name == TAKEN:
+            writer.go_on_from(data)
         elif name == TRASH:
             last = data.decode("utf-8", "replace")
             if trash and not os.path.islink(trash) and is_trashed_name(last):
-                writer.last_badges = os.path.join(trash, last)
+                writer.last_badges = os.path.join(trash, last)  # gone if taken over already
             empty_trash(trash, keep=last)
         elif name:
             writer.write(name, data)

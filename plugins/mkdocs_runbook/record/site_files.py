@@ -105,10 +105,13 @@ class BadgeWriter:
         if self._writer is not None:
             return
         self._writer = FileWriter(self._site_dir, self._store, self._trash)
+        here = self._here
+        if here is not None and here.taken is not None:  # taken over here: it goes on
+            self._writer.go_on_from(here.taken_state())
         if self._moved:
             self._writer.take_over(self._moved)
-        if self._here is not None:  # what it removes at its end must not be these
-            self._writer.keep_used(self._here.used)
+        if here is not None:  # what it removes at its end must not be these
+            self._writer.keep_used(here.used)
         waiting, self._waiting = self._waiting, deque()
         self._writer.write(waiting)
 
@@ -150,9 +153,18 @@ class BadgeWriter:
         would only wait for a check meanwhile, does the writing process's work."""
         while self._waiting and self._writer is None and not done():
             if self._here is None:
-                self._here = Writer(str(self._site_dir), str(self._store or ""))
+                self._here = self._writer_here()
             name, text = self._waiting.popleft()
             self._here.write(str(name), text.encode("utf-8"))
+
+    def _writer_here(self) -> Writer:
+        """MkDocs' own writer: it takes the last build's folder back at its first file, as
+        the writing process would; one it cannot take back is left to the process."""
+        here = Writer(str(self._site_dir), str(self._store or ""))
+        if self._moved and self._trash is not None:
+            here.last_badges = str(self._trash / self._moved)
+            here.removes_trash = False
+        return here
 
     def finish(self) -> None:
         """Wait for every file; raise ``FileWriterError`` naming the first that failed."""
