@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import mkdocs_runbook
 from mkdocs_runbook.engine import collect, run_checks
 from mkdocs_runbook.results import Status
 from mkdocs_runbook.settings import RunbookSettings
@@ -82,6 +83,30 @@ def test_importing_the_plugin_loads_neither_the_worker_nor_the_terminal() -> Non
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert loaded(json.loads(done.stdout), WORKER_AND_TERMINAL) == []
+
+
+def test_the_badge_writing_process_loads_the_badge_code_alone() -> None:
+    """The writing process imports ``record.badges`` to make badge files (``python -I -S``,
+    the package found by path): not the site's writers, the report, nor what they load."""
+    package_parent = Path(mkdocs_runbook.__file__).resolve().parents[1]
+    code = (
+        f"import json, sys; sys.path.append({str(package_parent)!r}); "
+        "from mkdocs_runbook.record.badges import badge_texts; "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    ours = [name for name in json.loads(done.stdout) if name.startswith("mkdocs_runbook")]
+    assert sorted(ours) == [
+        "mkdocs_runbook",
+        "mkdocs_runbook.lazy",
+        "mkdocs_runbook.record",
+        "mkdocs_runbook.record.badges",
+        "mkdocs_runbook.results",
+        "mkdocs_runbook.text",
+    ]
 
 
 def build_modules(root: Path, server: RouteServer, page: str) -> list[str]:
