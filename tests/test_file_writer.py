@@ -680,3 +680,24 @@ def test_a_live_build_that_cannot_take_the_folder_back_leaves_it_to_the_process(
     assert list(trash.iterdir()) == []
     assert (site / "badges/logo.png").read_bytes() == b"theirs"
     assert "pass" in (site / "badges/ops/a/c0.svg").read_text("utf-8")
+
+
+def test_a_build_that_fails_leaves_no_badge_of_the_last_build_in_the_site(tmp_path: Path) -> None:
+    """Stopped (the build failed) after the writing process took the last build's folder
+    back and began writing over it: the folder, old badges and new, leaves ``site/`` for the
+    trash, so a failed build shows no badge of the last one."""
+    site, trash = tmp_path / "site", tmp_path / "trash"
+    (site / "badges/ops/b").mkdir(parents=True)
+    (site / "badges/ops/b/c9.svg").write_text("the last build's")
+    badges = BadgeWriter(site, "", store=tmp_path / "store", trash=trash)
+    badges.clear_old()
+    badges.page([_result("c0", "ops/a.md", Status.PASS)])
+    for _ in range(500):  # at most 5 s: until the process has taken the folder back
+        if (site / "badges/ops/a/c0.svg").exists():
+            break
+        time.sleep(0.01)
+    assert (site / "badges/ops/b/c9.svg").read_text() == "the last build's"
+    badges.stop()
+    assert not (site / "badges").exists()
+    (moved,) = trash.iterdir()
+    assert (moved / "ops/b/c9.svg").is_file()

@@ -123,20 +123,27 @@ class BadgeWriter:
         writes each badge over its old file (a cached build's badges change only in their
         age); a badge this build does not write goes. Where the rename cannot be made (no such
         folder, the trash on another filesystem), the folder is left to MkDocs' clean."""
-        if self._trash is None:
-            return
-        old = self._site_dir / BADGES_FOLDER
-        moved = f"{TRASHED_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-        try:
-            self._trash.mkdir(parents=True, exist_ok=True)
-            if self._trash.is_symlink():
-                return  # the writing process would not empty it: MkDocs' clean does the work
-            old.rename(self._trash / moved)
-        except OSError:
+        moved = self._move_to_trash()
+        if not moved:
             return
         self._moved = moved
         if self._writer is not None:
             self._writer.take_over(moved)
+
+    def _move_to_trash(self) -> str:
+        """Move ``site/badges/`` into the trash in one rename; its name there, or "" when it
+        cannot be moved (none there, no trash, the trash a link or on another filesystem)."""
+        if self._trash is None:
+            return ""
+        moved = f"{TRASHED_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            self._trash.mkdir(parents=True, exist_ok=True)
+            if self._trash.is_symlink():
+                return ""  # the writing process would not empty it: MkDocs' clean does the work
+            (self._site_dir / BADGES_FOLDER).rename(self._trash / moved)
+        except OSError:
+            return ""
+        return moved
 
     def page(self, results: list[CheckResult]) -> None:
         """A page's shown results (every zone's); one check's all on one page."""
@@ -185,9 +192,15 @@ class BadgeWriter:
         raise FileWriterError(f"could not write {here.first}{others}", failed=failed)
 
     def stop(self) -> None:
+        """End the writing without waiting (a build that failed). The last build's badges,
+        taken back and partly written over, leave ``site/`` for the trash: a failed build
+        shows none of them (the next build that has one removes it there)."""
         self._waiting.clear()
         if self._writer is not None:
             self._writer.stop()
+        if self._moved:
+            self._moved = ""
+            self._move_to_trash()
 
 
 #: One badge as the writing process makes it: its stem below the site folder, then the label,
