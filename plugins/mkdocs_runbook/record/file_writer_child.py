@@ -24,7 +24,7 @@ made MkDocs wait for two thousand removals. Across filesystems (no links) files 
 usual.
 
 A build after one that wrote badges takes the last build's badge folder back instead (a frame
-named ``\0trash`` names it: the build moved it aside before MkDocs cleaned the site folder),
+named ``\\0trash`` names it: the build moved it aside before MkDocs cleaned the site folder),
 at its first file, if the site has no badge folder by then. Each badge is then written over
 its old file, in place: a file whose content is the same is left as it is, one that changed
 is overwritten. A cached build's badges all change when their age does (``12 s ago``), and
