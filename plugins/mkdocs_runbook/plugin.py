@@ -228,7 +228,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # Just before MkDocs cleans the site folder: the last build's badges leave in one
-        # rename, and the badge writer's process removes them off MkDocs' thread.
+        # rename, to be taken back and written over at this build's first badge.
         if self.config.enabled and self.badges is not None and self.dirty is False:
             self.badges.clear_old()
 

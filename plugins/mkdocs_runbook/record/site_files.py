@@ -119,8 +119,9 @@ class BadgeWriter:
         """Before MkDocs cleans the site folder (a build that is not ``--dirty``): move the
         last build's badge folder into the trash in one rename. MkDocs' clean would remove its
         two thousand files (for a thousand checks) on its own thread, one at a time, before it
-        reads the first page. The writing process puts it back once MkDocs has cleaned, and
-        writes each badge over its old file (a cached build's badges change only in their
+        reads the first page. The build's first badge puts it back, once MkDocs has cleaned
+        (in the writing process, or here while MkDocs waits for checks), and each badge is
+        written over its old file (a cached build's badges change only in their
         age); a badge this build does not write goes. Where the rename cannot be made (no such
         folder, the trash on another filesystem), the folder is left to MkDocs' clean."""
         moved = self._move_to_trash()
