@@ -11,6 +11,7 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -22,6 +23,7 @@ from mkdocs_runbook.record.history import (
     SiteHistory,
     StoreProblem,
     layout,
+    problem,
     queries,
     read_site_history,
     record,
@@ -31,7 +33,7 @@ from mkdocs_runbook.record.history import (
 from mkdocs_runbook.record.history.compile_sqlite import compiled_schema, compiled_statements
 from mkdocs_runbook.record.history.location import locate
 from mkdocs_runbook.record.history.model import ResultRow, verified_pages
-from mkdocs_runbook.record.history.problem import sqlite_file
+from mkdocs_runbook.record.history.problem import set_sqlite_pragmas, sqlite_file
 from mkdocs_runbook.record.history.reader import site_statements
 from mkdocs_runbook.record.history.sqlite_store import SqliteStore, open_store
 from mkdocs_runbook.record.history.writer import lock_for_writing, write_statements
@@ -251,14 +253,21 @@ def test_a_store_not_yet_there_is_created_without_sqlalchemy_as_sqlalchemy_does(
     assert by_sqlite3 == by_alchemy and by_sqlite3.checks
 
 
-def test_runs_recorded_at_once_into_a_new_store_create_it_once(tmp_path: Path) -> None:
-    """Builds racing to record the first runs: one creates the tables, each run is kept."""
+@pytest.mark.parametrize("race", range(15))
+@pytest.mark.parametrize("driver", ["sqlite3", "sqlalchemy"])
+def test_runs_recorded_at_once_into_a_new_store_create_it_once(
+    tmp_path: Path, driver: str, race: int
+) -> None:
+    """Builds racing to record the first runs: one creates the tables, each run is kept. Run
+    15 times by each driver: one race in ten lost to SQLite's "database is locked" on the
+    switch to WAL before that switch waited (the test below makes that case certain)."""
     path = tmp_path / ".cache" / "history.sqlite"
     now = utc_now().replace(microsecond=0)
     runs = history_runs(now)[-4:]
+    opener = open_store if driver == "sqlite3" else HistoryStore.open
 
     def write(run: RunRecord) -> bool:
-        with open_store(str(path), tmp_path) as store:
+        with opener(str(path), tmp_path) as store:
             return store.write(run)
 
     with ThreadPoolExecutor(max_workers=len(runs)) as pool:
@@ -266,6 +275,66 @@ def test_runs_recorded_at_once_into_a_new_store_create_it_once(tmp_path: Path) -
     rows = table_rows(path)
     assert rows["runbook_schema"] == [(layout.SCHEMA_VERSION,)]
     assert sorted(run_id for run_id, *_ in rows["runbook_runs"]) == sorted(r.id for r in runs)
+
+
+class _CountingConnection(sqlite3.Connection):
+    """Counts the tries to switch to WAL, and lets another connection's write lock go after
+    the second (``release``), so the wait is proved by count, not by a clock."""
+
+    tries = 0
+    release: sqlite3.Connection | None = None
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if "journal_mode" in sql:
+            _CountingConnection.tries += 1
+            if _CountingConnection.tries == 3 and _CountingConnection.release is not None:
+                _CountingConnection.release.rollback()
+        return super().execute(sql, *args)
+
+
+def test_switching_to_wal_waits_while_another_connection_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite answers the switch to WAL "database is locked" at once, whatever the busy
+    timeout, while another connection holds the write lock of a store not yet in WAL (a
+    build creating it a moment earlier). Opening the store waits for the lock instead."""
+    path = tmp_path / "history.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE someone_writing (x INTEGER)")
+    writer.execute("BEGIN IMMEDIATE")
+    plain = sqlite3.connect(path, isolation_level=None, timeout=5)
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        plain.execute("PRAGMA journal_mode = WAL")  # SQLite's answer, the busy timeout unused
+    plain.close()
+
+    monkeypatch.setattr(_CountingConnection, "tries", 0)
+    monkeypatch.setattr(_CountingConnection, "release", writer)
+    opened = sqlite3.connect(path, isolation_level=None, factory=_CountingConnection)
+    set_sqlite_pragmas(opened)
+    assert _CountingConnection.tries == 3  # two answered "locked", the third after the release
+    assert opened.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    opened.close()
+    writer.close()
+
+
+def test_switching_to_wal_gives_up_after_the_lock_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write lock never let go: the store's usual "database is locked" problem, after the
+    lock wait (shortened here), not a hang."""
+    monkeypatch.setattr(problem, "LOCK_WAIT_SECONDS", 0.3)
+    path = tmp_path / ".cache" / "history.sqlite"
+    path.parent.mkdir()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE someone_writing (x INTEGER)")
+    writer.execute("BEGIN IMMEDIATE")
+    [run] = history_runs(utc_now().replace(microsecond=0))[-1:]
+    with (
+        pytest.raises(StoreProblem, match=r"history.sqlite: database is locked$"),
+        open_store(str(path), tmp_path) as store,
+    ):
+        store.write(run)
+    writer.close()
 
 
 def test_a_store_without_our_tables_is_read_through_sqlalchemy(tmp_path: Path) -> None:

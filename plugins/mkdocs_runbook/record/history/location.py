@@ -1,7 +1,7 @@
 """Where the history store is: the ``history`` option as a path or URL, turned into a
 SQLAlchemy engine with the settings each database needs, and named with its password masked.
 
-SQLite (the default, a file next to mkdocs.yml) runs in WAL mode (``problem.SQLITE_PRAGMAS``),
+SQLite (the default, a file next to mkdocs.yml) runs in WAL mode (``problem.set_sqlite_pragmas``),
 so readers never wait for a writer, and every write starts with ``BEGIN IMMEDIATE``, so two
 processes recording at once queue on the write lock (``busy_timeout``) instead of failing on a
 lock upgrade. PostgreSQL is
@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from ...resolve import MASK, Redactor
-from .problem import LOCK_WAIT_SECONDS, SQLITE_PRAGMAS, StoreProblem, plain_path
+from .problem import LOCK_WAIT_SECONDS, StoreProblem, plain_path, set_sqlite_pragmas
 
 CONNECT_TIMEOUT_SECONDS = 5
 
@@ -109,10 +109,7 @@ def _sqlite_engine(location: StoreLocation) -> Engine:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Transactions are begun by the listener below, not by the driver.
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in SQLITE_PRAGMAS:
-            cursor.execute(pragma)
-        cursor.close()
+        set_sqlite_pragmas(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:

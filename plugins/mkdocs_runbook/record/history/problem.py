@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import time
 from pathlib import Path
 
 from ...errors import RunbookError
@@ -13,13 +15,47 @@ from ...errors import RunbookError
 #: spooling). A run's write takes milliseconds; this only trips on a stuck store.
 LOCK_WAIT_SECONDS = 15
 
-#: Run on every SQLite connection, whichever driver opens it: writers queue on the write lock
-#: instead of failing at once, and readers never wait for a writer (WAL).
+#: Run on every SQLite connection, whichever driver opens it (``set_sqlite_pragmas``): writers
+#: queue on the write lock instead of failing at once, and readers never wait for a writer (WAL).
 SQLITE_PRAGMAS = (
     f"PRAGMA busy_timeout = {LOCK_WAIT_SECONDS * 1000}",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
 )
+
+# The longest pause between two tries of a pragma SQLite answered "busy" to.
+_BUSY_PAUSE_MAX = 0.1
+
+
+def set_sqlite_pragmas(connection: sqlite3.Connection) -> None:
+    """Run ``SQLITE_PRAGMAS`` on a new connection, waiting (up to ``LOCK_WAIT_SECONDS``) while
+    SQLite answers one of them "database is locked".
+
+    The busy timeout does not cover ``journal_mode``: switching a file to WAL while another
+    connection opens it, or while the last connection to it cleans its WAL up on close, fails
+    at once. Builds that record into one new store at the same moment meet exactly that.
+    A pragma changes nothing when it fails, so trying it again is safe."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    for pragma in SQLITE_PRAGMAS:
+        pause = 0.002
+        while True:
+            try:
+                connection.execute(pragma)
+                break
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, _BUSY_PAUSE_MAX)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    # SQLITE_BUSY and its extended codes; Python 3.10 has no error codes, only the message.
+    code: int | None = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF == 5  # SQLITE_BUSY
+    return str(exc).startswith("database is locked")
+
 
 # `sqlite:///path` as SQLAlchemy reads it, in the plain form only: a query string or
 # %-escapes go through SQLAlchemy's own URL parsing.

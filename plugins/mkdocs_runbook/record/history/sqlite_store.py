@@ -27,9 +27,9 @@ from . import layout, queries
 from .model import RunRecord, SiteHistory
 from .problem import (
     LOCK_WAIT_SECONDS,
-    SQLITE_PRAGMAS,
     StoreProblem,
     first_line,
+    set_sqlite_pragmas,
     sqlite_file,
     sqlite_permission_hint,
 )
@@ -153,8 +153,7 @@ class SqliteStore:
                 self.database, timeout=LOCK_WAIT_SECONDS, isolation_level=None
             )
             try:
-                for pragma in SQLITE_PRAGMAS:
-                    connection.execute(pragma)
+                set_sqlite_pragmas(connection)
                 connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     database = SqliteDatabase(connection)
