@@ -4,9 +4,7 @@ files in tmp_path, real ``mkdocs build`` runs."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import tempfile
 import time
 from pathlib import Path, PurePosixPath
 
@@ -113,21 +111,6 @@ def test_the_writer_runs_as_a_batch_process(tmp_path: Path) -> None:
     writer.finish()
 
 
-def kept_copies(store: Path) -> dict[str, bytes]:
-    """The store's kept copies by name, without the list of those the last build used."""
-    return {path.name: path.read_bytes() for path in store.iterdir() if path.name != ".used"}
-
-
-def build_old_then_new(root: Path, store: Path) -> None:
-    """Two builds of one badge, ``old`` then ``new``: the store keeps a copy of each, and
-    lists only ``new`` as used."""
-    for content in ("old", "new"):
-        shutil.rmtree(root, ignore_errors=True)
-        writer = FileWriter(root, store)
-        writer.write([(PurePosixPath("badges/a.svg"), content)])
-        writer.finish()
-
-
 CHECK_PAGE = """# Deploy
 
 ```check
@@ -158,97 +141,13 @@ def test_a_build_whose_badge_files_cannot_be_written_says_which(
     svg = site.out / "badges/deploy/api-live.svg"
     assert "API live" in svg.read_text("utf-8") and "pass" in svg.read_text("utf-8")
     assert (site.out / "badges/deploy/api-live.json").is_file()
-    # Each badge is a link to its content kept in the cache folder, once.
-    kept = set(kept_copies(site.root / ".cache/runbook/badge-files").values())
-    assert kept == {svg.read_bytes(), (site.out / "badges/deploy/api-live.json").read_bytes()}
-    assert svg.stat().st_nlink == 2
+    assert svg.stat().st_nlink == 1  # a file of its own
+    assert not (site.root / ".cache/runbook/badge-files").exists()
 
 
-def test_with_a_store_each_content_is_kept_once_and_the_files_link_to_it(
-    tmp_path: Path,
-) -> None:
-    root, store = tmp_path / "site", tmp_path / "store"
-    writer = FileWriter(root, store)
-    writer.write([(PurePosixPath("badges/a.svg"), "same"), (PurePosixPath("badges/b.svg"), "same")])
-    writer.write([(PurePosixPath("badges/c.json"), "other")])
-    writer.finish()
-    assert sorted(kept_copies(store).values()) == [b"other", b"same"]
-    svg_copy = next(path for path in store.iterdir() if path.suffix == ".svg")
-    for name in ("a.svg", "b.svg"):
-        assert (root / "badges" / name).stat().st_ino == svg_copy.stat().st_ino
-    assert svg_copy.stat().st_nlink == 3
-
-    # The next build: a changed badge gets a new copy, and the files of the last build (still
-    # linked) are not changed by writing the new ones.
-    old_root = tmp_path / "old-site"
-    root.rename(old_root)
-    writer = FileWriter(root, store)
-    writer.write([(PurePosixPath("badges/a.svg"), "same"), (PurePosixPath("badges/b.svg"), "new")])
-    writer.finish()
-    assert (root / "badges/b.svg").read_bytes() == b"new"
-    assert (old_root / "badges/b.svg").read_bytes() == b"same"
-    # What it did not use ("other") goes at the start of the build after it.
-    assert sorted(kept_copies(store).values()) == [b"new", b"other", b"same"]
-    shutil.rmtree(root)
-    writer = FileWriter(root, store)
-    writer.write([(PurePosixPath("badges/a.svg"), "same")])
-    writer.finish()
-    assert sorted(kept_copies(store).values()) == [b"new", b"same"]
-    assert (store / ".used").read_text().split("\n") == [
-        name for name, data in kept_copies(store).items() if data == b"same"
-    ]
-
-
-@pytest.mark.parametrize("deferred", [False, True])
-def test_a_copy_made_after_the_last_build_ended_is_not_removed(
-    tmp_path: Path, deferred: bool
-) -> None:
-    """Only copies older than the last build's list go: one made since, by another build of
-    the site writing now, stays. Removed at the start (a writer waiting for its first files)
-    or at the end (``deferred``: its files were waiting when it started) alike."""
-    root, store = tmp_path / "site", tmp_path / "store"
-    build_old_then_new(root, store)
-    old = next(name for name, data in kept_copies(store).items() if data == b"old")
-    listed = store / ".used"
-    theirs = store / "made-by-another-build.svg"
-    theirs.write_bytes(b"theirs")
-    os.utime(theirs, ns=(0, listed.stat().st_mtime_ns + 10**9))
-    shutil.rmtree(root)
-    if deferred:
-        badges = BadgeWriter(root, "", store=store, deferred=True)
-        badges.page([_result("c1", "ops/a.md", Status.PASS)])
-        badges.finish()
-    else:
-        writer = FileWriter(root, store)
-        writer.write([(PurePosixPath("badges/b.svg"), "newer")])
-        writer.finish()
-    assert old not in kept_copies(store)
-    assert kept_copies(store)[theirs.name] == b"theirs"
-
-
-def test_a_kept_copy_changed_on_disk_is_never_shown(tmp_path: Path) -> None:
-    root, store = tmp_path / "site", tmp_path / "store"
-    writer = FileWriter(root, store)
-    writer.write([(PurePosixPath("badges/a.svg"), "pass · 12 ms")])
-    writer.finish()
-    (kept,) = (store / name for name in kept_copies(store))
-    # Someone edits the published file in place: the kept copy changes with it.
-    with (root / "badges/a.svg").open("w", encoding="utf-8") as published:
-        published.write("pass · 1 ms (forged)")
-    assert kept.read_text("utf-8") == "pass · 1 ms (forged)"
-    writer = FileWriter(root, store)
-    writer.write([(PurePosixPath("badges/a.svg"), "pass · 12 ms")])
-    writer.finish()
-    assert (root / "badges/a.svg").read_text("utf-8") == "pass · 12 ms"
-    assert kept.read_text("utf-8") == "pass · 12 ms"
-    assert list(kept_copies(store)) == [kept.name]  # no partial copy left
-
-
-def test_writing_a_name_again_leaves_the_kept_copy_of_its_old_content_alone(
-    tmp_path: Path,
-) -> None:
-    root, store = tmp_path / "site", tmp_path / "store"
-    writer = FileWriter(root, store)
+def test_writing_a_name_again_replaces_its_file(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    writer = FileWriter(root)
     writer.write(
         [(PurePosixPath("badges/a.svg"), "first"), (PurePosixPath("badges/b.svg"), "first")]
     )
@@ -256,24 +155,63 @@ def test_writing_a_name_again_leaves_the_kept_copy_of_its_old_content_alone(
     writer.finish()
     assert (root / "badges/a.svg").read_text() == "second"
     assert (root / "badges/b.svg").read_text() == "first"
-    assert sorted(kept_copies(store).values()) == [b"first", b"second"]
+    assert all(path.stat().st_nlink == 1 for path in (root / "badges").iterdir())
 
 
-def test_without_links_across_filesystems_the_files_are_written(tmp_path: Path) -> None:
-    shm = Path("/dev/shm")
-    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
-        pytest.skip("needs /dev/shm on another filesystem than tmp_path")
-    store = Path(tempfile.mkdtemp(dir=shm))
-    try:
-        writer = FileWriter(tmp_path / "site", store)
-        writer.write([(PurePosixPath(f"badges/c{n}.svg"), f"badge {n}") for n in range(5)])
-        writer.finish()
-        for n in range(5):
-            written = tmp_path / f"site/badges/c{n}.svg"
-            assert written.read_text() == f"badge {n}"
-            assert written.stat().st_nlink == 1
-    finally:
-        shutil.rmtree(store)
+#: Names the plugin gave what it used to keep in ``.cache/runbook/badge-files/``: copies named
+#: by two checksums and the size, the list of those a build used, and either being written.
+OLD_COPY_NAMES = [
+    "0a1b2c3d4e5f6a7b-1f4.svg",
+    "ffffffff00000000-a.json",
+    ".used",
+    "0a1b2c3d4e5f6a7b-1f4.svg.4242.partial",
+    ".used.17.partial",
+]
+#: Names it never gave: what someone else put in that folder stays.
+NOT_OLD_COPY_NAMES = [
+    "notes.txt",
+    "0a1b2c3d4e5f6a7b-1f4.png",
+    "0a1b2c3d4e5f6a7-1f4.svg",  # one hex digit short
+    "0a1b2c3d4e5f6a7g-1f4.svg",
+    "0a1b2c3d4e5f6a7b-.svg",
+    "0a1b2c3d4e5f6a7b-1f4.svg.x.partial",
+    ".used.bak",
+]
+
+
+@pytest.mark.parametrize("others", [False, True])
+def test_the_copies_the_plugin_used_to_keep_are_removed_and_nothing_else(
+    tmp_path: Path, others: bool
+) -> None:
+    """The folder where badge copies used to be kept, with the site's files linked to them,
+    is emptied of them by the writing process, and removed once empty; a file of another name
+    there stays, and so does the folder then."""
+    old_copies = tmp_path / ".cache/runbook/badge-files"
+    old_copies.mkdir(parents=True)
+    for name in OLD_COPY_NAMES + (NOT_OLD_COPY_NAMES if others else []):
+        (old_copies / name).write_text("kept")
+    writer = FileWriter(tmp_path / "site", old_copies=old_copies)
+    writer.write([(PurePosixPath("badges/a.svg"), "new")])
+    writer.finish()
+    if others:
+        assert sorted(p.name for p in old_copies.iterdir()) == sorted(NOT_OLD_COPY_NAMES)
+    else:
+        assert not old_copies.exists()
+    assert (tmp_path / "site/badges/a.svg").read_text() == "new"
+
+
+def test_a_copy_folder_that_is_a_symbolic_link_is_left(tmp_path: Path) -> None:
+    """A ``.cache`` restored from elsewhere could make it a link to any folder."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".used").write_text("theirs")
+    old_copies = tmp_path / "badge-files"
+    old_copies.symlink_to(elsewhere, target_is_directory=True)
+    writer = FileWriter(tmp_path / "site", old_copies=old_copies)
+    writer.write([(PurePosixPath("badges/a.svg"), "new")])
+    writer.finish()
+    assert (elsewhere / ".used").read_text() == "theirs"
+    assert old_copies.is_symlink()
 
 
 def test_handing_over_files_never_waits_for_a_lagging_writer(tmp_path: Path) -> None:
@@ -317,12 +255,12 @@ def _result(check_id: str, page: str, status: Status) -> CheckResult:
 
 def test_a_deferred_badge_writer_writes_here_until_its_process_starts(tmp_path: Path) -> None:
     """Deferred (a live build, its check worker running): no writing process until ``start``;
-    meanwhile ``write_until`` writes files here, into the same store. The process started
-    later keeps those kept copies: every badge file links to its content."""
-    site, store = tmp_path / "site", tmp_path / "store"
+    meanwhile ``write_until`` writes files here. The process started later writes the rest,
+    each a file of its own."""
+    site = tmp_path / "site"
     first = [_result(f"c{n}", "ops/a.md", Status.PASS) for n in range(3)]
     last = [_result("c9", "ops/b.md", Status.FAIL)]
-    badges = BadgeWriter(site, "", store=store, deferred=True)
+    badges = BadgeWriter(site, "", deferred=True)
     badges.page(first)
     assert _writer_children() == []
     calls: list[int] = []
@@ -348,8 +286,10 @@ def test_a_deferred_badge_writer_writes_here_until_its_process_starts(tmp_path: 
         "c2.svg",
         "c9.svg",
     ]
-    assert all(path.stat().st_nlink == 2 for path in files)
-    assert set(kept_copies(store).values()) == {p.read_bytes() for p in files}
+    assert all(path.stat().st_nlink == 1 for path in files)
+    assert dict(badge_files(first + last, "")) == {
+        path.relative_to(site).as_posix(): path.read_text("utf-8") for path in files
+    }
 
 
 def test_a_deferred_badge_writer_names_a_file_it_could_not_write_here(tmp_path: Path) -> None:
@@ -408,7 +348,7 @@ def test_badges_made_by_the_writing_process_are_the_builds_own(tmp_path: Path) -
     package's own code: byte for byte what the build would have made."""
     site = tmp_path / "site"
     results = _varied_results()
-    badges = BadgeWriter(site, "local", store=tmp_path / "store")
+    badges = BadgeWriter(site, "local")
     badges.page(results[:4])
     badges.page(results[4:])
     badges.finish()
@@ -424,28 +364,12 @@ def test_badges_made_by_the_writing_process_are_the_builds_own(tmp_path: Path) -
 def test_badges_the_writing_process_cannot_make_are_named_and_the_rest_written(
     tmp_path: Path,
 ) -> None:
-    writer = FileWriter(tmp_path / "site", tmp_path / "store")
+    writer = FileWriter(tmp_path / "site")
     writer.write_badges([("badges/a/one", "One", "not-a-status", "1 ms", "")])
     writer.write_badges([("badges/a/two", "Two", "pass", "2 ms", "")])
     with pytest.raises(FileWriterError, match="could not write badges: 'not-a-status'"):
         writer.finish()
     assert sorted(p.name for p in (tmp_path / "site/badges/a").iterdir()) == ["two.json", "two.svg"]
-
-
-def test_a_list_of_used_copies_too_large_to_be_a_builds_is_not_read(tmp_path: Path) -> None:
-    """The list is read back from the cache folder: one far beyond what a build writes is
-    not read, and nothing is removed on its word."""
-    from mkdocs_runbook.record.file_writer_child import MAX_USED_LIST_BYTES
-
-    root, store = tmp_path / "site", tmp_path / "store"
-    build_old_then_new(root, store)
-    with (store / ".used").open("r+b") as listed:  # sparse: no disk taken
-        listed.truncate(MAX_USED_LIST_BYTES + 1)
-    shutil.rmtree(root)
-    writer = FileWriter(root, store)
-    writer.write([(PurePosixPath("badges/b.svg"), "newer")])
-    writer.finish()
-    assert b"old" in kept_copies(store).values()
 
 
 def test_the_trash_is_emptied_of_old_badge_folders_and_of_nothing_else(tmp_path: Path) -> None:
@@ -458,7 +382,7 @@ def test_the_trash_is_emptied_of_old_badge_folders_and_of_nothing_else(tmp_path:
     (outside / "kept").mkdir(parents=True)
     (outside / "kept/file.txt").write_text("kept")
     (trash / "badges-2-bb").symlink_to(outside / "kept", target_is_directory=True)
-    writer = FileWriter(tmp_path / "site", tmp_path / "store", trash)
+    writer = FileWriter(tmp_path / "site", trash)
     writer.take_over("badges-3-cc")  # not there (any more): nothing to put back
     writer.write([(PurePosixPath("badges/a.svg"), "new")])
     writer.finish()
@@ -474,7 +398,7 @@ def test_a_trash_folder_that_is_a_symbolic_link_is_not_emptied(tmp_path: Path) -
     (elsewhere / "badges-1-aa/file.txt").write_text("kept")
     trash = tmp_path / "trash"
     trash.symlink_to(elsewhere, target_is_directory=True)
-    writer = FileWriter(tmp_path / "site", tmp_path / "store", trash)
+    writer = FileWriter(tmp_path / "site", trash)
     writer.take_over("badges-1-aa")
     writer.write([(PurePosixPath("badges/a.svg"), "new")])
     writer.finish()
@@ -492,9 +416,9 @@ def move_badges_to_trash(root: Path, trash: Path, name: str = "badges-1-aa") -> 
     return name
 
 
-def build_badges(root: Path, store: Path, trash: Path, files: dict[str, str]) -> None:
+def build_badges(root: Path, trash: Path, files: dict[str, str]) -> None:
     """One build's badge files through the writing process, taking over the last build's."""
-    writer = FileWriter(root, store, trash)
+    writer = FileWriter(root, trash)
     if (root / "badges").is_dir():
         writer.take_over(move_badges_to_trash(root, trash))
     writer.write([(PurePosixPath(f"badges/{name}"), text) for name, text in files.items()])
@@ -514,7 +438,7 @@ def test_a_build_writes_over_the_last_builds_badges_in_place(tmp_path: Path) -> 
     same content is left as it is, a changed one (longer, shorter, the same length) is
     overwritten, a new badge is a new file, one no longer written goes, and so does a folder
     left empty. No file is created or removed for a badge that stays."""
-    root, store, trash = tmp_path / "site", tmp_path / "store", tmp_path / "trash"
+    root, trash = tmp_path / "site", tmp_path / "trash"
     first = {
         "p/same.svg": "pass · 12 ms",
         "p/age.svg": "pass · 12 ms · 12 s ago",
@@ -523,15 +447,9 @@ def test_a_build_writes_over_the_last_builds_badges_in_place(tmp_path: Path) -> 
         "p/gone.svg": "gone",
         "q/gone.json": "{}",
     }
-    build_badges(root, store, trash, first)
-    assert all(path.stat().st_nlink == 2 for path in (root / "badges").rglob("*.*"))  # kept copies
-    # The next build takes the folder over: files linked to kept copies are replaced by files
-    # of their own, and the copies are left as they were.
-    build_badges(root, store, trash, first)
+    build_badges(root, trash, first)
     inodes = badge_inodes(root)
     assert all(path.stat().st_nlink == 1 for path in (root / "badges").rglob("*.*"))
-    assert sorted(kept_copies(store).values()) == sorted(text.encode() for text in first.values())
-    assert (store / ".used").read_text() == ""  # none used: the next build removes them
 
     second = {
         "p/same.svg": "pass · 12 ms",
@@ -540,7 +458,7 @@ def test_a_build_writes_over_the_last_builds_badges_in_place(tmp_path: Path) -> 
         "p/shorter.svg": "pass · 3 ms",
         "p/new.svg": "new",
     }
-    build_badges(root, store, trash, second)
+    build_badges(root, trash, second)
     assert {
         str(path.relative_to(root / "badges")): path.read_text()
         for path in (root / "badges").rglob("*")
@@ -553,7 +471,38 @@ def test_a_build_writes_over_the_last_builds_badges_in_place(tmp_path: Path) -> 
     }
     assert all(path.stat().st_nlink == 1 for path in (root / "badges").rglob("*.*"))
     assert list(trash.iterdir()) == []
-    assert kept_copies(store) == {}  # unused since the build before: gone at this one's start
+
+
+def test_files_linked_to_the_copies_the_plugin_used_to_keep_become_files_of_their_own(
+    tmp_path: Path,
+) -> None:
+    """The first build after the plugin stopped keeping copies: the last build's badges are
+    links to them. Each is replaced by a file of its own (writing over it would change the
+    copy), and the copies go; what they held is left unchanged until then."""
+    root, trash = tmp_path / "site", tmp_path / "trash"
+    old_copies = tmp_path / ".cache/runbook/badge-files"
+    old_copies.mkdir(parents=True)
+    (root / "badges/p").mkdir(parents=True)
+    for name, copy in (
+        ("same.svg", "0a1b2c3d4e5f6a7b-3.svg"),
+        ("age.svg", "ffff0000ffff0000-3.svg"),
+    ):
+        (old_copies / copy).write_text("old")
+        os.link(old_copies / copy, root / "badges/p" / name)
+    linked = (old_copies / "0a1b2c3d4e5f6a7b-3.svg").stat().st_ino
+    writer = FileWriter(root, trash, old_copies)
+    writer.take_over(move_badges_to_trash(root, trash))
+    writer.write(
+        [(PurePosixPath("badges/p/same.svg"), "old"), (PurePosixPath("badges/p/age.svg"), "new")]
+    )
+    writer.finish()
+    assert {p.name: p.read_text() for p in (root / "badges/p").iterdir()} == {
+        "same.svg": "old",
+        "age.svg": "new",
+    }
+    assert all(p.stat().st_nlink == 1 for p in (root / "badges/p").iterdir())
+    assert (root / "badges/p/same.svg").stat().st_ino != linked
+    assert not old_copies.exists()
 
 
 def test_a_file_shared_with_another_name_or_a_link_is_never_written_through(
@@ -562,15 +511,14 @@ def test_a_file_shared_with_another_name_or_a_link_is_never_written_through(
     """Only a regular file with a single link is written over. A file that shares its content
     with another name (a copy of the site made with links) and a symbolic link (to anywhere)
     are replaced by a new file; what they lead to keeps its content."""
-    root, store, trash = tmp_path / "site", tmp_path / "store", tmp_path / "trash"
-    build_badges(root, store, trash, {"p/shared.svg": "old"})
-    build_badges(root, store, trash, {"p/shared.svg": "old"})  # a file of its own now
+    root, trash = tmp_path / "site", tmp_path / "trash"
+    build_badges(root, trash, {"p/shared.svg": "old"})
     deployed = tmp_path / "deployed.svg"
     os.link(root / "badges/p/shared.svg", deployed)
     outside = tmp_path / "outside.txt"
     outside.write_text("not a badge")
     (root / "badges/p/link.svg").symlink_to(outside)
-    build_badges(root, store, trash, {"p/shared.svg": "new", "p/link.svg": "badge"})
+    build_badges(root, trash, {"p/shared.svg": "new", "p/link.svg": "badge"})
     assert deployed.read_text() == "old"
     assert outside.read_text() == "not a badge"
     assert (root / "badges/p/shared.svg").read_text() == "new"
@@ -587,7 +535,7 @@ def test_what_something_else_changed_or_added_in_the_folder_is_left(tmp_path: Pa
     (old / "p").mkdir(parents=True)
     for name in ("written.svg", "unwritten.svg", "edited.svg"):
         (old / "p" / name).write_text("old")
-    writer = Writer(str(root), "")
+    writer = Writer(str(root))
     writer.last_badges = str(old)
     writer.write("badges/p/written.svg", b"new")
     assert writer.taken is not None  # put back
@@ -614,7 +562,7 @@ def test_the_last_builds_badges_are_trash_when_the_site_has_a_badge_folder_alrea
     (old / "p/stale.svg").write_text("old")
     (root / "badges").mkdir(parents=True)
     (root / "badges/logo.png").write_bytes(b"theirs")
-    writer = Writer(str(root), "")
+    writer = Writer(str(root))
     writer.last_badges = str(old)
     writer.write("badges/p/fresh.svg", b"new")
     assert writer.taken is None  # not put back
@@ -629,8 +577,8 @@ def test_a_live_builds_first_badges_take_the_last_builds_folder_over_on_mkdocs_t
 ) -> None:
     """A live build writes its first badges on MkDocs' thread while it waits for checks: that
     writer takes the last build's folder back, the writing process started later goes on in
-    it (in place, no kept copies), and at the end what neither wrote is gone."""
-    site, store, trash = tmp_path / "site", tmp_path / "store", tmp_path / "trash"
+    it (in place), and at the end what neither wrote is gone."""
+    site, trash = tmp_path / "site", tmp_path / "trash"
     for page, check in (("a", "c0"), ("a", "c1"), ("gone", "c9")):
         (site / "badges/ops" / page).mkdir(parents=True, exist_ok=True)
         for suffix in (".svg", ".json"):
@@ -639,7 +587,7 @@ def test_a_live_builds_first_badges_take_the_last_builds_folder_over_on_mkdocs_t
     for name, text in badge_files([_result("c0", "ops/a.md", Status.PASS)], ""):
         (site / name).write_text(text, encoding="utf-8")
     inodes = badge_inodes(site)
-    badges = BadgeWriter(site, "", store=store, trash=trash, deferred=True)
+    badges = BadgeWriter(site, "", trash=trash, deferred=True)
     badges.clear_old()  # at on_pre_build
     assert not (site / "badges").exists()
     badges.page([_result("c0", "ops/a.md", Status.PASS)])
@@ -656,7 +604,6 @@ def test_a_live_builds_first_badges_take_the_last_builds_folder_over_on_mkdocs_t
     assert all(path.stat().st_nlink == 1 for path in site.rglob("*.*"))
     assert "fail" in (site / "badges/ops/a/c1.svg").read_text("utf-8")
     assert list(trash.iterdir()) == []
-    assert kept_copies(store) == {}
 
 
 def test_a_live_build_that_cannot_take_the_folder_back_leaves_it_to_the_process(
@@ -665,10 +612,10 @@ def test_a_live_build_that_cannot_take_the_folder_back_leaves_it_to_the_process(
     """Something made ``site/badges`` before MkDocs' thread wrote its first badge: the last
     build's folder is not removed on MkDocs' thread but by the writing process, in the
     trash; the badges are written as usual."""
-    site, store, trash = tmp_path / "site", tmp_path / "store", tmp_path / "trash"
+    site, trash = tmp_path / "site", tmp_path / "trash"
     (site / "badges/ops/a").mkdir(parents=True)
     (site / "badges/ops/a/c0.svg").write_text("last build's")
-    badges = BadgeWriter(site, "", store=store, trash=trash, deferred=True)
+    badges = BadgeWriter(site, "", trash=trash, deferred=True)
     badges.clear_old()
     (site / "badges").mkdir()  # a page's own file copied there first, say
     (site / "badges/logo.png").write_bytes(b"theirs")
@@ -689,7 +636,7 @@ def test_a_build_that_fails_leaves_no_badge_of_the_last_build_in_the_site(tmp_pa
     site, trash = tmp_path / "site", tmp_path / "trash"
     (site / "badges/ops/b").mkdir(parents=True)
     (site / "badges/ops/b/c9.svg").write_text("the last build's")
-    badges = BadgeWriter(site, "", store=tmp_path / "store", trash=trash)
+    badges = BadgeWriter(site, "", trash=trash)
     badges.clear_old()
     badges.page([_result("c0", "ops/a.md", Status.PASS)])
     for _ in range(500):  # at most 5 s: until the process has taken the folder back

@@ -278,12 +278,16 @@ def test_builds_write_their_badges_over_the_last_builds_files(
     build's in their values: each is written over its file of the last build (by the writing
     process, or by MkDocs' thread while it waits for checks), so no badge file is created or
     removed, and none shares its content with another name; a check gone from the page takes
-    its badge along."""
+    its badge along. The copies of badges the plugin used to keep go at the first build."""
     site = make_site(tmp_path, runbook=runbook_options(target, cache_ttl="1h", run=run))
     site.page("a.md", f"# a\n\n{PAGE}")
     site.page("b.md", f"# b\n\n{PAGE}")
-    assert site.build().returncode == 0  # measured: the badges link to their kept copies
-    assert site.build().returncode == 0  # taken over: files of their own from now on
+    old_copies = site.root / ".cache/runbook/badge-files"
+    old_copies.mkdir(parents=True)
+    for name in (".used", "0a1b2c3d4e5f6a7b-1f4.svg", "0a1b2c3d4e5f6a7b-1f4.json"):
+        (old_copies / name).write_text("kept by an earlier version")
+    assert site.build().returncode == 0
+    assert not old_copies.exists()
 
     def badges() -> dict[str, int]:
         found = {
@@ -296,6 +300,8 @@ def test_builds_write_their_badges_over_the_last_builds_files(
 
     before = badges()
     assert len(before) == 8  # two checks on each page, an SVG and a JSON each
+    assert site.build().returncode == 0
+    assert badges() == before
     assert site.build().returncode == 0
     assert badges() == before
     site.page("b.md", "# b\n\nNo checks here any more.\n")

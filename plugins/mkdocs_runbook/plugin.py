@@ -213,8 +213,8 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             self.badges = BadgeWriter(
                 Path(config.site_dir),
                 self.settings.zone,
-                store=cache_dir / "badge-files",
                 trash=cache_dir / "badge-trash",
+                old_copies=cache_dir / "badge-files",
                 deferred=mode == "always",
             )
         if self.command == "serve":

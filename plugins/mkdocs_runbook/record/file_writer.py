@@ -10,9 +10,8 @@ no lock with it: the build hands over one page's files in one pipe write.
 The child (``file_writer_child.py``) runs Python in isolated mode without ``site``
 (``-I -S``) and the standard library only: it starts in milliseconds. It writes only below
 the folder it was given: a name that is absolute or climbs out with ``..`` is refused, as is
-one whose folder resolves outside it (a symbolic link in the site folder). Given a ``store``
-folder, it keeps each content once there and links the files to it; given the last build's
-badge folder, it writes over its files in place instead (see the child).
+one whose folder resolves outside it (a symbolic link in the site folder). Given the last
+build's badge folder, it writes over its files in place (see the child).
 """
 
 from __future__ import annotations
@@ -60,7 +59,12 @@ class FileWriter:
     """A child process writing the files it is handed below ``root``; ``finish`` waits for
     them and raises ``FileWriterError`` naming the first that failed."""
 
-    def __init__(self, root: Path, store: Path | None = None, trash: Path | None = None) -> None:
+    def __init__(
+        self, root: Path, trash: Path | None = None, old_copies: Path | None = None
+    ) -> None:
+        """``trash``: where the build moves the last build's badges (``take_over``);
+        ``old_copies``: the folder where the plugin used to keep copies of badges, for the
+        child to remove (``file_writer_child.remove_old_copies``)."""
         self._process = subprocess.Popen(
             [
                 sys.executable,
@@ -68,7 +72,7 @@ class FileWriter:
                 "-S",
                 _CHILD,
                 str(root),
-                str(store or ""),
+                str(old_copies or ""),
                 _PACKAGE_PARENT,
                 str(trash or ""),
             ],
@@ -137,14 +141,6 @@ class FileWriter:
         the child started: it goes on from there (``Writer.taken_state``)."""
         self._waiting += FRAME_HEADER.pack(len(TAKEN_FRAME), len(state)) + TAKEN_FRAME + state
         self._send()
-
-    def keep_used(self, keys: Iterable[str]) -> None:
-        """Kept copies in the store that the build's own process linked to (writing with
-        ``file_writer_child.Writer`` itself): the child must not remove them at its end."""
-        data = "\n".join(keys).encode("utf-8")
-        if data:
-            self._waiting += FRAME_HEADER.pack(0, len(data)) + data
-            self._send()
 
     def finish(self) -> None:
         rest, self._waiting = bytes(self._waiting[self._sent :]), bytearray()

@@ -1,43 +1,35 @@
 """The writing process of ``file_writer.FileWriter``, run as a script (``python -I -S``): it
 reads files from its input and writes them below ``root``, then prints ``<failed>\\t<first>``.
-A frame without a name lists kept copies (see below) that the build used itself; a frame named
-``\\0badges`` holds badges to make (stem, label, status, value, age), whose two files each it
-makes with the package's own ``badge_texts``, so that the build's thread does not; a frame
-named ``\\0trash`` names the folder of the trash folder (its fourth argument) that holds the
-last build's badges; a frame named ``\\0taken`` holds the state of the last build's badge
-folder that MkDocs' thread took over (``Writer.taken_state``).
+A frame named ``\\0badges`` holds badges to make (stem, label, status, value, age), whose two
+files each it makes with the package's own ``badge_texts``, so that the build's thread does
+not; a frame named ``\\0trash`` names the folder of the trash folder (its fourth argument) that
+holds the last build's badges; a frame named ``\\0taken`` holds the state of the last build's
+badge folder that MkDocs' thread took over (``Writer.taken_state``).
 
 The standard library only, and the package's badge code only once badges come: it starts in
 milliseconds, and making badges costs its first one a few hundredths of a second more.
 
-With a ``store`` folder, a file's content is kept there once, named by its checksums and
-size, and the file in ``root`` is a hard link to it. Creating a small file costs this
-machine's disk about 0.5 ms (its data block), a link about 0.01 ms, and a cached build's
-badges are the same as the last build's. A kept copy is used only after reading it back
-equal to the content wanted, so a copy changed on disk is written again, never shown; for
-the same reason the name needs no cryptographic hash (``hashlib`` would load OpenSSL: 4 MB
-more for this process), and two contents with one name only cost a rewrite. What the build
-did not use is removed by the next one: each build lists what it used (``.used``), and the next
-removes at its start, while it waits for its first files, every copy older than that list and
-not on it. Removed at the end instead, a build of new badges (their ages change every second)
-made MkDocs wait for two thousand removals. Across filesystems (no links) files are written as
-usual.
-
-A build after one that wrote badges takes the last build's badge folder back instead (a frame
-named ``\\0trash`` names it: the build moved it aside before MkDocs cleaned the site folder),
-at its first file, if the site has no badge folder by then. Each badge is then written over
-its old file, in place: a file whose content is the same is left as it is, one that changed
-is overwritten. A cached build's badges all change when their age does (``12 s ago``), and
+A build after one that wrote badges takes the last build's badge folder back (a frame named
+``\\0trash`` names it: the build moved it aside before MkDocs cleaned the site folder), at its
+first file, if the site has no badge folder by then. Each badge is then written over its old
+file, in place: a file whose content is the same is left as it is, one that changed is
+overwritten. A cached build's badges all change when their age does (``12 s ago``), and
 replacing each by a new file made every build create and delete two thousand files: on a
 filesystem without a journal each file created then waits for the kernel to skip every one
 deleted in the minutes before. Only a regular file with a single link is written in place
-(never through a symbolic link, never into a copy some other name shares: a kept copy, or a
-site copied with links); any other is replaced by a new file. At the end, what the last
-build wrote and this one did not (a check or page gone) is removed, unless something else
-changed it since; so are the folders left empty.
+(never through a symbolic link, never into a file some other name shares: a site copied with
+links); any other is replaced by a new file. At the end, what the last build wrote and this
+one did not (a check or page gone) is removed, unless something else changed it since; so are
+the folders left empty.
+
+Its second argument names the folder where the plugin used to keep a copy of each badge's
+content, linked from the site (``.cache/runbook/badge-files/``): the writer removes the copies
+made there, and the folder once empty, while it waits for its first files. Once builds took
+the last build's folder back, the copies served only a site's first build, and cost every
+badge two replacements on its way to a file of its own.
 """
 
-# ruff: noqa: PTH103, PTH104, PTH105, PTH106, PTH108, PTH112, PTH114, PTH116, PTH118, PTH122, PTH123, PTH208
+# ruff: noqa: PTH103, PTH104, PTH106, PTH108, PTH112, PTH114, PTH118, PTH123, PTH208
 # (os calls on plain strings: this script starts bare and handles thousands of names.)
 
 from __future__ import annotations
@@ -48,7 +40,6 @@ import select
 import stat
 import struct
 import sys
-import zlib
 
 HEADER = struct.Struct(">HI")
 BADGES = "\0badges"
@@ -68,24 +59,14 @@ if TYPE_CHECKING:
     from mkdocs_runbook.results import Status
 
     BadgeTexts = Callable[[str, str, Status, str, str], tuple[tuple[str, str], ...]]
-#: In the store: the names of the kept copies the last build used, one a line.
-USED_LIST = ".used"
-#: A list larger than this is not read: a million badges' names take a few dozen megabytes.
-MAX_USED_LIST_BYTES = 64 * 1024 * 1024
+
+_HEX = frozenset("0123456789abcdef")
 
 
 class Writer:
-    def __init__(self, root: str, store: str) -> None:
+    def __init__(self, root: str) -> None:
         self.root = os.path.realpath(root)
-        self.store = store
-        self.linking = bool(store)
-        if self.linking:
-            try:
-                os.makedirs(store, exist_ok=True)
-            except OSError:
-                self.linking = False
         self.made: set[str] = set()
-        self.used: set[str] = set()
         self.failed = 0
         self.first = ""
         #: The last build's badge folder, moved aside, until this build's first file.
@@ -118,7 +99,7 @@ class Writer:
                 self.written.add(target)
                 if rewrite_in_place(target, data):
                     return
-            self.place(target, data, os.path.splitext(name)[1])
+            place(target, data)
         except (OSError, ValueError) as exc:
             self.failed += 1
             if not self.first:
@@ -139,8 +120,6 @@ class Writer:
                 # Refused where anything but an empty folder is in its place.
                 os.rename(last, badges)
                 self.taken = list_files(badges)
-                # Links to kept copies would make every file a shared one: written as files.
-                self.linking = False
                 return
         except OSError:
             pass
@@ -165,7 +144,6 @@ class Writer:
         files = {path: (int(ino), int(ctime)) for path, (ino, ctime) in loaded["files"].items()}
         self.taken = (files, [str(folder) for folder in loaded["folders"]])
         self.written.update(str(path) for path in loaded["written"])
-        self.linking = False
 
     def remove_unwritten(self) -> None:
         """Remove what the last build wrote and this one did not (a check or a page gone),
@@ -185,43 +163,6 @@ class Writer:
             if folder not in self.made:  # none this build wrote into
                 with contextlib.suppress(OSError):
                     os.rmdir(folder)
-
-    def place(self, target: str, data: bytes, suffix: str) -> None:
-        # Whatever was there goes first: writing into it could change a kept copy it links to.
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
-        if self.linking:
-            kept = self.keep(data, suffix)
-            if kept:
-                try:
-                    os.link(kept, target)
-                    return
-                except FileNotFoundError:
-                    pass  # removed meanwhile by another build of the site: write it
-                except OSError:
-                    self.linking = False  # another filesystem, or no links here
-        with open(target, "xb") as out:
-            out.write(data)
-
-    def keep(self, data: bytes, suffix: str) -> str:
-        """The kept copy of ``data`` (written now if missing or changed), or "" if none."""
-        key = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}-{len(data):x}{suffix}"
-        kept = os.path.join(self.store, key)
-        self.used.add(key)
-        try:
-            with open(kept, "rb") as copy:
-                if copy.read(len(data) + 1) == data:
-                    return kept
-        except OSError:
-            pass
-        partial = f"{kept}.{os.getpid()}.partial"
-        try:
-            with open(partial, "wb") as out:
-                out.write(data)
-            os.replace(partial, kept)
-        except OSError:
-            return ""
-        return kept
 
     def write_badges(self, data: bytes, package_parent: str) -> None:
         """Make and write the badges of one frame (a JSON list of stem, label, status, value,
@@ -243,44 +184,6 @@ class Writer:
         for name, text in made:
             self.write(name, text.encode("utf-8"))
 
-    def unused_copies(self) -> list[str]:
-        """The kept copies the last build did not use and that were there when it ended: a copy
-        made since (by this build, or another build of the site) is left alone."""
-        if not self.linking:
-            return []
-        listed = os.path.join(self.store, USED_LIST)
-        try:
-            with open(listed, encoding="utf-8") as used_list:
-                about = os.fstat(used_list.fileno())
-                if about.st_size > MAX_USED_LIST_BYTES:
-                    return []  # not what a build writes: nothing is known to be unused
-                last_used = set(used_list.read().split("\n"))
-            ended = about.st_mtime_ns
-            names = os.listdir(self.store)
-        except (OSError, ValueError):
-            return []  # no list (the first build): nothing is known to be unused
-        unused = []
-        for name in names:
-            if name == USED_LIST or name in last_used:
-                continue
-            path = os.path.join(self.store, name)
-            with contextlib.suppress(OSError):
-                if os.stat(path).st_mtime_ns <= ended:
-                    unused.append(path)
-        return unused
-
-    def remember_used(self) -> None:
-        """List the kept copies this build used, for the next build (none, when it wrote over
-        the last build's files: the next removes every copy)."""
-        if not self.linking and self.taken is None:
-            return
-        listed = os.path.join(self.store, USED_LIST)
-        partial = f"{listed}.{os.getpid()}.partial"
-        with contextlib.suppress(OSError):
-            with open(partial, "w", encoding="utf-8") as used_list:
-                used_list.write("\n".join(sorted(self.used)))
-            os.replace(partial, listed)
-
 
 def _badge_code(package_parent: str) -> tuple[BadgeTexts, type[Status]]:
     """The package's ``badge_texts`` and ``Status``, imported at the first badges."""
@@ -290,6 +193,15 @@ def _badge_code(package_parent: str) -> tuple[BadgeTexts, type[Status]]:
     from mkdocs_runbook.results import Status
 
     return badge_texts, Status
+
+
+def place(target: str, data: bytes) -> None:
+    """Write ``data`` as a new file ``target``; whatever was there goes first (written into,
+    it could change a file some other name shares)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(target)
+    with open(target, "xb") as out:
+        out.write(data)
 
 
 def rewrite_in_place(target: str, data: bytes) -> bool:
@@ -364,10 +276,43 @@ def is_trashed_name(name: str) -> bool:
     return name.startswith(TRASHED_PREFIX) and "/" not in name and "\0" not in name
 
 
-def remove(paths: list[str]) -> None:
-    for path in paths:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+def is_old_copy_name(name: str) -> bool:
+    """Whether ``name`` is one the plugin gave what it used to keep in its copy folder: a copy
+    (``<crc32><adler32>-<size>.svg``, in hexadecimal, or ``.json``), the list of those a build
+    used (``.used``), or either being written (``<name>.<pid>.partial``). Without ``re``:
+    importing it would cost this bare process milliseconds at every start."""
+    if name.endswith(".partial"):
+        name, _, pid = name[: -len(".partial")].rpartition(".")
+        if not pid.isdigit():
+            return False
+    if name == ".used":
+        return True
+    checksums, _, rest = name.partition("-")
+    size, _, suffix = rest.partition(".")
+    return (
+        len(checksums) == 16
+        and _HEX.issuperset(checksums)
+        and bool(size)
+        and _HEX.issuperset(size)
+        and suffix in ("svg", "json")
+    )
+
+
+def remove_old_copies(folder: str) -> None:
+    """Remove what the plugin used to keep in ``folder`` (``is_old_copy_name``), then the
+    folder if nothing else is in it; never through a symbolic link."""
+    if not folder or os.path.islink(folder):
+        return
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return  # none: the usual case
+    for name in names:
+        if is_old_copy_name(name):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)  # refused while anything else is in it
 
 
 def input_waiting(descriptor: int) -> bool:
@@ -384,14 +329,14 @@ def main() -> None:
     # sleep between pages (measured in a cached build of 1,000 checks).
     with contextlib.suppress(AttributeError, OSError):  # not on every system
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
-    writer = Writer(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "")
+    writer = Writer(sys.argv[1])
+    old_copies = sys.argv[2] if len(sys.argv) > 2 else ""
     package_parent = sys.argv[3] if len(sys.argv) > 3 else ""
     trash = sys.argv[4] if len(sys.argv) > 4 else ""
-    unused = writer.unused_copies()
     if not input_waiting(sys.stdin.fileno()):
-        # Started ahead of its first files (a cached build): remove them while it waits.
-        remove(unused)
-        unused = []
+        # Started ahead of its first files (a cached build): removed while it waits.
+        remove_old_copies(old_copies)
+        old_copies = ""
     read = sys.stdin.buffer.read
     while True:
         head = read(HEADER.size)
@@ -411,13 +356,10 @@ def main() -> None:
             empty_trash(trash, keep=last)
         elif name:
             writer.write(name, data)
-        else:  # kept copies the build's own process used: not to be pruned
-            writer.used.update(data.decode("utf-8", "replace").split("\n"))
-    remove(unused)  # files were waiting from its start (a deferred writer): only now
+    remove_old_copies(old_copies)  # files were waiting from its start: only now
     if writer.last_badges:  # no file came: the last build's badges are trash
         remove_tree(writer.last_badges)
     writer.remove_unwritten()
-    writer.remember_used()
     sys.stdout.write(f"{writer.failed}\t{writer.first}")
 
 

@@ -66,30 +66,30 @@ class BadgeWriter:
     """Each page's badge files, made as the page renders and written by a process of their
     own (``FileWriter``: a thread of MkDocs' process would wait on the GIL for every file), so
     the disk works while MkDocs renders the next pages. ``finish`` waits for them all and
-    raises what went wrong. With a ``store`` folder each content is kept there once and the
-    badge files are links to it: a badge that did not change costs no new file.
+    raises what went wrong.
 
     ``deferred`` (a build whose check workers run from its start): the writing process starts
     only at ``start``, once the workers are gone, so that the two never add up in memory.
     Until then the files wait here, and ``write_until`` writes them from MkDocs' own thread
     while it has nothing else to do (waiting for a check), one at a time.
 
-    ``trash`` (a folder beside ``store``): where ``clear_old`` moves the last build's badges,
-    for the writing process to put back and write over (or remove)."""
+    ``trash``: where ``clear_old`` moves the last build's badges, for the writing process to
+    put back and write over (or remove). ``old_copies``: the folder where the plugin used to
+    keep copies of badges, removed by the writing process."""
 
     def __init__(
         self,
         site_dir: Path,
         zone: str,
         *,
-        store: Path | None = None,
         trash: Path | None = None,
+        old_copies: Path | None = None,
         deferred: bool = False,
     ) -> None:
         self._zone = zone
         self._site_dir = site_dir
-        self._store = store
         self._trash = trash
+        self._old_copies = old_copies
         #: The last build's badge folder, moved into the trash, for the writing process.
         self._moved = ""
         self._writer: FileWriter | None = None
@@ -104,14 +104,12 @@ class BadgeWriter:
         """Start the writing process (if not yet) and hand it the files waiting here."""
         if self._writer is not None:
             return
-        self._writer = FileWriter(self._site_dir, self._store, self._trash)
+        self._writer = FileWriter(self._site_dir, self._trash, self._old_copies)
         here = self._here
         if here is not None and here.taken is not None:  # taken over here: it goes on
             self._writer.go_on_from(here.taken_state())
         if self._moved:
             self._writer.take_over(self._moved)
-        if here is not None:  # what it removes at its end must not be these
-            self._writer.keep_used(here.used)
         waiting, self._waiting = self._waiting, deque()
         self._writer.write(waiting)
 
@@ -168,7 +166,7 @@ class BadgeWriter:
     def _writer_here(self) -> Writer:
         """MkDocs' own writer: it takes the last build's folder back at its first file, as
         the writing process would; one it cannot take back is left to the process."""
-        here = Writer(str(self._site_dir), str(self._store or ""))
+        here = Writer(str(self._site_dir))
         if self._moved and self._trash is not None:
             here.last_badges = str(self._trash / self._moved)
             here.removes_trash = False
