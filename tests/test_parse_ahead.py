@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import traceback
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -28,17 +29,28 @@ TIMES = re.compile(
 
 
 class Ahead(PagesAhead):
-    """The real child process; the build waits for it to be done (or killed) before MkDocs
-    reads its first page, so which pages it spared MkDocs' thread does not depend on timing."""
+    """The real child process; the build waits for it to be done (or killed) once it has its
+    pages, before MkDocs reads the first, so which pages it spared MkDocs' thread does not
+    depend on timing."""
 
     made: list[Ahead] = []  # noqa: RUF012 - the instances of one test
 
-    def __init__(self, *args: object, kill: bool = False) -> None:
-        super().__init__(*args)  # type: ignore[arg-type]
-        if kill:
+    def __init__(self, *, kill: bool = False) -> None:
+        super().__init__()
+        self.kill = kill
+        #: The plugin's hooks this child was started from, and the pages it was handed.
+        self.started_in = [
+            frame.name for frame in traceback.extract_stack() if frame.name[:3] == "on_"
+        ]
+        self.pages: list[str] = []
+        Ahead.made.append(self)
+
+    def parse(self, pages: Sequence[tuple[str, str]], snippet_paths: Sequence[Path]) -> None:
+        super().parse(pages, snippet_paths)
+        self.pages = [page for page, _ in pages]
+        if self.kill:
             self._process.kill()
         self._process.wait(60)
-        Ahead.made.append(self)
 
 
 def _page(number: int) -> str:
@@ -109,6 +121,9 @@ def test_a_cached_build_parses_its_pages_in_another_process(
     monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)
     ahead_report = build_in_process(site)
     (ahead,) = Ahead.made
+    # Started before MkDocs lists the pages, so that its imports overlap MkDocs' work.
+    assert set(ahead.started_in) == {"on_config"}
+    assert ahead.pages == [f"page-{n:02}.md" for n in range(PAGES)]  # MkDocs' order
     assert sorted(ahead.taken) == [f"page-{n:02}.md" for n in range(PAGES)]
     assert ahead._process.poll() is not None  # ended with the build
     with_ahead = comparable(site, ahead_report)
@@ -120,6 +135,33 @@ def test_a_cached_build_parses_its_pages_in_another_process(
     lines = {c["id"]: c["line"] for c in ahead_report["checks"] if c["page"] == "page-03.md"}
     assert lines["check-3-0"] == 8  # past the front matter, as in the file
     assert any(c["status"] == "error" and c["page"] == "page-07.md" for c in ahead_report["checks"])
+
+
+def test_a_site_that_lists_too_few_pages_ends_the_child_unused(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child starts when the docs folder holds enough Markdown files; MkDocs leaving some
+    out (``exclude_docs``) makes the site too small for it, and it ends without a page."""
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)
+    monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", PAGES - 4)
+    config = site.root / "mkdocs.yml"
+    config.write_text(config.read_text() + "exclude_docs: page-1*.md\n")
+    report = build_in_process(site)
+    (ahead,) = Ahead.made
+    assert ahead.pages == [] and ahead.taken == []
+    assert ahead._process.poll() is not None
+    assert {c["page"] for c in report["checks"]} == {
+        f"page-{n:02}.md" for n in range(PAGES) if n // 10 != 1
+    }  # type: ignore[attr-defined]
+
+
+def test_a_site_with_too_few_markdown_files_starts_no_child(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)
+    monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", PAGES + 1)
+    assert len(build_in_process(site)["checks"]) == PAGES * 3 + 1  # type: ignore[arg-type]
+    assert Ahead.made == []
 
 
 def test_a_page_another_plugin_changed_first_is_parsed_here(
@@ -144,7 +186,7 @@ def test_a_page_another_plugin_changed_first_is_parsed_here(
 def test_a_child_that_died_leaves_every_page_to_the_build(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runbook_plugin, "PagesAhead", lambda *args: Ahead(*args, kill=True))
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", lambda: Ahead(kill=True))
     report = build_in_process(site)
     (ahead,) = Ahead.made
     assert ahead.taken == []

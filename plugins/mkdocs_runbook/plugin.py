@@ -57,7 +57,7 @@ from .page_checks import (
     with_summary_slot,
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
-from .parse.ahead import PagesAhead
+from .parse.ahead import PagesAhead, has_pages
 from .record import BadgeWriter, write_site_outputs
 from .record.imports import ResultsElsewhere, report_directories
 from .render import RenderedMarkup, stylesheet
@@ -169,6 +169,7 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             # the pages. A build that may take every result from the cache starts them at its
             # first check that runs, if any.
             self.workers.start()
+        self._start_ahead(mode, config.docs_dir)
         cache_dir = config_dir / ".cache" / "runbook"
         # One plugin object can outlive its site (MkDocs keeps it across `serve` rebuilds, and
         # a process may build another site after): the cache belongs to the site being built.
@@ -262,13 +263,25 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         self._parse_ahead(files)
         return files
 
-    def _parse_ahead(self, files: Files) -> None:
+    def _start_ahead(self, mode: CacheMode, docs_dir: str) -> None:
         """In a build whose checks do not run (their results come from the cache, or none
         does), the second core would idle: a child process finds and parses the pages there,
-        ahead of MkDocs. Not under ``serve``, whose rebuilds reuse the parses they kept, nor
-        where check workers run: they have that core, and the build's memory would add up."""
+        ahead of MkDocs. Started here, its imports overlap MkDocs' clean and its search for
+        the pages; ``_parse_ahead`` hands it the pages. Not under ``serve``, whose rebuilds
+        reuse the parses they kept, nor where check workers run: they have that core, and the
+        build's memory would add up. A site that seems too small for it starts none."""
         self._stop_ahead()
-        if self.command == "serve" or self.runner is None or self.runner.mode == "always":
+        if (
+            self.command != "serve"
+            and mode != "always"
+            and has_pages(docs_dir, PARSE_AHEAD_MIN_PAGES)
+        ):
+            self.ahead = PagesAhead()
+
+    def _parse_ahead(self, files: Files) -> None:
+        """Hand the pages to the child started at ``on_config``, or end it: a site of fewer
+        pages than ``PARSE_AHEAD_MIN_PAGES`` parses them here sooner than it would unpickle."""
+        if self.ahead is None:
             return
         pages = [
             (f.src_uri, f.abs_src_path)
@@ -276,7 +289,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             if f.abs_src_path is not None
         ]
         if len(pages) >= PARSE_AHEAD_MIN_PAGES:
-            self.ahead = PagesAhead(pages, self.settings.snippet_paths)
+            self.ahead.parse(pages, self.settings.snippet_paths)
+        else:
+            self._stop_ahead()
 
     def _stop_ahead(self) -> None:
         if self.ahead is not None:

@@ -1,12 +1,12 @@
 """The process of ``ahead.PagesAhead``: run as ``python -c ahead.BOOTSTRAP <package parent>``.
 
-It reads one job (JSON) from its input: the pages in MkDocs' order (``src_uri``, file path) and
-the snippet folders. For each page it reads the file as MkDocs does (UTF-8 with its byte order
-mark dropped, newlines as text mode reads them, front matter taken off by MkDocs' own
-``get_data``), finds and parses its checks as the plugin does (``parse_page``) and writes one
-frame: the length (8 bytes, big-endian), then the pickle of (``src_uri``, Markdown, blocks).
-A page it cannot read or parse is left out: the build parses that one itself, and says what is
-wrong with it.
+It imports what it needs, then reads one job (JSON) from its input: the pages in MkDocs'
+order (``src_uri``, file path) and the snippet folders. For each page it reads the file as
+MkDocs does (UTF-8 with its byte order mark dropped, newlines as text mode reads them, front
+matter taken off by MkDocs' own ``get_data``), finds and parses its checks as the plugin does
+(``parse_page``) and writes one frame: the length (8 bytes, big-endian), then the pickle of
+(``src_uri``, Markdown, blocks). A page it cannot read or parse is left out: the build parses
+that one itself, and says what is wrong with it.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from .blocks import parse_page
 
 
 def main() -> None:
+    get_data = _mkdocs_get_data()  # before the job comes: the build starts this process early
     job = json.loads(sys.stdin.buffer.read())
-    get_data = _mkdocs_get_data()
     snippet_paths = tuple(Path(path) for path in job["snippet_paths"])
     output = sys.stdout.buffer
     for page, path in job["pages"]:
