@@ -220,3 +220,40 @@ def test_a_child_nobody_reads_any_more_ends_quietly(tmp_path: Path) -> None:
     child.stdout.close()
     assert child.wait(60) == 0
     assert child.stderr.read() == b""
+
+
+def test_a_child_whose_build_ends_before_listing_its_pages_ends_quietly() -> None:
+    """Started at ``on_config``, the child waits for its pages: a build that ends before it
+    lists them (an error, a Ctrl-C that leaves no time to stop the child) closes its input,
+    and it ends without a traceback in the build's terminal."""
+    import subprocess
+    import sys
+
+    from mkdocs_runbook.parse import ahead
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", ahead.BOOTSTRAP, ahead._PACKAGE_PARENT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = child.communicate(b"", timeout=60)
+    assert (child.returncode, out, err) == (0, b"", b"")
+
+
+def test_whether_a_docs_folder_may_hold_enough_pages(tmp_path: Path) -> None:
+    """``has_pages`` counts Markdown files in every folder and stops at the number asked
+    for; past the names it may look at (a few pages among thousands of images), it guesses
+    yes, and the page list MkDocs makes decides."""
+    from mkdocs_runbook.parse.ahead import has_pages
+
+    (tmp_path / "a/b").mkdir(parents=True)
+    for number in range(3):
+        (tmp_path / f"p{number}.md").write_text("# p")
+        (tmp_path / f"a/b/q{number}.markdown").write_text("# q")  # MkDocs' own suffixes
+        (tmp_path / f"a/image{number}.png").write_bytes(b"png")
+    assert has_pages(str(tmp_path), 6)
+    assert not has_pages(str(tmp_path), 7)
+    assert has_pages(str(tmp_path), 7, look_at=9)  # all 9 names looked at: a guess
+    assert not has_pages(str(tmp_path), 7, look_at=10)
+    assert not has_pages(str(tmp_path / "missing"), 1)

@@ -44,14 +44,24 @@ _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 CLOSE_WAIT_S = 5.0
 
 
-def has_pages(docs_dir: str, at_least: int) -> bool:
-    """Whether ``docs_dir`` holds ``at_least`` Markdown files, by a walk that stops as soon as
-    it has seen them: a guess made before MkDocs lists the pages (it leaves some out), good
-    enough to start the child early or not, since the list itself decides at ``parse``."""
-    seen = 0
+#: How many names ``has_pages`` looks at before it stops guessing.
+HAS_PAGES_LOOK_AT = 2000
+
+
+def has_pages(docs_dir: str, at_least: int, *, look_at: int = HAS_PAGES_LOOK_AT) -> bool:
+    """Whether ``docs_dir`` may hold ``at_least`` Markdown files: a guess made before MkDocs
+    lists the pages (it leaves some out), good enough to start the child early or not, since
+    the list itself decides at ``parse``. The walk stops at the ``at_least``-th Markdown file,
+    or after ``look_at`` names (a few pages among thousands of images): then it guesses yes,
+    rather than walk all of them on MkDocs' thread before MkDocs walks them again."""
+    # Here, not at the top: the child imports this module, and MkDocs' utils cost it 0.1 s.
+    from mkdocs.utils import is_markdown_file
+
+    seen = looked = 0
     for _folder, _folders, names in os.walk(docs_dir):
-        seen += sum(1 for name in names if name.endswith((".md", ".markdown")))
-        if seen >= at_least:
+        seen += sum(1 for name in names if is_markdown_file(name))
+        looked += len(names)
+        if seen >= at_least or looked >= look_at:
             return True
     return False
 

@@ -27,7 +27,10 @@ from .blocks import parse_page
 
 def main() -> None:
     get_data = _mkdocs_get_data()  # before the job comes: the build starts this process early
-    job = json.loads(sys.stdin.buffer.read())
+    sent = sys.stdin.buffer.read()
+    if not sent:  # the build ended (an error, a Ctrl-C) before it listed its pages
+        return
+    job = json.loads(sent)
     snippet_paths = tuple(Path(path) for path in job["snippet_paths"])
     output = sys.stdout.buffer
     for page, path in job["pages"]:
