@@ -32,9 +32,10 @@ def set_sqlite_pragmas(connection: sqlite3.Connection) -> None:
     SQLite answers one of them "database is locked".
 
     The busy timeout does not cover ``journal_mode``: switching a file to WAL while another
-    connection opens it, or while the last connection to it cleans its WAL up on close, fails
-    at once. Builds that record into one new store at the same moment meet exactly that.
-    A pragma changes nothing when it fails, so trying it again is safe."""
+    connection holds its write lock, the file not in WAL mode yet, fails at once (measured:
+    in no time, with a busy timeout of 2 s). Builds that record into one new store at the
+    same moment meet exactly that. A pragma changes nothing when it fails, so trying it
+    again is safe."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     for pragma in SQLITE_PRAGMAS:
         pause = 0.002
