@@ -1,11 +1,13 @@
-"""Pages found and parsed ahead of MkDocs in a child process (``parse.ahead``), in real
+"""Pages found and parsed ahead of MkDocs in a child process (``run.ahead``), in real
 in-process builds of sites in tmp_path: a build with no check running parses its pages in
-another process, uses what it sent only for the very Markdown MkDocs hands the plugin, and
-parses the rest itself, with the same site as the outcome."""
+another process, which also prepares their checks and takes their outcomes from the cache;
+the build uses what it sent only for the very Markdown MkDocs hands the plugin, and does the
+rest itself, with the same site as the outcome."""
 
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import traceback
 from collections.abc import Iterator, Sequence
@@ -16,7 +18,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from mkdocs_runbook import plugin as runbook_plugin
-from mkdocs_runbook.parse.ahead import PagesAhead
+from mkdocs_runbook.run import ResultCache
+from mkdocs_runbook.run.ahead import PagesAhead, Preparing
 from servers import RouteServer
 from sites import Site, make_site
 
@@ -43,11 +46,18 @@ class Ahead(PagesAhead):
             frame.name for frame in traceback.extract_stack() if frame.name[:3] == "on_"
         ]
         self.pages: list[str] = []
+        self.preparing: Preparing | None = None
         Ahead.made.append(self)
 
-    def parse(self, pages: Sequence[tuple[str, str]], snippet_paths: Sequence[Path]) -> None:
-        super().parse(pages, snippet_paths)
+    def parse(
+        self,
+        pages: Sequence[tuple[str, str]],
+        snippet_paths: Sequence[Path],
+        preparing: Preparing | None = None,
+    ) -> None:
+        super().parse(pages, snippet_paths, preparing)
         self.pages = [page for page, _ in pages]
+        self.preparing = preparing
         if self.kill:
             self._process.kill()
         self._process.wait(60)
@@ -88,7 +98,7 @@ def site(tmp_path: Path, http_server: RouteServer) -> Iterator[Site]:
     yield site
 
 
-def build_in_process(site: Site) -> dict[str, object]:
+def build_in_process(site: Site, *, all_cached: bool = True) -> dict[str, object]:
     config = load_config(str(site.root / "mkdocs.yml"))
     config.plugins.on_startup(command="build", dirty=False)
     try:
@@ -97,7 +107,7 @@ def build_in_process(site: Site) -> dict[str, object]:
         config.plugins.on_shutdown()
     report = json.loads((site.out / "runbook-checks.json").read_text())
     assert report["checks"], report
-    for check in report["checks"]:
+    for check in report["checks"] if all_cached else ():
         assert check["cached"] or check["status"] in ("error", "skip"), check
     return report
 
@@ -125,6 +135,8 @@ def test_a_cached_build_parses_its_pages_in_another_process(
     assert set(ahead.started_in) == {"on_config"}
     assert ahead.pages == [f"page-{n:02}.md" for n in range(PAGES)]  # MkDocs' order
     assert sorted(ahead.taken) == [f"page-{n:02}.md" for n in range(PAGES)]
+    # Their checks prepared there too, and looked up in the cache.
+    assert sorted(ahead.prepared_taken) == sorted(ahead.taken)
     assert ahead._process.poll() is not None  # ended with the build
     with_ahead = comparable(site, ahead_report)
 
@@ -160,7 +172,7 @@ def test_a_site_with_too_few_markdown_files_starts_no_child(
 ) -> None:
     monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)
     monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", PAGES + 1)
-    assert len(build_in_process(site)["checks"]) == PAGES * 3 + 1  # type: ignore[arg-type]
+    assert len(build_in_process(site)["checks"]) == PAGES * 3 + 1
     assert Ahead.made == []
 
 
@@ -200,7 +212,7 @@ def test_a_child_nobody_reads_any_more_ends_quietly(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from mkdocs_runbook.parse import ahead
+    from mkdocs_runbook.run import ahead
 
     pages = []
     for number in range(50):
@@ -214,7 +226,8 @@ def test_a_child_nobody_reads_any_more_ends_quietly(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
     )
     assert child.stdin is not None and child.stdout is not None and child.stderr is not None
-    child.stdin.write(json.dumps({"pages": pages, "snippet_paths": []}).encode())
+    job = {"pages": pages, "snippet_paths": [], "preparing": None}
+    child.stdin.write(pickle.dumps(job))
     child.stdin.close()
     assert child.stdout.read(ahead.LENGTH_BYTES)  # it has started sending
     child.stdout.close()
@@ -229,7 +242,7 @@ def test_a_child_whose_build_ends_before_listing_its_pages_ends_quietly() -> Non
     import subprocess
     import sys
 
-    from mkdocs_runbook.parse import ahead
+    from mkdocs_runbook.run import ahead
 
     child = subprocess.Popen(
         [sys.executable, "-c", ahead.BOOTSTRAP, ahead._PACKAGE_PARENT],
@@ -245,7 +258,7 @@ def test_whether_a_docs_folder_may_hold_enough_pages(tmp_path: Path) -> None:
     """``has_pages`` counts Markdown files in every folder and stops at the number asked
     for; past the names it may look at (a few pages among thousands of images), it guesses
     yes, and the page list MkDocs makes decides."""
-    from mkdocs_runbook.parse.ahead import has_pages
+    from mkdocs_runbook.run.ahead import has_pages
 
     (tmp_path / "a/b").mkdir(parents=True)
     for number in range(3):
@@ -257,3 +270,107 @@ def test_whether_a_docs_folder_may_hold_enough_pages(tmp_path: Path) -> None:
     assert has_pages(str(tmp_path), 7, look_at=9)  # all 9 names looked at: a guess
     assert not has_pages(str(tmp_path), 7, look_at=10)
     assert not has_pages(str(tmp_path / "missing"), 1)
+
+
+def test_the_secrets_the_child_met_mask_what_the_build_shows(
+    site: Site, http_server: RouteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check the child prepared names a secret; a later page's check, run by the build,
+    gets that secret back from its target. The build's redactor learnt it from the child
+    (what preparing taught the child's), so no output shows it."""
+    token = "tok-9f2b7c41d3e8a6"
+    monkeypatch.setenv("ECHO_TOKEN", token)
+    http_server.route("/echo", body={"seen": token})
+    site.page(
+        "page-01.md",
+        "# Page 1\n\n```check\nname: Uses the token\nhttp: GET {{ api }}/healthz\n"
+        "headers: {Authorization: 'Bearer {{ secrets.ECHO_TOKEN }}'}\n"
+        "expect: [status == 200]\n```\n",
+    )
+    site.page(
+        "page-20.md",
+        "# Page 20\n\n```check\nname: Echoes it\nhttp: GET {{ api }}/echo\n"
+        "expect: [status == 200]\n```\n",
+    )
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)
+    build_in_process(site, all_cached=False)
+    (ahead,) = Ahead.made
+    assert "page-01.md" in ahead.prepared_taken  # the build did not prepare it itself
+    report = (site.out / "runbook-checks.json").read_text(encoding="utf-8")
+    echoed = next(c for c in json.loads(report)["checks"] if c["name"] == "Echoes it")
+    assert not echoed["cached"] and echoed["status"] == "pass"  # run by the build, live
+    assert "seen" in echoed["detail"]
+    outputs = [report, (site.out / "page-20" / "index.html").read_text(encoding="utf-8")]
+    outputs.append((site.out / "status" / "index.html").read_text(encoding="utf-8"))
+    for output in outputs:
+        assert token not in output
+
+
+def test_a_damaged_cache_is_reported_by_the_build_not_the_child(
+    site: Site, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The child reads the cache too, and says nothing: a page whose preparing met a problem
+    (here, a malformed entry in the cache) is prepared by the build, whose log says so once."""
+    path = site.root / ".cache" / "runbook" / "results.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["results"]["0" * 64] = {"status": "no such status"}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.runbook"):
+        ahead_report = build_in_process(site)
+    (ahead,) = Ahead.made
+    malformed = [r for r in caplog.records if "malformed result" in r.getMessage()]
+    assert len(malformed) == 1
+    # The page the child met it on is the build's; the others are the child's.
+    assert PAGES - 1 <= len(ahead.prepared_taken) < len(ahead.taken) == PAGES
+    monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", 10**9)
+    assert comparable(site, ahead_report) == comparable(site, build_in_process(site))
+
+
+def test_the_child_reads_the_cache_and_never_writes_it(tmp_path: Path) -> None:
+    """``ResultCache.read_only``, the child's cache: no key, no cache (a first build; only the
+    build makes the key); with one, it reads what the build stored and writes nothing."""
+    folder = tmp_path / "cache"
+    assert ResultCache.read_only(folder) is None
+    assert not folder.exists()
+    from mkdocs_runbook.results import RunOutcome, Status
+
+    written = ResultCache(folder)
+    written.put("k", RunOutcome(Status.PASS, value="1 ms", checked_at="2026-11-29T10:00:00Z"))
+    written.flush()
+    files = {path.name: path.read_bytes() for path in folder.iterdir()}
+    (folder / "results.key").write_bytes(files["results.key"][:5])  # damaged: not replaced
+    assert ResultCache.read_only(folder) is None
+    (folder / "results.key").write_bytes(files["results.key"])
+    reader = ResultCache.read_only(folder)
+    assert reader is not None
+    got = reader.get("k")
+    assert got is not None and got.value == "1 ms"
+    reader.put("k2", RunOutcome(Status.FAIL, value="2 ms", checked_at="2026-11-29T10:00:00Z"))
+    reader.flush()
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == files
+
+
+def test_settings_that_cannot_cross_leave_the_child_parsing_only(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What preparing reads is pickled apart: a setting pickle does not know keeps the child
+    from preparing, not from parsing, and the build prepares every page itself."""
+
+    class Unpicklable(Ahead):
+        def parse(
+            self,
+            pages: Sequence[tuple[str, str]],
+            snippet_paths: Sequence[Path],
+            preparing: Preparing | None = None,
+        ) -> None:
+            assert preparing is not None
+            settings, _, mode, folder = preparing
+            super().parse(pages, snippet_paths, (settings, lambda: None, mode, folder))
+
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", Unpicklable)
+    report = build_in_process(site)
+    (ahead,) = Ahead.made
+    assert len(ahead.taken) == PAGES and ahead.prepared_taken == []
+    monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", 10**9)
+    assert comparable(site, report) == comparable(site, build_in_process(site))

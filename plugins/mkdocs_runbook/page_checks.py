@@ -14,9 +14,9 @@ from typing import TypedDict
 from mkdocs.structure.files import File
 
 from .errors import ResolveError
+from .find import front_matter_offset
 from .model import BrokenCheck, CheckBlock, CheckSpec
 from .parse import Catalog, parse_page
-from .parse.ahead import PagesAhead
 from .record.history import SiteHistory
 from .render import (
     CatalogSource,
@@ -33,6 +33,7 @@ from .render import (
 from .resolve import Redactor
 from .results import CheckResult, RunOutcome, Status, parse_iso_utc
 from .run import CheckRunner, PreparedCheck
+from .run.ahead import PagesAhead
 from .settings import RunbookSettings
 
 #: How a page shows its checks: ``full`` (every block as written, the Result folded under it)
@@ -137,9 +138,7 @@ def front_matter_lines(file: File, markdown: str, source: str | None = None) -> 
             source = file.content_string
         except (OSError, UnicodeDecodeError):
             return 0
-    if markdown and source.endswith(markdown) and len(source) > len(markdown):
-        return source[: len(source) - len(markdown)].count("\n")
-    return 0
+    return front_matter_offset(source, markdown)
 
 
 def wait_for_outcome(

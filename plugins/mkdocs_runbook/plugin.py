@@ -57,15 +57,15 @@ from .page_checks import (
     with_summary_slot,
 )
 from .parse import load_catalog, parse_blocks, unreadable_page_check
-from .parse.ahead import PagesAhead, has_pages
 from .record import BadgeWriter, write_site_outputs
 from .record.imports import ResultsElsewhere, report_directories
 from .render import RenderedMarkup, stylesheet
 from .render.highlight_cache import HighlightCache, setup_fingerprint
 from .render.kept_status_page import KeptStatusPage
-from .results import CheckResult, iso_utc, utc_now
+from .results import CheckResult, RunOutcome, iso_utc, utc_now
 from .run import CacheMode, CheckRunner, PreparedCheck, ResultCache, WorkerPool
-from .run.kept_preparations import KeptPreparations, prepare_page
+from .run.ahead import PagesAhead, has_pages
+from .run.kept_preparations import KeptPreparations, prepare_page, reuse_ahead
 from .settings import RunbookSettings
 from .site_views import (
     hand_page_badges,
@@ -289,7 +289,12 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             if f.abs_src_path is not None
         ]
         if len(pages) >= PARSE_AHEAD_MIN_PAGES:
-            self.ahead.parse(pages, self.settings.snippet_paths)
+            preparing = None
+            if self.runner is not None and self.cache is not None and self.cache.directory:
+                # The child prepares the checks too, and takes their outcomes from the cache.
+                runner = self.runner
+                preparing = (runner.settings, runner.catalog, runner.mode, self.cache.directory)
+            self.ahead.parse(pages, self.settings.snippet_paths, preparing)
         else:
             self._stop_ahead()
 
@@ -340,12 +345,19 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             return f"{SLOT.format(key=html.escape(slot))}\n\n{markdown}"
         offset = front_matter_lines(page.file, markdown, self.page_sources.pop(page_path, None))
         parsed = self.parses.get(page_path, markdown, self.settings.snippet_paths, self.ahead)
-        if self.command == "serve":  # a page unchanged since the last rebuild is not prepared again
-            prepared = self.preparations.page(self.runner, page_path, parsed, offset)
+        ahead = self.ahead.prepared(page_path, parsed, offset) if self.ahead else None
+        prepared: list[tuple[PreparedCheck, RunOutcome | None]]
+        if ahead is not None:  # prepared, and looked up in the cache, by the parsing child
+            prepared = reuse_ahead(self.runner, ahead)
+        elif self.command == "serve":  # a page unchanged since the last rebuild: not again
+            prepared = [
+                (check, None)
+                for check in self.preparations.page(self.runner, page_path, parsed, offset)
+            ]
         else:
-            prepared = prepare_page(self.runner, parsed, offset)
-        for number, ((block, _), check) in enumerate(zip(parsed, prepared, strict=True)):
-            self._submit(state, check, block, f"{page_path}#{number}")
+            prepared = [(check, None) for check in prepare_page(self.runner, parsed, offset)]
+        for number, ((block, _), (check, cached)) in enumerate(zip(parsed, prepared, strict=True)):
+            self._submit(state, check, block, f"{page_path}#{number}", cached)
         return None
 
     def _highlighted(self, text: str, lang: str, md: Markdown) -> str:
@@ -359,9 +371,15 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
         prepared: PreparedCheck,
         block: CheckBlock | None,
         slot: str,
+        cached: RunOutcome | None = None,
     ) -> PageCheck:
+        """``cached``: the cache's outcome for ``prepared``, taken already by the parsing
+        child (``run.ahead``)."""
         assert self.runner is not None
-        future = self.runner.submit(prepared)
+        if cached is not None:
+            future = self.runner.submit_cached(prepared, cached)
+        else:
+            future = self.runner.submit(prepared)
         lang = block.lang if block is not None else prepared.item.lang
         check = PageCheck(slot=slot, prepared=prepared, outcome=future, lang=lang)
         state.checks.append(check)

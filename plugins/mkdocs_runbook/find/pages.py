@@ -276,6 +276,14 @@ def text_mode_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def front_matter_offset(source: str, markdown: str) -> int:
+    """Lines MkDocs removed from the top of a page (front matter): ``source`` is the file's
+    text as MkDocs read it (``text_mode_newlines``), ``markdown`` what MkDocs kept of it."""
+    if markdown and source.endswith(markdown) and len(source) > len(markdown):
+        return source[: len(source) - len(markdown)].count("\n")
+    return 0
+
+
 def decode_page(raw: bytes, page: str) -> tuple[str, PageProblem | None]:
     """A page's text, read as MkDocs reads it (UTF-8, a byte order mark is not content).
 

@@ -18,7 +18,6 @@ without it. The child is ours and talks over a pipe: nothing is read from disk b
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import pickle
 import subprocess
@@ -26,18 +25,30 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import BrokenCheck, CheckBlock, CheckSpec
 from ..pipes import widen_pipe
 
+if TYPE_CHECKING:
+    from ..resolve import CheckCatalog
+    from ..settings import RunbookSettings
+    from .kept_preparations import AheadCheck
+    from .runner import CacheMode
+
 #: A page's blocks with what each parsed to, in page order.
 ParsedPage = list[tuple[CheckBlock, CheckSpec | BrokenCheck]]
+#: What preparing a page's checks reads besides the page: the build's settings, its catalog,
+#: how it uses the cache (``run``) and the cache's folder (read only).
+Preparing = tuple["RunbookSettings", "CheckCatalog | None", "CacheMode", Path]
+#: A page's checks as the child prepared them: the front matter's lines, and each check.
+PreparedPage = tuple[int, list["AheadCheck"]]
 
 #: The length that starts every frame the child sends.
 LENGTH_BYTES = 8
 BOOTSTRAP = (
     "import sys; sys.path.append(sys.argv[1]); "
-    "from mkdocs_runbook.parse.ahead_child import main; main()"
+    "from mkdocs_runbook.run.ahead_child import main; main()"
 )
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 #: How long ``close`` waits for the child after killing it.
@@ -85,15 +96,35 @@ class PagesAhead:
         # long before the build's peak, instead of waiting for MkDocs to reach its last page.
         widen_pipe(self._output)
         self._received = bytearray()
-        self._parsed: dict[str, tuple[str, ParsedPage]] = {}
-        #: Pages taken from the child (for the tests: which pages it spared MkDocs' thread).
+        self._parsed: dict[str, tuple[str, ParsedPage, PreparedPage | None]] = {}
+        #: Taken pages' checks as the child prepared them, until the build takes them up.
+        self._prepared: dict[str, tuple[ParsedPage, PreparedPage]] = {}
+        #: The environment the child was started with: what it resolves templates from.
+        self._environ = dict(os.environ)
+        #: Pages taken from the child (for the tests: which pages it spared MkDocs' thread),
+        #: and those whose prepared checks the build took too.
         self.taken: list[str] = []
+        self.prepared_taken: list[str] = []
 
-    def parse(self, pages: Sequence[tuple[str, str]], snippet_paths: Sequence[Path]) -> None:
-        """Have the child parse ``pages`` (``src_uri``, file path, in MkDocs' order)."""
-        job = json.dumps(
-            {"pages": list(pages), "snippet_paths": [str(path) for path in snippet_paths]}
-        ).encode("utf-8")
+    def parse(
+        self,
+        pages: Sequence[tuple[str, str]],
+        snippet_paths: Sequence[Path],
+        preparing: Preparing | None = None,
+    ) -> None:
+        """Have the child parse ``pages`` (``src_uri``, file path, in MkDocs' order) and, given
+        ``preparing``, prepare their checks and look them up in the cache as the build would."""
+        if dict(os.environ) != self._environ:
+            preparing = None  # the child's secrets and variables are no longer the build's
+        # Apart, so that what cannot cross (a setting of a kind pickle does not know) costs
+        # the preparing only: the child still parses.
+        prepare = None
+        with contextlib.suppress(Exception):
+            prepare = pickle.dumps(preparing, protocol=pickle.HIGHEST_PROTOCOL)
+        job = pickle.dumps(
+            {"pages": list(pages), "snippet_paths": list(snippet_paths), "preparing": prepare},
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
         # A site's page list can outgrow the pipe: a thread hands it over, MkDocs goes on.
         threading.Thread(target=self._send, args=(job,), name="runbook-ahead", daemon=True).start()
 
@@ -110,7 +141,18 @@ class PagesAhead:
         if sent is None or sent[0] != markdown:
             return None
         self.taken.append(page)
+        if sent[2] is not None:
+            self._prepared[page] = (sent[1], sent[2])
         return sent[1]
+
+    def prepared(self, page: str, parsed: ParsedPage, offset: int) -> list[AheadCheck] | None:
+        """The child's prepared checks of ``page``, if ``parsed`` is the very list it sent for
+        it (``take``) and MkDocs cut the same lines off its top, else ``None``."""
+        sent = self._prepared.pop(page, None)
+        if sent is None or sent[0] is not parsed or sent[1][0] != offset:
+            return None
+        self.prepared_taken.append(page)
+        return sent[1][1]
 
     def _receive(self) -> None:
         """Read what the child has sent by now, never waiting for more."""
@@ -128,8 +170,14 @@ class PagesAhead:
             end = start + LENGTH_BYTES + size
             if len(self._received) < end:
                 break
-            page, markdown, parsed = pickle.loads(self._received[start + LENGTH_BYTES : end])
-            self._parsed[page] = (markdown, parsed)
+            try:
+                page, markdown, parsed, prepared = pickle.loads(
+                    self._received[start + LENGTH_BYTES : end]
+                )
+            except Exception:  # a page that cannot cross: the build does it itself
+                page = None
+            if page is not None:
+                self._parsed[page] = (markdown, parsed, prepared)
             start = end
         del self._received[:start]
 
@@ -142,3 +190,4 @@ class PagesAhead:
         assert self._process.stdout is not None
         self._process.stdout.close()
         self._parsed.clear()
+        self._prepared.clear()

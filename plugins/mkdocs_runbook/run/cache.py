@@ -15,7 +15,6 @@ the file; everything readable in it is still used.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -52,8 +51,25 @@ class ResultCache:
         self._memory: dict[str, RunOutcome] = {}
         self._loaded = directory is None
         self._dirty = False
+        self._read_only = False
         # Without a folder nothing is kept past this process, so the key need not be either.
         self._secret = secrets.token_bytes(_KEY_BYTES) if directory is None else None
+
+    @classmethod
+    def read_only(cls, directory: Path) -> ResultCache | None:
+        """The cache of ``directory`` as another process of the same build reads it: it never
+        makes, replaces or writes anything there. ``None`` while the folder has no key (a
+        first build): that process then takes nothing from the cache."""
+        try:
+            key = (directory / cls.KEY_FILE_NAME).read_bytes()
+        except OSError:
+            return None
+        if len(key) != _KEY_BYTES:
+            return None
+        cache = cls(directory)
+        cache._secret = key
+        cache._read_only = True
+        return cache
 
     def key_for(self, resolved: ResolvedCheck, env: str, allowed_hosts: Sequence[str] = ()) -> str:
         """The key of ``resolved``'s result in ``env``: changes with the definition, the env,
@@ -84,7 +100,7 @@ class ResultCache:
         self._dirty = True
 
     def flush(self) -> None:
-        if self.directory is None or not self._dirty:
+        if self.directory is None or not self._dirty or self._read_only:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -159,7 +175,8 @@ class ResultCache:
     # -- the key -----------------------------------------------------------------------------
 
     def _mac(self, text: str) -> str:
-        return hmac.new(self._secret_key(), text.encode("utf-8"), hashlib.sha256).hexdigest()
+        # ``hmac.digest``: the same MAC as ``hmac.new(...).hexdigest()``, computed in one call.
+        return hmac.digest(self._secret_key(), text.encode("utf-8"), "sha256").hex()
 
     def _key_id(self) -> str:
         """Names the key a file was written under, without revealing it."""

@@ -30,16 +30,51 @@ from dataclasses import dataclass
 
 from ..model import BrokenCheck, CheckBlock, CheckSpec
 from ..parse import Catalog
+from ..results import RunOutcome
 from ..settings import RunbookSettings
 from .runner import CheckRunner, PreparedCheck
 
 ParsedPage = Sequence[tuple[CheckBlock, CheckSpec | BrokenCheck]]
+#: A check prepared by the process that parses a build's pages ahead (``run.ahead``): as
+#: prepared, the values its preparation taught the redactor, and what it took from the cache.
+AheadCheck = tuple[PreparedCheck, tuple[str, ...], RunOutcome | None]
 
 
 def prepare_page(runner: CheckRunner, parsed: ParsedPage, offset: int) -> list[PreparedCheck]:
     """Each check of a page prepared, its lines counted from the top of the file (``offset``:
     the front matter's lines)."""
     return [runner.prepare(_placed(item, offset)) for _, item in parsed]
+
+
+def prepare_ahead(runner: CheckRunner, parsed: ParsedPage, offset: int) -> list[AheadCheck]:
+    """``prepare_page`` in the process that parses the pages ahead, with what each check taught
+    the redactor and the outcome the cache holds for it (``reuse_ahead`` takes them up)."""
+    checks: list[AheadCheck] = []
+    for _, item in parsed:
+        with runner.redactor.recording() as taught:
+            check = runner.prepare(_placed(item, offset))
+        checks.append((check, tuple(taught), runner.cached_outcome(check)))
+    return checks
+
+
+def reuse_ahead(
+    runner: CheckRunner, checks: Sequence[AheadCheck]
+) -> list[tuple[PreparedCheck, RunOutcome | None]]:
+    """The build's side of ``prepare_ahead``: each check as reused (the redactor taught again
+    what its preparation taught it; a decided one prepared anew), and the cache's outcome."""
+    reused = [(reuse(runner, check, taught), outcome) for check, taught, outcome in checks]
+    return [(check, outcome if check.decided is None else None) for check, outcome in reused]
+
+
+def reuse(runner: CheckRunner, check: PreparedCheck, taught: Sequence[str]) -> PreparedCheck:
+    """``check``, prepared for another runner of the same settings, for ``runner``: its
+    redactor is taught what the preparation taught the other; a decided check is prepared
+    anew (its outcome carries the time it was decided)."""
+    if check.decided is not None:
+        return runner.prepare(check.item)
+    for secret in taught:
+        runner.redactor.add(secret)
+    return check
 
 
 @dataclass(frozen=True)
@@ -103,10 +138,7 @@ class KeptPreparations:
     ) -> PreparedCheck:
         if check.decided is not None:
             self.prepared += 1
-            return runner.prepare(check.item)
-        for secret in taught:
-            runner.redactor.add(secret)
-        return check
+        return reuse(runner, check, taught)
 
 
 def _placed(item: CheckSpec | BrokenCheck, offset: int) -> CheckSpec | BrokenCheck:

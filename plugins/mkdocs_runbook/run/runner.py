@@ -233,6 +233,25 @@ class CheckRunner:
             submitted = self._submitted[key] = (resolved, running)
         return submitted[1]
 
+    def cached_outcome(self, prepared: PreparedCheck) -> RunOutcome | None:
+        """What ``submit`` would take from the cache for ``prepared`` now, if anything: for the
+        process that prepares a build's pages ahead of it (``run.ahead``)."""
+        if prepared.decided is not None or prepared.resolved is None:
+            return None
+        return self._from_cache(prepared.resolved)
+
+    def submit_cached(self, prepared: PreparedCheck, outcome: RunOutcome) -> Future[RunOutcome]:
+        """``submit`` with the cache's ``outcome`` for ``prepared`` taken already, by the
+        process that prepared the page ahead (``cached_outcome``): masked again with every
+        secret this run knows by now, as ``submit`` masks what it takes."""
+        resolved = prepared.resolved
+        assert resolved is not None
+        submitted = self._submitted.get(resolved.run_key)
+        if submitted is not None:  # another page's use of the check runs: it shares that run
+            return submitted[1]
+        self.redactor.outcome(outcome)
+        return _finished(outcome)
+
     def all_submitted_done(self) -> bool:
         """Whether every check handed to the workers so far has its outcome."""
         # Checks end roughly in the order they were sent: those known done are skipped.
