@@ -374,3 +374,35 @@ def test_settings_that_cannot_cross_leave_the_child_parsing_only(
     assert len(ahead.taken) == PAGES and ahead.prepared_taken == []
     monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", 10**9)
     assert comparable(site, report) == comparable(site, build_in_process(site))
+
+
+def test_the_badge_writer_starts_once_the_child_is_done(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both helpers use the core MkDocs' thread leaves free: the badge writing process starts
+    after the parsing child has ended, the pages' badges waiting until then, and every badge
+    is written as in a build without the child."""
+    from mkdocs_runbook.record import site_files
+
+    child_done_at_start: list[bool] = []
+
+    class Writer(site_files.FileWriter):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            child_done_at_start.append(all(ahead.finished() for ahead in Ahead.made))
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_files, "FileWriter", Writer)
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)
+    build_in_process(site)
+    (ahead,) = Ahead.made
+    assert len(ahead.taken) == PAGES
+    assert child_done_at_start == [True]
+    badges = sorted(path.relative_to(site.out).as_posix() for path in site.out.rglob("*.svg"))
+    with_ahead = {name: TIMES.sub("TIME", (site.out / name).read_text()) for name in badges}
+    assert len(badges) == PAGES * 3 + 1
+
+    monkeypatch.setattr(runbook_plugin, "PARSE_AHEAD_MIN_PAGES", 10**9)
+    child_done_at_start.clear()
+    build_in_process(site)
+    assert child_done_at_start == [True]  # no child: started at once (nothing to wait for)
+    assert {name: TIMES.sub("TIME", (site.out / name).read_text()) for name in badges} == with_ahead

@@ -217,6 +217,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
                 trash=cache_dir / "badge-trash",
                 old_copies=cache_dir / "badge-files",
                 deferred=mode == "always",
+                # Started once the parsing child is done (``on_page_content``): the second
+                # core then runs one helper at a time, not two beside MkDocs' thread.
+                held=self.ahead is not None,
             )
         if self.command == "serve":
             # A zone's next report (its runner's next run) shows without touching a page.
@@ -441,6 +444,9 @@ class RunbookPlugin(BasePlugin[RunbookConfig]):  # type: ignore[no-untyped-call]
             )
         if state is None or not state.checks:
             return html_text
+        badges = self.badges
+        if badges is not None and badges.held and (self.ahead is None or self.ahead.finished()):
+            badges.start()  # held while the parsing child ran (on_config): its core is free
         if self.badges is not None and all(check.outcome.done() for check in state.checks):
             # Results in already (from the cache): the page's badge files go to the writer now,
             # while MkDocs reads the other pages, not when this one is rendered at the end.

@@ -73,6 +73,11 @@ class BadgeWriter:
     Until then the files wait here, and ``write_until`` writes them from MkDocs' own thread
     while it has nothing else to do (waiting for a check), one at a time.
 
+    ``held`` (a cached build whose pages a child process parses and prepares ahead): the
+    writing process starts only at ``start``, once that child is done, so that the second
+    core runs one of them at a time rather than both beside MkDocs' thread; until then each
+    page's badges wait here as they are handed over (the process makes their texts).
+
     ``trash``: where ``clear_old`` moves the last build's badges, for the writing process to
     put back and write over (or remove). ``old_copies``: the folder where the plugin used to
     keep copies of badges, removed by the writing process."""
@@ -85,6 +90,7 @@ class BadgeWriter:
         trash: Path | None = None,
         old_copies: Path | None = None,
         deferred: bool = False,
+        held: bool = False,
     ) -> None:
         self._zone = zone
         self._site_dir = site_dir
@@ -97,7 +103,9 @@ class BadgeWriter:
         self._waiting: deque[tuple[str, str]] = deque()
         #: Writes in this process; made at the first file written here.
         self._here: Writer | None = None
-        if not deferred:
+        #: Pages' badges handed over while held: the writing process makes their files.
+        self._held: list[list[BadgeParts]] | None = [] if held else None
+        if not (deferred or held):
             self.start()
 
     def start(self) -> None:
@@ -112,6 +120,14 @@ class BadgeWriter:
             self._writer.take_over(self._moved)
         waiting, self._waiting = self._waiting, deque()
         self._writer.write(waiting)
+        held, self._held = self._held or [], None
+        for parts in held:
+            self._writer.write_badges(parts)
+
+    @property
+    def held(self) -> bool:
+        """Whether badges wait for ``start`` as ``held`` asked (see the class)."""
+        return self._held is not None
 
     def clear_old(self) -> None:
         """Before MkDocs cleans the site folder (a build that is not ``--dirty``): move the
@@ -151,6 +167,8 @@ class BadgeWriter:
         if self._writer is not None:
             # The writing process makes the files' texts itself: on its own core, not here.
             self._writer.write_badges(badge_parts(results, self._zone))
+        elif self._held is not None:
+            self._held.append(list(badge_parts(results, self._zone)))
         else:
             self._waiting.extend(badge_files(results, self._zone))
 
@@ -195,6 +213,7 @@ class BadgeWriter:
         taken back and partly written over, leave ``site/`` for the trash: a failed build
         shows none of them (the next build that has one removes it there)."""
         self._waiting.clear()
+        self._held = None
         if self._writer is not None:
             self._writer.stop()
         if self._moved:

@@ -134,6 +134,10 @@ class PagesAhead:
             self._process.stdin.write(job)
             self._process.stdin.close()
 
+    def finished(self) -> bool:
+        """Whether the child has ended (sent every page, or died)."""
+        return self._process.poll() is not None
+
     def take(self, page: str, markdown: str) -> ParsedPage | None:
         """The child's blocks of ``page`` if it parsed this very ``markdown``, else ``None``."""
         self._receive()
