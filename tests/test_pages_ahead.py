@@ -38,15 +38,16 @@ class Ahead(PagesAhead):
 
     made: list[Ahead] = []  # noqa: RUF012 - the instances of one test
 
-    def __init__(self, *, kill: bool = False) -> None:
+    def __init__(self, *, kill: bool = False, unpicklable_catalog: bool = False) -> None:
         super().__init__()
         self.kill = kill
+        #: Hands the child a catalog pickle cannot carry (a function) instead of the build's.
+        self.unpicklable_catalog = unpicklable_catalog
         #: The plugin's hooks this child was started from, and the pages it was handed.
         self.started_in = [
             frame.name for frame in traceback.extract_stack() if frame.name[:3] == "on_"
         ]
         self.pages: list[str] = []
-        self.preparing: Preparing | None = None
         Ahead.made.append(self)
 
     def parse(
@@ -55,9 +56,11 @@ class Ahead(PagesAhead):
         snippet_paths: Sequence[Path],
         preparing: Preparing | None = None,
     ) -> None:
+        if self.unpicklable_catalog and preparing is not None:
+            settings, _, mode, folder = preparing
+            preparing = (settings, lambda: None, mode, folder)  # type: ignore[assignment]
         super().parse(pages, snippet_paths, preparing)
         self.pages = [page for page, _ in pages]
-        self.preparing = preparing
         if self.kill:
             self._process.kill()
         self._process.wait(60)
@@ -356,19 +359,7 @@ def test_settings_that_cannot_cross_leave_the_child_parsing_only(
 ) -> None:
     """What preparing reads is pickled apart: a setting pickle does not know keeps the child
     from preparing, not from parsing, and the build prepares every page itself."""
-
-    class Unpicklable(Ahead):
-        def parse(
-            self,
-            pages: Sequence[tuple[str, str]],
-            snippet_paths: Sequence[Path],
-            preparing: Preparing | None = None,
-        ) -> None:
-            assert preparing is not None
-            settings, _, mode, folder = preparing
-            super().parse(pages, snippet_paths, (settings, lambda: None, mode, folder))
-
-    monkeypatch.setattr(runbook_plugin, "PagesAhead", Unpicklable)
+    monkeypatch.setattr(runbook_plugin, "PagesAhead", lambda: Ahead(unpicklable_catalog=True))
     report = build_in_process(site)
     (ahead,) = Ahead.made
     assert len(ahead.taken) == PAGES and ahead.prepared_taken == []
@@ -389,7 +380,7 @@ def test_the_badge_writer_starts_once_the_child_is_done(
     class Writer(site_files.FileWriter):
         def __init__(self, *args: object, **kwargs: object) -> None:
             child_done_at_start.append(all(ahead.finished() for ahead in Ahead.made))
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(site_files, "FileWriter", Writer)
     monkeypatch.setattr(runbook_plugin, "PagesAhead", Ahead)

@@ -119,8 +119,9 @@ class PagesAhead:
         # Apart, so that what cannot cross (a setting of a kind pickle does not know) costs
         # the preparing only: the child still parses.
         prepare = None
-        with contextlib.suppress(Exception):
-            prepare = pickle.dumps(preparing, protocol=pickle.HIGHEST_PROTOCOL)
+        if preparing is not None:
+            with contextlib.suppress(Exception):
+                prepare = pickle.dumps(preparing, protocol=pickle.HIGHEST_PROTOCOL)
         job = pickle.dumps(
             {"pages": list(pages), "snippet_paths": list(snippet_paths), "preparing": prepare},
             protocol=pickle.HIGHEST_PROTOCOL,

@@ -92,8 +92,6 @@ def _runner(sent: bytes) -> CheckRunner | None:
     only parses."""
     try:
         preparing: Preparing = pickle.loads(sent)
-        if preparing is None:
-            return None
         settings, catalog, mode, cache_dir = preparing
         # No key yet (a first build): nothing is cached, and only the build may make one.
         cache = ResultCache.read_only(cache_dir) or ResultCache(None)
